@@ -1,0 +1,461 @@
+//! The LSTM cell: its twelve weight tensors and the forward step.
+//!
+//! The equations are the ones PyTorch's `nn.LSTM` and Keras' `LSTM` compute, with gates in their
+//! common order i, f, c (the candidate, PyTorch's g), o:
+//!
+//! ```text
+//! i  = sigmoid(W_i x + U_i h + b_i)
+//! f  = sigmoid(W_f x + U_f h + b_f)
+//! c~ = tanh   (W_c x + U_c h + b_c)
+//! o  = sigmoid(W_o x + U_o h + b_o)
+//! c' = f * c + i * c~
+//! h' = o * tanh(c')
+//! ```
+
+use core::fmt;
+
+use crate::{Float, LstmState, Matrix, Vector};
+
+/// One of the four LSTM gates, in PyTorch's and Keras' order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gate {
+    /// Input gate `i`.
+    Input,
+    /// Forget gate `f`.
+    Forget,
+    /// Candidate cell `c~` (PyTorch calls it `g`).
+    Cell,
+    /// Output gate `o`.
+    Output,
+}
+
+impl Gate {
+    /// The gates in the order PyTorch stacks them in `weight_ih` and Keras in `kernel`.
+    pub const ALL: [Gate; 4] = [Gate::Input, Gate::Forget, Gate::Cell, Gate::Output];
+
+    /// The seed notation's subscript: `i`, `f`, `c`, `o`.
+    #[must_use]
+    pub const fn letter(self) -> char {
+        match self {
+            Gate::Input => 'i',
+            Gate::Forget => 'f',
+            Gate::Cell => 'c',
+            Gate::Output => 'o',
+        }
+    }
+}
+
+/// What a weight tensor multiplies: the input `x`, the previous hidden state `h`, or nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// `W`, hidden x input: multiplies `x`.
+    Input,
+    /// `U`, hidden x hidden: multiplies the previous `h`.
+    Recurrent,
+    /// `b`, hidden: added.
+    Bias,
+}
+
+/// The sequence call was given a different number of output slots than inputs.
+///
+/// ```
+/// use lstm_core::{LstmWeights, LstmState, SequenceLengthError};
+/// let weights = LstmWeights::<f32, 1, 2>::zeros();
+/// let mut out = [[0.0; 2]; 2];
+/// let err = weights.run(&[[1.0]; 3], &mut out, &mut LstmState::zeros()).unwrap_err();
+/// assert_eq!(err, SequenceLengthError { inputs: 3, outputs: 2 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceLengthError {
+    /// Number of input steps given.
+    pub inputs: usize,
+    /// Number of output slots given.
+    pub outputs: usize,
+}
+
+impl fmt::Display for SequenceLengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "sequence of {} inputs needs as many output slots, found {}",
+            self.inputs, self.outputs
+        )
+    }
+}
+
+impl std::error::Error for SequenceLengthError {}
+
+/// Borrowed views of the twelve tensors of one LSTM cell, in the seed's notation.
+///
+/// This is what the forward step runs on. [`LstmWeights::as_cell`] gives one, and so does the
+/// `as_cell` method that `#[derive(Lstm)]` writes for a user's own weight struct; build one by hand
+/// to run weights that live elsewhere.
+///
+/// ```
+/// use lstm_core::{CellRef, LstmState, LstmWeights};
+/// let weights = LstmWeights::<f32, 3, 2>::zeros();
+/// let cell: CellRef<'_, f32, 3, 2> = weights.as_cell();
+/// let mut state = LstmState::zeros();
+/// // All-zero weights: every gate is sigmoid(0) = 0.5 and the candidate tanh(0) = 0.
+/// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
+/// ```
+#[derive(Debug)]
+pub struct CellRef<'a, T, const I: usize, const H: usize> {
+    /// Input gate, input weights (hidden x input).
+    pub w_i: &'a Matrix<T, H, I>,
+    /// Input gate, recurrent weights (hidden x hidden).
+    pub u_i: &'a Matrix<T, H, H>,
+    /// Input gate bias.
+    pub b_i: &'a Vector<T, H>,
+    /// Forget gate, input weights.
+    pub w_f: &'a Matrix<T, H, I>,
+    /// Forget gate, recurrent weights.
+    pub u_f: &'a Matrix<T, H, H>,
+    /// Forget gate bias.
+    pub b_f: &'a Vector<T, H>,
+    /// Candidate, input weights.
+    pub w_c: &'a Matrix<T, H, I>,
+    /// Candidate, recurrent weights.
+    pub u_c: &'a Matrix<T, H, H>,
+    /// Candidate bias.
+    pub b_c: &'a Vector<T, H>,
+    /// Output gate, input weights.
+    pub w_o: &'a Matrix<T, H, I>,
+    /// Output gate, recurrent weights.
+    pub u_o: &'a Matrix<T, H, H>,
+    /// Output gate bias.
+    pub b_o: &'a Vector<T, H>,
+}
+
+// Manual impls: a derive would demand `T: Clone`, but only references are copied.
+impl<T, const I: usize, const H: usize> Clone for CellRef<'_, T, I, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const I: usize, const H: usize> Copy for CellRef<'_, T, I, H> {}
+
+impl<T: Float, const I: usize, const H: usize> CellRef<'_, T, I, H> {
+    /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
+    ///
+    /// Allocates nothing; the only temporary is one `[T; H]` on the stack for the new `h`, because
+    /// every unit of the new `h` reads the whole old one.
+    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H>) -> &'s [T; H] {
+        let mut h_next = [T::ZERO; H];
+        self.step_into(x, &state.h, &mut state.c, &mut h_next);
+        state.h = h_next;
+        &state.h
+    }
+
+    /// Runs a whole sequence: `outputs[t]` receives `h` after input `inputs[t]`. The state holds
+    /// the final `h` and `c` afterwards, so a long sequence can be fed in pieces.
+    ///
+    /// # Errors
+    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
+    pub fn run(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; H]],
+        state: &mut LstmState<T, H>,
+    ) -> Result<(), SequenceLengthError> {
+        if inputs.len() != outputs.len() {
+            return Err(SequenceLengthError {
+                inputs: inputs.len(),
+                outputs: outputs.len(),
+            });
+        }
+        for (x, h_out) in inputs.iter().zip(outputs.iter_mut()) {
+            self.step_into(x, &state.h, &mut state.c, h_out);
+            state.h = *h_out;
+        }
+        Ok(())
+    }
+
+    /// The step proper: `c` is updated in place (unit `j` reads only `c[j]`); the new `h` goes to
+    /// `h_out` because all units read the old `h`.
+    fn step_into(&self, x: &[T; I], h_prev: &[T; H], c: &mut [T; H], h_out: &mut [T; H]) {
+        for unit in 0..H {
+            let pre = |w: &Matrix<T, H, I>, u: &Matrix<T, H, H>, b: &Vector<T, H>| {
+                b[unit] + dot(&w[unit], x) + dot(&u[unit], h_prev)
+            };
+            let input_gate = pre(self.w_i, self.u_i, self.b_i).sigmoid();
+            let forget_gate = pre(self.w_f, self.u_f, self.b_f).sigmoid();
+            let candidate = pre(self.w_c, self.u_c, self.b_c).tanh();
+            let output_gate = pre(self.w_o, self.u_o, self.b_o).sigmoid();
+            let c_next = forget_gate * c[unit] + input_gate * candidate;
+            c[unit] = c_next;
+            h_out[unit] = output_gate * c_next.tanh();
+        }
+    }
+}
+
+/// Number of independent partial sums in [`dot`]: enough for the compiler to fill a 256-bit
+/// register of `f32` and hide the latency of the additions.
+const LANES: usize = 8;
+
+/// Dot product with `LANES` independent accumulators, so that it vectorises; a plain `.sum()`
+/// is a serial chain of additions that the compiler may not reorder.
+#[inline]
+fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
+    let (a_chunks, a_tail) = a.as_chunks::<LANES>();
+    let (b_chunks, b_tail) = b.as_chunks::<LANES>();
+    let mut partial = [T::ZERO; LANES];
+    for (a_chunk, b_chunk) in a_chunks.iter().zip(b_chunks) {
+        for lane in 0..LANES {
+            partial[lane] += a_chunk[lane] * b_chunk[lane];
+        }
+    }
+    let mut sum = ((partial[0] + partial[4]) + (partial[1] + partial[5]))
+        + ((partial[2] + partial[6]) + (partial[3] + partial[7]));
+    for (&a_elem, &b_elem) in a_tail.iter().zip(b_tail) {
+        sum += a_elem * b_elem;
+    }
+    sum
+}
+
+/// The weights of one LSTM cell with input size `I` and hidden size `H`, one bias per gate
+/// (the seed's `W`, `U`, `b`; Keras' layout).
+///
+/// `W` tensors are `H x I` and `U` tensors `H x H`: row `j` of `W_i` holds the weights of hidden
+/// unit `j`'s input gate, so the gate computes `W_i x` as PyTorch does. How this maps to the files
+/// of the reference libraries:
+///
+/// | here | PyTorch `nn.LSTM` | Keras `LSTM` |
+/// |---|---|---|
+/// | `w_i, w_f, w_c, w_o` (`H x I` each) | `weight_ih_l0` `(4H, I)`: the four stacked by rows, in order i, f, g, o | `kernel` `(I, 4H)`: the four transposed, side by side, in order i, f, c, o |
+/// | `u_i, u_f, u_c, u_o` (`H x H` each) | `weight_hh_l0` `(4H, H)`, stacked the same way | `recurrent_kernel` `(H, 4H)`, the same way |
+/// | `b_i, b_f, b_c, b_o` (`H` each) | `bias_ih_l0 + bias_hh_l0` (two `(4H,)` biases, summed) | `bias` `(4H,)` |
+///
+/// So for input 100 and hidden 256, `W_i` is `256 x 100`; a `100 x 256` matrix is Keras'
+/// transposed orientation and a compile error here.
+///
+/// The tensors are public: set them directly, or build them all with [`LstmWeights::from_fn`].
+///
+/// ```
+/// use lstm_core::{LstmState, LstmWeights};
+/// // Weights of a 16.8 MB cell are built on the heap, never on the stack.
+/// let weights = LstmWeights::<f32, 1024, 1024>::zeros();
+/// let mut state = LstmState::<f32, 1024>::zeros();
+/// let h = weights.step(&[1.0; 1024], &mut state);
+/// assert_eq!(h.len(), 1024);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct LstmWeights<T, const I: usize, const H: usize> {
+    /// Input gate, input weights (hidden x input).
+    pub w_i: Matrix<T, H, I>,
+    /// Input gate, recurrent weights (hidden x hidden).
+    pub u_i: Matrix<T, H, H>,
+    /// Input gate bias.
+    pub b_i: Vector<T, H>,
+    /// Forget gate, input weights.
+    pub w_f: Matrix<T, H, I>,
+    /// Forget gate, recurrent weights.
+    pub u_f: Matrix<T, H, H>,
+    /// Forget gate bias.
+    pub b_f: Vector<T, H>,
+    /// Candidate, input weights.
+    pub w_c: Matrix<T, H, I>,
+    /// Candidate, recurrent weights.
+    pub u_c: Matrix<T, H, H>,
+    /// Candidate bias.
+    pub b_c: Vector<T, H>,
+    /// Output gate, input weights.
+    pub w_o: Matrix<T, H, I>,
+    /// Output gate, recurrent weights.
+    pub u_o: Matrix<T, H, H>,
+    /// Output gate bias.
+    pub b_o: Vector<T, H>,
+}
+
+impl<T: Float, const I: usize, const H: usize> LstmWeights<T, I, H> {
+    /// All-zero weights.
+    #[must_use]
+    pub fn zeros() -> Self {
+        Self::from_fn(|_, _, _, _| T::ZERO)
+    }
+
+    /// Weights whose every element is `element(gate, role, row, col)` (`col` is 0 for a bias).
+    ///
+    /// Tensors are filled in the order i, f, c, o and, within a gate, `W`, `U`, `b`, each in
+    /// row-major order, so a seeded generator gives the same weights on every run.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights, Role};
+    /// let weights = LstmWeights::<f64, 2, 3>::from_fn(|gate, role, row, col| match (gate, role) {
+    ///     (Gate::Forget, Role::Bias) => 1.0, // a common trick: start by remembering
+    ///     _ => 0.01 * (row + col) as f64,
+    /// });
+    /// assert_eq!(*weights.b_f, [1.0; 3]);
+    /// assert_eq!(weights.w_o[2][1], 0.03);
+    /// ```
+    #[must_use]
+    pub fn from_fn(mut element: impl FnMut(Gate, Role, usize, usize) -> T) -> Self {
+        let mut gate_tensors = Gate::ALL
+            .map(|gate| {
+                (
+                    Matrix::from_fn(|row, col| element(gate, Role::Input, row, col)),
+                    Matrix::from_fn(|row, col| element(gate, Role::Recurrent, row, col)),
+                    Vector::from_fn(|row| element(gate, Role::Bias, row, 0)),
+                )
+            })
+            .into_iter();
+        // `Gate::ALL` has exactly four entries, so each `next` below yields.
+        let mut next = || match gate_tensors.next() {
+            Some(tensors) => tensors,
+            None => unreachable!("Gate::ALL has four gates"),
+        };
+        let (w_i, u_i, b_i) = next();
+        let (w_f, u_f, b_f) = next();
+        let (w_c, u_c, b_c) = next();
+        let (w_o, u_o, b_o) = next();
+        Self {
+            w_i,
+            u_i,
+            b_i,
+            w_f,
+            u_f,
+            b_f,
+            w_c,
+            u_c,
+            b_c,
+            w_o,
+            u_o,
+            b_o,
+        }
+    }
+
+    /// Borrows the tensors as the view the forward step runs on.
+    #[must_use]
+    pub fn as_cell(&self) -> CellRef<'_, T, I, H> {
+        CellRef {
+            w_i: &self.w_i,
+            u_i: &self.u_i,
+            b_i: &self.b_i,
+            w_f: &self.w_f,
+            u_f: &self.u_f,
+            b_f: &self.b_f,
+            w_c: &self.w_c,
+            u_c: &self.u_c,
+            b_c: &self.b_c,
+            w_o: &self.w_o,
+            u_o: &self.u_o,
+            b_o: &self.b_o,
+        }
+    }
+
+    /// One time step; see [`CellRef::step`].
+    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H>) -> &'s [T; H] {
+        self.as_cell().step(x, state)
+    }
+
+    /// A whole sequence; see [`CellRef::run`].
+    ///
+    /// # Errors
+    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`.
+    ///
+    /// ```
+    /// use lstm_core::{LstmState, LstmWeights};
+    /// let weights = LstmWeights::<f32, 2, 3>::from_fn(|_, _, row, col| 0.1 * (row + col) as f32);
+    /// let inputs = [[1.0, -1.0]; 5];
+    /// let mut outputs = [[0.0; 3]; 5];
+    /// let mut state = LstmState::zeros();
+    /// weights.run(&inputs, &mut outputs, &mut state)?;
+    /// assert_eq!(outputs[4], state.h);
+    /// # Ok::<(), lstm_core::SequenceLengthError>(())
+    /// ```
+    pub fn run(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; H]],
+        state: &mut LstmState<T, H>,
+    ) -> Result<(), SequenceLengthError> {
+        self.as_cell().run(inputs, outputs, state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One unit, one input, worked by hand from the equations above.
+    #[test]
+    fn step_matches_hand_computation() {
+        let weights = LstmWeights::<f64, 1, 1>::from_fn(|gate, role, _, _| match (gate, role) {
+            (Gate::Input, Role::Input) => 0.5,
+            (Gate::Forget, Role::Recurrent) => -0.25,
+            (Gate::Cell, Role::Bias) => 0.1,
+            (Gate::Output, Role::Input) => 2.0,
+            _ => 0.0,
+        });
+        let mut state = LstmState::new([0.3], [-0.7]);
+        let x = 0.8;
+        let i = (0.5 * x).sigmoid();
+        let f = (-0.25 * 0.3).sigmoid();
+        let g = 0.1f64.tanh();
+        let o = (2.0 * x).sigmoid();
+        let c = f * -0.7 + i * g;
+        let h = o * c.tanh();
+        assert_eq!(weights.step(&[x], &mut state), &[h]);
+        assert_eq!(state.c, [c]);
+    }
+
+    /// `dot`'s unrolled sum agrees with a plain sum for sizes around the lane count.
+    #[test]
+    fn dot_handles_tails() {
+        fn check<const N: usize>() {
+            let a: [f64; N] = core::array::from_fn(|k| k as f64 + 1.0);
+            let b: [f64; N] = core::array::from_fn(|k| 0.5 - k as f64);
+            let plain: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert!((dot(&a, &b) - plain).abs() < 1e-9, "N = {N}");
+        }
+        check::<0>();
+        check::<1>();
+        check::<7>();
+        check::<8>();
+        check::<9>();
+        check::<37>();
+    }
+
+    #[test]
+    fn run_equals_repeated_steps() {
+        let weights = LstmWeights::<f32, 3, 5>::from_fn(|gate, role, row, col| {
+            let seed = (gate as usize * 3 + role as usize) * 31 + row * 7 + col;
+            ((seed % 17) as f32 - 8.0) / 10.0
+        });
+        let inputs: Vec<[f32; 3]> = (0..6)
+            .map(|t| [t as f32 * 0.1, 1.0 - t as f32, 0.5])
+            .collect();
+        let mut outputs = vec![[0.0; 5]; 6];
+        let mut run_state = LstmState::new([0.1; 5], [-0.2; 5]);
+        let mut step_state = run_state;
+        weights.run(&inputs, &mut outputs, &mut run_state).unwrap();
+        for (x, out) in inputs.iter().zip(&outputs) {
+            assert_eq!(weights.step(x, &mut step_state), out);
+        }
+        assert_eq!(run_state, step_state);
+    }
+
+    #[test]
+    fn run_rejects_mismatched_lengths_without_touching_state() {
+        let weights = LstmWeights::<f32, 1, 1>::from_fn(|_, _, _, _| 1.0);
+        let mut state = LstmState::new([0.5], [0.5]);
+        let err = weights
+            .run(&[[1.0]; 2], &mut [[0.0]; 3], &mut state)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sequence of 2 inputs needs as many output slots, found 3"
+        );
+        assert_eq!(state, LstmState::new([0.5], [0.5]));
+    }
+
+    #[test]
+    fn huge_inputs_saturate_without_nan() {
+        let weights = LstmWeights::<f32, 2, 4>::from_fn(|_, _, row, _| row as f32 - 1.5);
+        let mut state = LstmState::zeros();
+        for x in [[1e4, -1e4], [1e30, 1e30], [-1e30, -1e30]] {
+            let h = weights.step(&x, &mut state);
+            assert!(h.iter().all(|v| v.is_finite()), "{h:?}");
+        }
+    }
+}

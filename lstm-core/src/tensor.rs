@@ -1,0 +1,298 @@
+//! Heap-backed, statically sized matrices and vectors.
+//!
+//! Both keep their elements in one `Box`, so an LSTM's weights never sit on the stack, and both
+//! dereference to plain arrays (`[[T; C]; R]` and `[T; N]`), so every size is known to the compiler.
+//!
+//! Construction never builds the whole tensor on the stack: elements are written into a heap
+//! buffer (a row at a time for a matrix) and the buffer is then turned into the boxed array.
+//! A 1024 x 1024 `f32` matrix (4 MiB) therefore constructs fine on a 2 MiB test thread.
+
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+use crate::Float;
+
+/// A `R x C` matrix (`R` rows, `C` columns), row-major, on the heap.
+///
+/// In an LSTM, `W` is `Matrix<T, H, I>` and `U` is `Matrix<T, H, H>`: rows are hidden units, so the
+/// gate pre-activation is `W x` (PyTorch's orientation, not Keras' transposed kernel).
+///
+/// ```
+/// use lstm_core::Matrix;
+/// let m = Matrix::<f32, 2, 3>::from_fn(|row, col| (10 * row + col) as f32);
+/// assert_eq!(m[1], [10.0, 11.0, 12.0]);
+/// assert_eq!(m.as_flattened(), &[0.0, 1.0, 2.0, 10.0, 11.0, 12.0]);
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Matrix<T, const R: usize, const C: usize> {
+    rows: Box<[[T; C]; R]>,
+}
+
+/// A vector of `N` elements on the heap: a bias `b` is `Vector<T, H>`.
+///
+/// ```
+/// use lstm_core::Vector;
+/// let b = Vector::<f64, 4>::from_fn(|i| i as f64);
+/// assert_eq!(*b, [0.0, 1.0, 2.0, 3.0]);
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Vector<T, const N: usize> {
+    elements: Box<[T; N]>,
+}
+
+/// A flat buffer whose length does not match a tensor's element count.
+///
+/// ```
+/// use lstm_core::{Matrix, LengthError};
+/// let err = Matrix::<f32, 2, 3>::try_from_flat(&[0.0; 5]).unwrap_err();
+/// assert_eq!(err, LengthError { expected: 6, found: 5 });
+/// assert_eq!(err.to_string(), "expected 6 elements, found 5");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LengthError {
+    /// The element count the tensor's type requires.
+    pub expected: usize,
+    /// The length that was given.
+    pub found: usize,
+}
+
+impl fmt::Display for LengthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "expected {} elements, found {}",
+            self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for LengthError {}
+
+/// Turns a vector that holds exactly `N` elements into a boxed array without copying it.
+fn into_boxed_array<E, const N: usize>(elements: Vec<E>) -> Box<[E; N]> {
+    match Box::<[E; N]>::try_from(elements) {
+        Ok(array) => array,
+        // Every caller fills exactly `N` elements; the length is an invariant of this module.
+        Err(elements) => unreachable!("built {} elements for an array of {N}", elements.len()),
+    }
+}
+
+impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
+    /// A matrix of zeros.
+    ///
+    /// ```
+    /// let m = lstm_core::Matrix::<f32, 1024, 1024>::zeros();
+    /// assert!(m.as_flattened().iter().all(|&x| x == 0.0));
+    /// ```
+    #[must_use]
+    pub fn zeros() -> Self {
+        Self::from_fn(|_, _| T::ZERO)
+    }
+
+    /// A matrix whose element at `(row, col)` is `element(row, col)`, called in row-major order.
+    #[must_use]
+    pub fn from_fn(mut element: impl FnMut(usize, usize) -> T) -> Self {
+        let mut rows = Vec::with_capacity(R);
+        for row in 0..R {
+            rows.push(core::array::from_fn(|col| element(row, col)));
+        }
+        Self {
+            rows: into_boxed_array(rows),
+        }
+    }
+
+    /// A matrix from `R * C` elements in row-major order (PyTorch's memory order for a `(R, C)`
+    /// tensor).
+    ///
+    /// # Errors
+    /// [`LengthError`] if `flat.len()` is not `R * C`.
+    ///
+    /// ```
+    /// let m = lstm_core::Matrix::<f32, 2, 2>::try_from_flat(&[1.0, 2.0, 3.0, 4.0])?;
+    /// assert_eq!(m[1][0], 3.0);
+    /// # Ok::<(), lstm_core::LengthError>(())
+    /// ```
+    pub fn try_from_flat(flat: &[T]) -> Result<Self, LengthError> {
+        let expected = R.checked_mul(C).unwrap_or(usize::MAX);
+        if flat.len() != expected {
+            return Err(LengthError {
+                expected,
+                found: flat.len(),
+            });
+        }
+        Ok(Self::from_fn(|row, col| flat[row * C + col]))
+    }
+}
+
+impl<T, const R: usize, const C: usize> Matrix<T, R, C> {
+    /// Number of rows, `R`.
+    pub const ROWS: usize = R;
+    /// Number of columns, `C`.
+    pub const COLS: usize = C;
+
+    /// The rows as a fixed-size array.
+    #[must_use]
+    pub fn as_rows(&self) -> &[[T; C]; R] {
+        &self.rows
+    }
+
+    /// All elements in row-major order.
+    #[must_use]
+    pub fn as_flattened(&self) -> &[T] {
+        self.rows.as_flattened()
+    }
+
+    /// All elements in row-major order, mutably.
+    #[must_use]
+    pub fn as_flattened_mut(&mut self) -> &mut [T] {
+        self.rows.as_flattened_mut()
+    }
+}
+
+impl<T, const R: usize, const C: usize> Deref for Matrix<T, R, C> {
+    type Target = [[T; C]; R];
+    fn deref(&self) -> &Self::Target {
+        &self.rows
+    }
+}
+
+impl<T, const R: usize, const C: usize> DerefMut for Matrix<T, R, C> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.rows
+    }
+}
+
+impl<T: fmt::Debug, const R: usize, const C: usize> fmt::Debug for Matrix<T, R, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Matrix<{R}, {C}> ")?;
+        f.debug_list().entries(self.rows.iter()).finish()
+    }
+}
+
+impl<T: Float, const N: usize> Vector<T, N> {
+    /// A vector of zeros.
+    #[must_use]
+    pub fn zeros() -> Self {
+        Self::from_fn(|_| T::ZERO)
+    }
+
+    /// A vector whose element `i` is `element(i)`, called in order.
+    #[must_use]
+    pub fn from_fn(element: impl FnMut(usize) -> T) -> Self {
+        Self {
+            elements: into_boxed_array((0..N).map(element).collect()),
+        }
+    }
+
+    /// A vector from exactly `N` elements.
+    ///
+    /// # Errors
+    /// [`LengthError`] if `flat.len()` is not `N`.
+    ///
+    /// ```
+    /// let b = lstm_core::Vector::<f32, 3>::try_from_flat(&[1.0, 2.0, 3.0])?;
+    /// assert_eq!(b[2], 3.0);
+    /// assert!(lstm_core::Vector::<f32, 3>::try_from_flat(&[1.0]).is_err());
+    /// # Ok::<(), lstm_core::LengthError>(())
+    /// ```
+    pub fn try_from_flat(flat: &[T]) -> Result<Self, LengthError> {
+        if flat.len() != N {
+            return Err(LengthError {
+                expected: N,
+                found: flat.len(),
+            });
+        }
+        Ok(Self {
+            elements: into_boxed_array(flat.to_vec()),
+        })
+    }
+}
+
+impl<T, const N: usize> Vector<T, N> {
+    /// Number of elements, `N`.
+    pub const LEN: usize = N;
+
+    /// The elements as a fixed-size array.
+    #[must_use]
+    pub fn as_array(&self) -> &[T; N] {
+        &self.elements
+    }
+}
+
+impl<T, const N: usize> Deref for Vector<T, N> {
+    type Target = [T; N];
+    fn deref(&self) -> &Self::Target {
+        &self.elements
+    }
+}
+
+impl<T, const N: usize> DerefMut for Vector<T, N> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.elements
+    }
+}
+
+impl<T: fmt::Debug, const N: usize> fmt::Debug for Vector<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Vector<{N}> ")?;
+        f.debug_list().entries(self.elements.iter()).finish()
+    }
+}
+
+/// Gives the element type of a tensor type; the derive uses it to learn a weight struct's `T`
+/// from the type of its `w_i` field.
+///
+/// ```
+/// use lstm_core::{Matrix, Tensor};
+/// fn elem_name<X: Tensor>() -> &'static str { <X::Elem as lstm_core::Float>::NAME }
+/// assert_eq!(elem_name::<Matrix<f64, 2, 2>>(), "f64");
+/// ```
+pub trait Tensor {
+    /// The element type.
+    type Elem: Float;
+}
+
+impl<T: Float, const R: usize, const C: usize> Tensor for Matrix<T, R, C> {
+    type Elem = T;
+}
+
+impl<T: Float, const N: usize> Tensor for Vector<T, N> {
+    type Elem = T;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_flat_is_row_major() {
+        let m = Matrix::<f64, 2, 3>::try_from_flat(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert_eq!(m[0], [1.0, 2.0, 3.0]);
+        assert_eq!(m[1], [4.0, 5.0, 6.0]);
+        assert_eq!(
+            Matrix::<f64, 2, 3>::try_from_flat(&[0.0; 7]),
+            Err(LengthError {
+                expected: 6,
+                found: 7
+            })
+        );
+    }
+
+    #[test]
+    fn mutation_through_deref() {
+        let mut v = Vector::<f32, 2>::zeros();
+        v[1] = 5.0;
+        assert_eq!(v.as_array(), &[0.0, 5.0]);
+        let mut m = Matrix::<f32, 2, 2>::zeros();
+        m[0][1] = 2.0;
+        m.as_flattened_mut()[3] = 4.0;
+        assert_eq!(m.as_flattened(), &[0.0, 2.0, 0.0, 4.0]);
+        assert_eq!(Matrix::<f32, 2, 5>::COLS, 5);
+    }
+
+    #[test]
+    fn debug_names_the_shape() {
+        let m = Matrix::<f32, 1, 2>::zeros();
+        assert_eq!(format!("{m:?}"), "Matrix<1, 2> [[0.0, 0.0]]");
+    }
+}
