@@ -1,0 +1,229 @@
+//! Reads `#[lstm(input = I, hidden = H)]` on the struct.
+//!
+//! Each key's value is checked on its own here (an integer literal, positive, fits `usize`);
+//! rules that involve several keys or the struct live in `check`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::{self, HIDDEN, INPUT, KEYS, LSTM};
+
+/// A size given in the attribute, with the span of its literal for later errors.
+#[derive(Clone, Copy)]
+pub(crate) struct Size {
+    pub(crate) value: usize,
+    pub(crate) span: Span,
+}
+
+/// What the `#[lstm(..)]` attributes of one struct say.
+pub(crate) struct Attrs {
+    pub(crate) input: Option<Size>,
+    pub(crate) hidden: Option<Size>,
+    /// The tokens of the first `#[lstm(..)]`, where a missing key is reported; `None` when the
+    /// struct has no such attribute.
+    pub(crate) attribute: Option<TokenStream>,
+    /// Whether a key was present but its value rejected; `check` then does not also call it missing.
+    pub(crate) input_seen: bool,
+    pub(crate) hidden_seen: bool,
+}
+
+impl Attrs {
+    pub(crate) fn from_ast(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut parsed = Attrs {
+            input: None,
+            hidden: None,
+            attribute: None,
+            input_seen: false,
+            hidden_seen: false,
+        };
+        for attr in attrs.iter().filter(|attr| attr.path().is_ident(LSTM)) {
+            if parsed.attribute.is_none() {
+                parsed.attribute = Some(attr.to_token_stream());
+            }
+            if let syn::Meta::Path(_) | syn::Meta::NameValue(_) = attr.meta {
+                cx.error_spanned_by(attr, "expected `#[lstm(input = .., hidden = ..)]`");
+                continue;
+            }
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident(INPUT) {
+                    parse_size(cx, &meta, INPUT, &mut parsed.input, &mut parsed.input_seen)
+                } else if meta.path.is_ident(HIDDEN) {
+                    parse_size(
+                        cx,
+                        &meta,
+                        HIDDEN,
+                        &mut parsed.hidden,
+                        &mut parsed.hidden_seen,
+                    )
+                } else {
+                    unknown_key(cx, &meta)
+                }
+            });
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+        }
+        parsed
+    }
+}
+
+/// Parses `key = <value>` into `slot`, recording (not returning) errors about the value so that
+/// the rest of the attribute is still read.
+fn parse_size(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+    slot: &mut Option<Size>,
+    seen: &mut bool,
+) -> syn::Result<()> {
+    let duplicate = *seen;
+    if duplicate {
+        cx.error_spanned_by(&meta.path, format_args!("duplicate lstm attribute `{key}`"));
+    }
+    *seen = true;
+    if !meta.input.peek(syn::Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("`{key}` needs a value, as in `{key} = {}`", example(key)),
+        );
+        return Ok(());
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    if let Some(size) = size_from_expr(cx, key, &expr) {
+        if !duplicate {
+            *slot = Some(size);
+        }
+    }
+    Ok(())
+}
+
+fn example(key: &str) -> usize {
+    if key == INPUT { 100 } else { 256 }
+}
+
+/// The size an expression denotes, or `None` after recording why it is not one.
+fn size_from_expr(cx: &mut Ctxt, key: &str, expr: &Expr) -> Option<Size> {
+    let lit = match expr {
+        Expr::Lit(ExprLit { lit, .. }) => lit,
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_), ..
+        }) => {
+            cx.error_spanned_by(
+                expr,
+                format_args!(
+                    "`{key}` must be a positive integer, found `{}`",
+                    tokens_text(expr)
+                ),
+            );
+            return None;
+        }
+        Expr::Path(path) => {
+            cx.error_spanned_by(
+                expr,
+                format_args!(
+                    "`{key}` must be an integer literal, found the path `{}`; the derive computes \
+                     sizes while expanding, before constants have values",
+                    tokens_text(path)
+                ),
+            );
+            return None;
+        }
+        _ => {
+            cx.error_spanned_by(
+                expr,
+                format_args!(
+                    "`{key}` must be an integer literal, as in `{key} = {}`",
+                    example(key)
+                ),
+            );
+            return None;
+        }
+    };
+    let int = match lit {
+        Lit::Int(int) => int,
+        Lit::Float(float) => {
+            cx.error_spanned_by(
+                float,
+                format_args!("`{key}` must be an integer, found the float `{}`", float),
+            );
+            return None;
+        }
+        Lit::Str(string) => {
+            cx.error_spanned_by(
+                string,
+                format_args!(
+                    "`{key}` must be an integer, found a string; write `{key} = {}` without quotes",
+                    example(key)
+                ),
+            );
+            return None;
+        }
+        other => {
+            cx.error_spanned_by(
+                other,
+                format_args!(
+                    "`{key}` must be an integer literal, as in `{key} = {}`",
+                    example(key)
+                ),
+            );
+            return None;
+        }
+    };
+    if !matches!(int.suffix(), "" | "usize") {
+        cx.error_spanned_by(
+            int,
+            format_args!(
+                "`{key}` is a `usize`, found the suffix `{}`; write it without a suffix",
+                int.suffix()
+            ),
+        );
+        return None;
+    }
+    let Ok(value) = int.base10_parse::<usize>() else {
+        cx.error_spanned_by(
+            int,
+            format_args!("`{key}` = {} is too large for `usize`", int.base10_digits()),
+        );
+        return None;
+    };
+    if value == 0 {
+        cx.error_spanned_by(int, format_args!("`{key}` must be greater than 0"));
+        return None;
+    }
+    Some(Size {
+        value,
+        span: int.span(),
+    })
+}
+
+/// Records an unknown key and skips its value, so that the keys after it are still read.
+fn unknown_key(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    let name = tokens_text(&meta.path);
+    let message = match symbol::did_you_mean(&name, KEYS) {
+        Some(known) => format!("unknown lstm attribute `{name}`, did you mean `{known}`?"),
+        None => format!(
+            "unknown lstm attribute `{name}`, expected one of: {}",
+            KEYS.iter()
+                .map(|key| format!("`{key}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    cx.error_spanned_by(&meta.path, message);
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<TokenStream>()?;
+    }
+    Ok(())
+}
+
+/// Source-like text of some tokens, without the spaces `to_string` puts between them.
+fn tokens_text(tokens: &impl ToTokens) -> String {
+    tokens.to_token_stream().to_string().replace(' ', "")
+}

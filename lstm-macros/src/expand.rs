@@ -1,0 +1,398 @@
+//! Writes the code: inherent constants, the `LstmSpec` impl, the size bounds and, for a weight
+//! struct, the forward step.
+//!
+//! Generated code names everything by absolute path (`::core::..`, `::lstm::__private::..`), so
+//! it compiles under `#![no_implicit_prelude]` and beside user types called `Option` or `usize`.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident};
+
+use crate::ast::{Body, Container};
+use crate::check::{self, GATES, KINDS, Kind, Shape, WeightFields};
+use crate::ctxt::Ctxt;
+
+/// Parse, check, expand. Errors become `compile_error!`s beside a stub of the generated items
+/// (see [`stub`]), so that one mistake in the attribute is one error, not one per use.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let container = Container::from_ast(&mut cx, input);
+    let shape = check::shape(&mut cx, &container);
+    let weight_fields = match &container.body {
+        Body::Weights(fields) => {
+            check::weight_fields(&mut cx, container.ident, fields, shape.as_ref())
+        }
+        Body::Spec | Body::Invalid => None,
+    };
+    let valid_body = !matches!(container.body, Body::Invalid);
+    let has_errors = cx.has_errors();
+    let mut errors = cx.finish().into_iter();
+    let first_error = errors.next().map(|error| error.to_compile_error());
+    let other_errors = errors.map(|error| error.to_compile_error());
+
+    let items = match (shape, first_error) {
+        (Some(shape), poison) if valid_body && input.generics.params.is_empty() => {
+            let body = match (&container.body, weight_fields) {
+                (Body::Weights(_), Some(fields)) => WeightsBody::Checked(fields),
+                (Body::Weights(fields), None) => WeightsBody::Poisoned {
+                    // Without a complete set of fields the methods cannot be written; their
+                    // bodies carry the first error so calls to them add no errors of their own.
+                    element_type: fields
+                        .iter()
+                        .find(|field| field.ident.as_ref().is_some_and(|ident| ident == "w_i"))
+                        .map(|field| &field.ty),
+                    poison: poison.unwrap_or_default(),
+                },
+                _ => WeightsBody::None,
+            };
+            debug_assert!(
+                has_errors || matches!(body, WeightsBody::Checked(_) | WeightsBody::None)
+            );
+            expand(&container, &shape, &body)
+        }
+        (_, Some(poison)) => stub(input, &container, poison),
+        // A shape exists only when the checks passed; reaching here without an error would be
+        // a bug in `check`, so report it rather than emit nothing.
+        (_, None) => syn::Error::new(Span::call_site(), "lstm derive: internal inconsistency")
+            .to_compile_error(),
+    };
+    quote! {
+        #items
+        #(#other_errors)*
+    }
+}
+
+/// What to write for the forward step of a weight struct.
+enum WeightsBody<'a> {
+    /// A unit spec: no fields, no methods.
+    None,
+    /// All twelve fields found.
+    Checked(WeightFields<'a>),
+    /// Fields missing or unknown: methods whose bodies are the first error.
+    Poisoned {
+        element_type: Option<&'a syn::Type>,
+        poison: TokenStream,
+    },
+}
+
+fn private() -> TokenStream {
+    quote!(::lstm::__private)
+}
+
+fn usize_lit(value: usize) -> Literal {
+    Literal::usize_unsuffixed(value)
+}
+
+/// The items written when the attribute could not be read: the inherent constants, with each
+/// known size as written and every unknown one tied to `PARAM_COUNT`, whose value is the first
+/// error. rustc reports that error once and accepts every use of the constants without further
+/// errors.
+fn stub(input: &DeriveInput, container: &Container<'_>, poison: TokenStream) -> TokenStream {
+    let ident = &input.ident;
+    let vis = container.vis;
+    let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
+    let size = |size: Option<crate::attr::Size>| match size {
+        Some(size) => {
+            let value = usize_lit(size.value);
+            quote!(#value)
+        }
+        None => quote!(Self::PARAM_COUNT),
+    };
+    let (input_size, hidden_size) = (size(container.attrs.input), size(container.attrs.hidden));
+    quote! {
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #impl_generics #ident #type_generics #where_clause {
+            #vis const INPUT: ::core::primitive::usize = #input_size;
+            #vis const HIDDEN: ::core::primitive::usize = #hidden_size;
+            #vis const PARAM_COUNT: ::core::primitive::usize = #poison;
+        }
+    }
+}
+
+fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> TokenStream {
+    let private = private();
+    let ident = container.ident;
+    let vis = container.vis;
+    let name = ident.to_string();
+    let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
+    let param_count = usize_lit(shape.param_count);
+    let tensors = seed_tensors(shape);
+    let pytorch_tensors = pytorch_tensors(shape);
+    let keras_tensors = keras_tensors(shape);
+    let input_type = typenum(shape.input);
+    let hidden_type = typenum(shape.hidden);
+    let methods = forward_methods(container, shape, body);
+
+    let input_doc = format!("Input size `I`: each `x_t` has {} elements.", shape.input);
+    let hidden_doc = format!(
+        "Hidden size `H`: `h_t` and `c_t` have {} elements.",
+        shape.hidden
+    );
+    let count_doc = format!(
+        "Number of parameters, `4 * H * (I + H + 1)` = {} (one bias per gate).",
+        shape.param_count
+    );
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #input_doc]
+            #vis const INPUT: ::core::primitive::usize = #input;
+            #[doc = #hidden_doc]
+            #vis const HIDDEN: ::core::primitive::usize = #hidden;
+            #[doc = #count_doc]
+            #vis const PARAM_COUNT: ::core::primitive::usize = #param_count;
+            /// The parameters tensor by tensor (`W_i`, `U_i`, `b_i`, ..., `b_o`): name, shape, count.
+            #vis const TENSORS: [#private::TensorInfo; 12] = [#(#tensors),*];
+
+            /// The parameter table, printable like Keras' `model.summary()`.
+            #[must_use]
+            #vis fn summary() -> #private::Summary {
+                #private::Summary::new(#name, &Self::TENSORS)
+            }
+
+            #methods
+        }
+
+        #[automatically_derived]
+        impl #private::LstmSpec for #ident {
+            const NAME: &'static ::core::primitive::str = #name;
+            const INPUT: ::core::primitive::usize = #input;
+            const HIDDEN: ::core::primitive::usize = #hidden;
+            const PARAM_COUNT: ::core::primitive::usize = #param_count;
+            const TENSORS: &'static [#private::TensorInfo] = &[#(#tensors),*];
+            const PYTORCH_TENSORS: &'static [#private::TensorInfo] = &[#(#pytorch_tensors),*];
+            const KERAS_TENSORS: &'static [#private::TensorInfo] = &[#(#keras_tensors),*];
+            type Input = #input_type;
+            type Hidden = #hidden_type;
+            type Weights<T: #private::Float> = #private::LstmWeights<T, #input, #hidden>;
+            type State<T: #private::Float> = #private::LstmState<T, #hidden>;
+        }
+
+        #[automatically_derived]
+        impl #private::InputIs<#input> for #ident {}
+
+        #[automatically_derived]
+        impl #private::HiddenIs<#hidden> for #ident {}
+
+        #[automatically_derived]
+        impl<Next: #private::InputIs<#hidden>> #private::Feeds<Next> for #ident {}
+    }
+}
+
+/// `as_cell`, `step` and `run` for a weight struct; nothing for a unit spec.
+fn forward_methods(
+    container: &Container<'_>,
+    shape: &Shape,
+    body: &WeightsBody<'_>,
+) -> TokenStream {
+    let private = private();
+    let vis = container.vis;
+    let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
+    let (element, cell) = match body {
+        WeightsBody::None => return TokenStream::new(),
+        WeightsBody::Checked(fields) => {
+            let w_i = &fields.slots[0].ty;
+            let assignments = fields
+                .slots
+                .iter()
+                .zip(check::FIELD_NAMES)
+                .map(|(field, slot)| {
+                    let slot = Ident::new(slot, Span::call_site());
+                    let field_name = &field.ident;
+                    // Spanned on the field's type: if a spelling the derive could not read (an
+                    // alias, a constant) has the wrong shape, the type error points at it.
+                    quote_spanned!(field.ty.span()=> #slot: &self.#field_name)
+                });
+            (
+                quote!(<#w_i as #private::Tensor>::Elem),
+                quote!(#private::CellRef { #(#assignments),* }),
+            )
+        }
+        WeightsBody::Poisoned {
+            element_type,
+            poison,
+        } => {
+            let element = match element_type {
+                Some(ty) => quote!(<#ty as #private::Tensor>::Elem),
+                None => quote!(::core::primitive::f32),
+            };
+            (element, poison.clone())
+        }
+    };
+    let x = Ident::new("x", Span::mixed_site());
+    let state = Ident::new("state", Span::mixed_site());
+    let inputs = Ident::new("inputs", Span::mixed_site());
+    let outputs = Ident::new("outputs", Span::mixed_site());
+    quote! {
+        /// Borrows the twelve tensors as the view the forward step runs on.
+        #[must_use]
+        #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden> {
+            #cell
+        }
+
+        /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
+        /// Allocates nothing.
+        #vis fn step<'s>(
+            &self,
+            #x: &[#element; #input],
+            #state: &'s mut #private::LstmState<#element, #hidden>,
+        ) -> &'s [#element; #hidden] {
+            self.as_cell().step(#x, #state)
+        }
+
+        /// Runs a sequence: `outputs[t]` receives `h` after `inputs[t]`; the state holds the
+        /// final `h` and `c`. Allocates nothing.
+        ///
+        /// # Errors
+        /// If `outputs` is not as long as `inputs`; nothing is computed then.
+        #vis fn run(
+            &self,
+            #inputs: &[[#element; #input]],
+            #outputs: &mut [[#element; #hidden]],
+            #state: &mut #private::LstmState<#element, #hidden>,
+        ) -> ::core::result::Result<(), #private::SequenceLengthError> {
+            self.as_cell().run(#inputs, #outputs, #state)
+        }
+    }
+}
+
+/// One `TensorInfo` literal.
+fn tensor_info(name: &str, shape: &[usize], count: usize, description: &str) -> TokenStream {
+    let private = private();
+    let dims = shape.iter().copied().map(usize_lit);
+    let count = usize_lit(count);
+    quote! {
+        #private::TensorInfo {
+            name: #name,
+            shape: &[#(#dims),*],
+            count: #count,
+            description: #description,
+        }
+    }
+}
+
+/// The twelve tensors in the seed's notation.
+fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let (i, h) = (shape.input, shape.hidden);
+    let mut tensors = Vec::with_capacity(12);
+    for (gate, letters) in GATES {
+        let letter = letters[0];
+        for (kind, _) in KINDS {
+            let (name, dims, count, what): (String, Vec<usize>, usize, &str) = match kind {
+                Kind::Input => (
+                    format!("W_{letter}"),
+                    vec![h, i],
+                    shape.input_weights,
+                    "input weights",
+                ),
+                Kind::Recurrent => (
+                    format!("U_{letter}"),
+                    vec![h, h],
+                    shape.recurrent_weights,
+                    "recurrent weights",
+                ),
+                Kind::Bias => (format!("b_{letter}"), vec![h], h, "bias"),
+            };
+            tensors.push(tensor_info(&name, &dims, count, &format!("{gate}, {what}")));
+        }
+    }
+    tensors
+}
+
+/// The same layer as PyTorch's `nn.LSTM` stores it (gates stacked by rows, two biases).
+fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
+    vec![
+        tensor_info(
+            "weight_ih_l0",
+            &[g, i],
+            shape.stacked_input_weights,
+            "W_i, W_f, W_g, W_o stacked by rows",
+        ),
+        tensor_info(
+            "weight_hh_l0",
+            &[g, h],
+            shape.stacked_recurrent_weights,
+            "U_i, U_f, U_g, U_o stacked by rows",
+        ),
+        tensor_info(
+            "bias_ih_l0",
+            &[g],
+            g,
+            "b_i, b_f, b_g, b_o (part 1 of 2: b = bias_ih + bias_hh)",
+        ),
+        tensor_info("bias_hh_l0", &[g], g, "b_i, b_f, b_g, b_o (part 2 of 2)"),
+    ]
+}
+
+/// The same layer as Keras' `LSTM` stores it (transposed kernels, gates side by side).
+fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
+    vec![
+        tensor_info(
+            "kernel",
+            &[i, g],
+            shape.stacked_input_weights,
+            "W_i, W_f, W_c, W_o transposed, side by side",
+        ),
+        tensor_info(
+            "recurrent_kernel",
+            &[h, g],
+            shape.stacked_recurrent_weights,
+            "U_i, U_f, U_c, U_o transposed, side by side",
+        ),
+        tensor_info("bias", &[g], g, "b_i, b_f, b_c, b_o"),
+    ]
+}
+
+/// `n` as a typenum unsigned integer: `UInt<UInt<UTerm, B1>, B0>` is 2.
+fn typenum(n: usize) -> TokenStream {
+    let private = private();
+    let mut ty = quote!(#private::typenum::UTerm);
+    for bit in (0..usize::BITS - n.leading_zeros()).rev() {
+        let digit = if (n >> bit) & 1 == 1 {
+            format_ident!("B1")
+        } else {
+            format_ident!("B0")
+        };
+        ty = quote!(#private::typenum::UInt<#ty, #private::typenum::#digit>);
+    }
+    ty
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typenum_spells_binary_most_significant_bit_first() {
+        let two = typenum(2).to_string().replace(' ', "");
+        assert_eq!(
+            two,
+            "::lstm::__private::typenum::UInt<::lstm::__private::typenum::UInt<\
+             ::lstm::__private::typenum::UTerm,::lstm::__private::typenum::B1>,\
+             ::lstm::__private::typenum::B0>"
+        );
+    }
+
+    #[test]
+    fn expansion_never_panics_on_odd_input() {
+        for source in [
+            "#[lstm(input = 100, hidden = 256)] struct A;",
+            "#[lstm(input = 0, hidden = -1, hiden = 3, input = 2)] struct B;",
+            "#[lstm(input = 18446744073709551615, hidden = 18446744073709551615)] struct C;",
+            "#[lstm(input = \"x\", hidden = 1.5)] enum D { X }",
+            "#[lstm] struct E(u8);",
+            "#[lstm(input = 1, hidden = 1)] struct F<T> { w_i: T }",
+            "#[lstm(input = 1, hidden = 1)] union G { a: u8 }",
+            "#[lstm(input)] struct H;",
+            "#[lstm(input = 1 + 2, hidden = N, bias(x))] struct I;",
+            "struct J;",
+        ] {
+            let input: DeriveInput = syn::parse_str(source).expect(source);
+            let _ = derive(&input);
+        }
+    }
+}
