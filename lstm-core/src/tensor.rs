@@ -247,6 +247,12 @@ impl<T: fmt::Debug, const N: usize> fmt::Debug for Vector<T, N> {
 /// fn elem_name<X: Tensor>() -> &'static str { <X::Elem as lstm_core::Float>::NAME }
 /// assert_eq!(elem_name::<Matrix<f64, 2, 2>>(), "f64");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an lstm tensor type",
+    label = "a weight field must be a `Matrix` or a `Vector`",
+    note = "the fields of a weight struct are `lstm::Matrix<T, R, C>` (`W`, `U`) and \
+            `lstm::Vector<T, N>` (`b`)"
+)]
 pub trait Tensor {
     /// The element type.
     type Elem: Float;

@@ -28,6 +28,9 @@ pub(crate) struct Attrs {
     /// Whether a key was present but its value rejected; `check` then does not also call it missing.
     pub(crate) input_seen: bool,
     pub(crate) hidden_seen: bool,
+    /// Keys that an unknown key was taken for ("did you mean `hidden`?"); `check` does not also
+    /// report them missing.
+    pub(crate) suggested: Vec<&'static str>,
 }
 
 impl Attrs {
@@ -38,6 +41,7 @@ impl Attrs {
             attribute: None,
             input_seen: false,
             hidden_seen: false,
+            suggested: Vec::new(),
         };
         for attr in attrs.iter().filter(|attr| attr.path().is_ident(LSTM)) {
             if parsed.attribute.is_none() {
@@ -59,7 +63,7 @@ impl Attrs {
                         &mut parsed.hidden_seen,
                     )
                 } else {
-                    unknown_key(cx, &meta)
+                    unknown_key(cx, &meta, &mut parsed.suggested)
                 }
             });
             if let Err(error) = result {
@@ -200,10 +204,17 @@ fn size_from_expr(cx: &mut Ctxt, key: &str, expr: &Expr) -> Option<Size> {
 }
 
 /// Records an unknown key and skips its value, so that the keys after it are still read.
-fn unknown_key(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+fn unknown_key(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    suggested: &mut Vec<&'static str>,
+) -> syn::Result<()> {
     let name = tokens_text(&meta.path);
     let message = match symbol::did_you_mean(&name, KEYS) {
-        Some(known) => format!("unknown lstm attribute `{name}`, did you mean `{known}`?"),
+        Some(known) => {
+            suggested.push(known);
+            format!("unknown lstm attribute `{name}`, did you mean `{known}`?")
+        }
         None => format!(
             "unknown lstm attribute `{name}`, expected one of: {}",
             KEYS.iter()

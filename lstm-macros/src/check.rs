@@ -96,7 +96,7 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
         return None;
     };
     for (key, seen) in [(INPUT, attrs.input_seen), (HIDDEN, attrs.hidden_seen)] {
-        if !seen {
+        if !seen && !attrs.suggested.contains(&key) {
             cx.error_spanned_by(attribute, format_args!("missing lstm attribute `{key}`"));
         }
     }
@@ -181,7 +181,8 @@ pub(crate) fn weight_fields<'a>(
     if let Some(shape) = shape {
         for (slot, field) in slots.iter().enumerate() {
             if let Some(field) = field {
-                check_field_shape(cx, field, KINDS[slot % 3].0, shape);
+                // A shape already reported here must not reach the type checker as well.
+                complete &= check_field_shape(cx, field, KINDS[slot % 3].0, shape);
             }
         }
     }
@@ -231,9 +232,10 @@ fn expected_type(kind: Kind, shape: &Shape) -> String {
 /// Compares a field's written type with the shape it must have, when the type is written as
 /// `Matrix<_, R, C>` or `Vector<_, N>` with literal sizes. Other spellings (aliases, constants)
 /// are left to the type checker, which the generated `as_cell` engages on the same field.
-fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) {
+/// Returns whether the field passed (or could not be read).
+fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) -> bool {
     let Some((type_name, dims)) = written_dims(&field.ty) else {
-        return;
+        return true;
     };
     let name = field
         .ident
@@ -244,7 +246,7 @@ fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) {
     let found = match (type_name.as_str(), dims.as_slice()) {
         ("Matrix", [Some(rows), Some(cols)]) => Written::Matrix(*rows, *cols),
         ("Vector", [Some(len)]) => Written::Vector(*len),
-        _ => return,
+        _ => return true,
     };
     let message = match (kind, found) {
         (Kind::Input, Written::Matrix(rows, cols)) if (rows, cols) != (h, i) => {
@@ -271,9 +273,31 @@ fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) {
         (Kind::Bias, Written::Matrix(rows, cols)) => {
             format!("field `{name}` must be a `Vector` of {h}, found a {rows} x {cols} `Matrix`")
         }
-        _ => return,
+        _ => return true,
     };
     cx.error_spanned_by(&field.ty, message);
+    false
+}
+
+/// The element type as written in the first field spelled `Matrix<T, ..>` or `Vector<T, ..>`, so
+/// that one field of another type does not hide the element type from the rest.
+pub(crate) fn written_element_type<'a>(fields: &[&'a Field]) -> Option<&'a Type> {
+    fields.iter().find_map(|field| {
+        let Type::Path(path) = &field.ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        if last.ident != "Matrix" && last.ident != "Vector" {
+            return None;
+        }
+        let PathArguments::AngleBracketed(arguments) = &last.arguments else {
+            return None;
+        };
+        match arguments.args.first()? {
+            GenericArgument::Type(element) => Some(element),
+            _ => None,
+        }
+    })
 }
 
 #[derive(Clone, Copy)]

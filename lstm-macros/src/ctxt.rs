@@ -22,11 +22,6 @@ impl Ctxt {
         self.errors.push(error);
     }
 
-    /// Whether any error has been recorded.
-    pub(crate) fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
-    }
-
     /// The recorded errors, in the order they were found.
     pub(crate) fn finish(self) -> Vec<syn::Error> {
         self.errors

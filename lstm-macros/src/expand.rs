@@ -26,36 +26,45 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         Body::Spec | Body::Invalid => None,
     };
     let valid_body = !matches!(container.body, Body::Invalid);
-    let has_errors = cx.has_errors();
     let mut errors = cx.finish().into_iter();
     let first_error = errors.next().map(|error| error.to_compile_error());
     let other_errors = errors.map(|error| error.to_compile_error());
 
     let items = match (shape, first_error) {
-        (Some(shape), poison) if valid_body && input.generics.params.is_empty() => {
-            let body = match (&container.body, weight_fields) {
-                (Body::Weights(_), Some(fields)) => WeightsBody::Checked(fields),
-                (Body::Weights(fields), None) => WeightsBody::Poisoned {
-                    // Without a complete set of fields the methods cannot be written; their
-                    // bodies carry the first error so calls to them add no errors of their own.
-                    element_type: fields
-                        .iter()
-                        .find(|field| field.ident.as_ref().is_some_and(|ident| ident == "w_i"))
-                        .map(|field| &field.ty),
-                    poison: poison.unwrap_or_default(),
-                },
-                _ => WeightsBody::None,
-            };
-            debug_assert!(
-                has_errors || matches!(body, WeightsBody::Checked(_) | WeightsBody::None)
-            );
-            expand(&container, &shape, &body)
+        (Some(shape), first_error) if valid_body && input.generics.params.is_empty() => {
+            match (&container.body, weight_fields, first_error) {
+                // Incomplete fields: the methods cannot name them, so their bodies carry the first
+                // error and calls to them add no errors of their own.
+                (Body::Weights(fields), None, Some(poison)) => {
+                    let element_type = check::written_element_type(fields);
+                    expand(
+                        &container,
+                        &shape,
+                        &WeightsBody::Poisoned {
+                            element_type,
+                            poison,
+                        },
+                    )
+                }
+                // Errors that leave every generated item well-formed (an attribute on a field, a
+                // field shape read as wrong) are reported beside the full output.
+                (Body::Weights(_), Some(fields), first_error) => {
+                    let items = expand(&container, &shape, &WeightsBody::Checked(fields));
+                    quote!(#items #first_error)
+                }
+                (_, _, first_error) => {
+                    let items = expand(&container, &shape, &WeightsBody::None);
+                    quote!(#items #first_error)
+                }
+            }
         }
         (_, Some(poison)) => stub(input, &container, poison),
         // A shape exists only when the checks passed; reaching here without an error would be
         // a bug in `check`, so report it rather than emit nothing.
-        (_, None) => syn::Error::new(Span::call_site(), "lstm derive: internal inconsistency")
-            .to_compile_error(),
+        (None, None) | (Some(_), None) => {
+            syn::Error::new(Span::call_site(), "lstm derive: internal inconsistency")
+                .to_compile_error()
+        }
     };
     quote! {
         #items
@@ -125,6 +134,10 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let hidden_type = typenum(shape.hidden);
     let methods = forward_methods(container, shape, body);
 
+    let title = format!(
+        "{name}: LSTM, input {}, hidden {}, one bias per gate",
+        shape.input, shape.hidden
+    );
     let input_doc = format!("Input size `I`: each `x_t` has {} elements.", shape.input);
     let hidden_doc = format!(
         "Hidden size `H`: `h_t` and `c_t` have {} elements.",
@@ -149,7 +162,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             /// The parameter table, printable like Keras' `model.summary()`.
             #[must_use]
             #vis fn summary() -> #private::Summary {
-                #private::Summary::new(#name, &Self::TENSORS)
+                #private::Summary::new(#title, &Self::TENSORS)
             }
 
             #methods
@@ -168,6 +181,10 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             type Hidden = #hidden_type;
             type Weights<T: #private::Float> = #private::LstmWeights<T, #input, #hidden>;
             type State<T: #private::Float> = #private::LstmState<T, #hidden>;
+
+            fn summary() -> #private::Summary {
+                #private::Summary::new(#title, <Self as #private::LstmSpec>::TENSORS)
+            }
         }
 
         #[automatically_derived]
@@ -193,7 +210,13 @@ fn forward_methods(
     let (element, cell) = match body {
         WeightsBody::None => return TokenStream::new(),
         WeightsBody::Checked(fields) => {
-            let w_i = &fields.slots[0].ty;
+            let element = match check::written_element_type(&fields.slots) {
+                Some(element) => quote!(#element),
+                None => {
+                    let w_i = &fields.slots[0].ty;
+                    quote!(<#w_i as #private::Tensor>::Elem)
+                }
+            };
             let assignments = fields
                 .slots
                 .iter()
@@ -205,17 +228,14 @@ fn forward_methods(
                     // alias, a constant) has the wrong shape, the type error points at it.
                     quote_spanned!(field.ty.span()=> #slot: &self.#field_name)
                 });
-            (
-                quote!(<#w_i as #private::Tensor>::Elem),
-                quote!(#private::CellRef { #(#assignments),* }),
-            )
+            (element, quote!(#private::CellRef { #(#assignments),* }))
         }
         WeightsBody::Poisoned {
             element_type,
             poison,
         } => {
             let element = match element_type {
-                Some(ty) => quote!(<#ty as #private::Tensor>::Elem),
+                Some(element) => quote!(#element),
                 None => quote!(::core::primitive::f32),
             };
             (element, poison.clone())
