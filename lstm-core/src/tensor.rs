@@ -113,7 +113,7 @@ impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
     /// # Ok::<(), lstm_core::LengthError>(())
     /// ```
     pub fn try_from_flat(flat: &[T]) -> Result<Self, LengthError> {
-        let expected = R.checked_mul(C).unwrap_or(usize::MAX);
+        let expected = R.saturating_mul(C);
         if flat.len() != expected {
             return Err(LengthError {
                 expected,

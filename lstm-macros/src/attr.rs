@@ -96,10 +96,11 @@ fn parse_size(
         return Ok(());
     }
     let expr: Expr = meta.value()?.parse()?;
-    if let Some(size) = size_from_expr(cx, key, &expr) {
-        if !duplicate {
-            *slot = Some(size);
-        }
+    // The value is checked even when the key is a duplicate, so its own mistakes show too.
+    if let Some(size) = size_from_expr(cx, key, &expr)
+        && !duplicate
+    {
+        *slot = Some(size);
     }
     Ok(())
 }

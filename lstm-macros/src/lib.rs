@@ -1,9 +1,9 @@
 //! `#[derive(Lstm)]`: the derive of the [`lstm`](https://docs.rs/lstm) crate.
 //!
 //! Use it through `lstm`, which re-exports it and the types the generated code names. The work is
-//! split by stage, as in `serde_derive`: [`attr`] reads `#[lstm(..)]`, [`ast`] reads the struct,
-//! [`check`] applies the rules between them and computes every size, [`expand`] writes the code.
-//! Every stage collects its errors in [`ctxt::Ctxt`] and all of them are reported together.
+//! split by stage, as in `serde_derive`: `attr` reads `#[lstm(..)]`, `ast` reads the struct,
+//! `check` applies the rules between them and computes every size, `expand` writes the code.
+//! Every stage collects its errors in `ctxt::Ctxt` and all of them are reported together.
 
 mod ast;
 mod attr;
