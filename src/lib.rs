@@ -68,9 +68,9 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    CellRef, Feeds, Float, Gate, HiddenIs, InputIs, LengthError, LstmSpec, LstmState, LstmWeights,
-    Matrix, Role, SequenceLengthError, State, Summary, Tensor, TensorInfo, Vector, Weights,
-    group_digits, typenum,
+    CellRef, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs, InputIs, LengthError,
+    LstmSpec, LstmState, LstmWeights, Matrix, Role, SequenceLengthError, State, Summary, Tensor,
+    TensorInfo, Vector, Weights, group_digits, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
@@ -78,7 +78,7 @@ pub use lstm_core::{
 #[doc(hidden)]
 pub mod __private {
     pub use lstm_core::{
-        CellRef, Feeds, Float, HiddenIs, InputIs, LstmSpec, LstmState, LstmWeights,
+        CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmSpec, LstmState, LstmWeights,
         SequenceLengthError, Summary, Tensor, TensorInfo, typenum,
     };
 }

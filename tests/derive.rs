@@ -177,7 +177,12 @@ struct TorchCell {
 }
 
 fn element(gate: Gate, role: Role, row: usize, col: usize) -> f64 {
-    let seed = (gate as usize * 3 + role as usize) * 1009 + row * 31 + col * 7;
+    let role = match role {
+        Role::Input => 0,
+        Role::Recurrent => 1,
+        Role::Bias(set) => 2 + set,
+    };
+    let seed = (gate as usize * 4 + role) * 1009 + row * 31 + col * 7;
     ((seed % 97) as f64 - 48.0) / 100.0
 }
 
@@ -187,16 +192,16 @@ fn weight_struct_steps_exactly_like_core_weights() {
     let cell = TorchCell {
         w_i: core.w_i.clone(),
         u_i: core.u_i.clone(),
-        b_i: core.b_i.clone(),
+        b_i: core.biases[0].b_i.clone(),
         w_f: core.w_f.clone(),
         u_f: core.u_f.clone(),
-        b_f: core.b_f.clone(),
+        b_f: core.biases[0].b_f.clone(),
         w_g: core.w_c.clone(),
         u_g: core.u_c.clone(),
-        b_g: core.b_c.clone(),
+        b_g: core.biases[0].b_c.clone(),
         w_o: core.w_o.clone(),
         u_o: core.u_o.clone(),
-        b_o: core.b_o.clone(),
+        b_o: core.biases[0].b_o.clone(),
     };
     assert_eq!(TorchCell::PARAM_COUNT, 4 * 5 * (7 + 5 + 1));
     let inputs: Vec<[f64; 7]> = (0..12)

@@ -16,7 +16,7 @@ fn large_cell_builds_and_steps_on_a_default_thread() {
 
     // Diagonal `W` and `U`, zero biases.
     let weights = Weights::<Large>::from_fn(|_, role, row, col| {
-        if role != Role::Bias && row == col {
+        if !matches!(role, Role::Bias(_)) && row == col {
             0.01
         } else {
             0.0

@@ -52,8 +52,9 @@ pub enum Role {
     Input,
     /// `U`, hidden x hidden: multiplies the previous `h`.
     Recurrent,
-    /// `b`, hidden: added.
-    Bias,
+    /// `b`, hidden: added. The number is the bias set: `0` for the one bias of a single-bias
+    /// cell, and for PyTorch's two, `0` is `bias_ih` and `1` is `bias_hh`.
+    Bias(usize),
 }
 
 /// The sequence call was given a different number of output slots than inputs.
@@ -85,11 +86,11 @@ impl fmt::Display for SequenceLengthError {
 
 impl std::error::Error for SequenceLengthError {}
 
-/// Borrowed views of the twelve tensors of one LSTM cell, in the seed's notation.
+/// Borrowed views of the tensors of one LSTM cell, in the seed's notation.
 ///
 /// This is what the forward step runs on. [`LstmWeights::as_cell`] gives one, and so does the
 /// `as_cell` method that `#[derive(Lstm)]` writes for a user's own weight struct; build one by hand
-/// to run weights that live elsewhere.
+/// to run weights that live elsewhere. `B` is the number of bias sets, as in [`LstmWeights`].
 ///
 /// ```
 /// use lstm_core::{CellRef, LstmState, LstmWeights};
@@ -100,42 +101,55 @@ impl std::error::Error for SequenceLengthError {}
 /// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
 /// ```
 #[derive(Debug)]
-pub struct CellRef<'a, T, const I: usize, const H: usize> {
+pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1> {
     /// Input gate, input weights (hidden x input).
     pub w_i: &'a Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
     pub u_i: &'a Matrix<T, H, H>,
-    /// Input gate bias.
-    pub b_i: &'a Vector<T, H>,
     /// Forget gate, input weights.
     pub w_f: &'a Matrix<T, H, I>,
     /// Forget gate, recurrent weights.
     pub u_f: &'a Matrix<T, H, H>,
-    /// Forget gate bias.
-    pub b_f: &'a Vector<T, H>,
     /// Candidate, input weights.
     pub w_c: &'a Matrix<T, H, I>,
     /// Candidate, recurrent weights.
     pub u_c: &'a Matrix<T, H, H>,
-    /// Candidate bias.
-    pub b_c: &'a Vector<T, H>,
     /// Output gate, input weights.
     pub w_o: &'a Matrix<T, H, I>,
     /// Output gate, recurrent weights.
     pub u_o: &'a Matrix<T, H, H>,
+    /// The bias sets, added together.
+    pub biases: [GateBiasRefs<'a, T, H>; B],
+}
+
+/// Borrowed views of one set of gate biases.
+#[derive(Debug)]
+pub struct GateBiasRefs<'a, T, const H: usize> {
+    /// Input gate bias.
+    pub b_i: &'a Vector<T, H>,
+    /// Forget gate bias.
+    pub b_f: &'a Vector<T, H>,
+    /// Candidate bias.
+    pub b_c: &'a Vector<T, H>,
     /// Output gate bias.
     pub b_o: &'a Vector<T, H>,
 }
 
 // Manual impls: a derive would demand `T: Clone`, but only references are copied.
-impl<T, const I: usize, const H: usize> Clone for CellRef<'_, T, I, H> {
+impl<T, const I: usize, const H: usize, const B: usize> Clone for CellRef<'_, T, I, H, B> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T, const I: usize, const H: usize> Copy for CellRef<'_, T, I, H> {}
+impl<T, const I: usize, const H: usize, const B: usize> Copy for CellRef<'_, T, I, H, B> {}
+impl<T, const H: usize> Clone for GateBiasRefs<'_, T, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const H: usize> Copy for GateBiasRefs<'_, T, H> {}
 
-impl<T: Float, const I: usize, const H: usize> CellRef<'_, T, I, H> {
+impl<T: Float, const I: usize, const H: usize, const B: usize> CellRef<'_, T, I, H, B> {
     /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
     ///
     /// Allocates nothing; the only temporary is one `[T; H]` on the stack for the new `h`, because
@@ -175,13 +189,21 @@ impl<T: Float, const I: usize, const H: usize> CellRef<'_, T, I, H> {
     /// `h_out` because all units read the old `h`.
     fn step_into(&self, x: &[T; I], h_prev: &[T; H], c: &mut [T; H], h_out: &mut [T; H]) {
         for unit in 0..H {
-            let pre = |w: &Matrix<T, H, I>, u: &Matrix<T, H, H>, b: &Vector<T, H>| {
-                b[unit] + dot(&w[unit], x) + dot(&u[unit], h_prev)
+            // The bias sets first: PyTorch adds `b_ih` and `b_hh`; a single set is Keras' `b`.
+            let mut bias = [T::ZERO; 4];
+            for set in &self.biases {
+                bias[0] += set.b_i[unit];
+                bias[1] += set.b_f[unit];
+                bias[2] += set.b_c[unit];
+                bias[3] += set.b_o[unit];
+            }
+            let pre = |w: &Matrix<T, H, I>, u: &Matrix<T, H, H>, b: T| {
+                b + dot(&w[unit], x) + dot(&u[unit], h_prev)
             };
-            let input_gate = pre(self.w_i, self.u_i, self.b_i).sigmoid();
-            let forget_gate = pre(self.w_f, self.u_f, self.b_f).sigmoid();
-            let candidate = pre(self.w_c, self.u_c, self.b_c).tanh();
-            let output_gate = pre(self.w_o, self.u_o, self.b_o).sigmoid();
+            let input_gate = pre(self.w_i, self.u_i, bias[0]).sigmoid();
+            let forget_gate = pre(self.w_f, self.u_f, bias[1]).sigmoid();
+            let candidate = pre(self.w_c, self.u_c, bias[2]).tanh();
+            let output_gate = pre(self.w_o, self.u_o, bias[3]).sigmoid();
             let c_next = forget_gate * c[unit] + input_gate * candidate;
             c[unit] = c_next;
             h_out[unit] = output_gate * c_next.tanh();
@@ -213,18 +235,22 @@ fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     sum
 }
 
-/// The weights of one LSTM cell with input size `I` and hidden size `H`, one bias per gate
-/// (the seed's `W`, `U`, `b`; Keras' layout).
+/// The weights of one LSTM cell with input size `I`, hidden size `H` and `B` bias sets.
 ///
 /// `W` tensors are `H x I` and `U` tensors `H x H`: row `j` of `W_i` holds the weights of hidden
-/// unit `j`'s input gate, so the gate computes `W_i x` as PyTorch does. How this maps to the files
-/// of the reference libraries:
+/// unit `j`'s input gate, so the gate computes `W_i x` as PyTorch does. The biases come in `B`
+/// sets of four vectors that are added together: `B = 1` (the default) is the seed's one `b` per
+/// gate, as Keras has it; `B = 2` is PyTorch's `bias_ih` and `bias_hh`, kept apart; `B = 0` is a
+/// cell without biases (PyTorch `bias=False`, Keras `use_bias=False`).
+///
+/// How this maps to the files of the reference libraries:
 ///
 /// | here | PyTorch `nn.LSTM` | Keras `LSTM` |
 /// |---|---|---|
 /// | `w_i, w_f, w_c, w_o` (`H x I` each) | `weight_ih_l0` `(4H, I)`: the four stacked by rows, in order i, f, g, o | `kernel` `(I, 4H)`: the four transposed, side by side, in order i, f, c, o |
 /// | `u_i, u_f, u_c, u_o` (`H x H` each) | `weight_hh_l0` `(4H, H)`, stacked the same way | `recurrent_kernel` `(H, 4H)`, the same way |
-/// | `b_i, b_f, b_c, b_o` (`H` each) | `bias_ih_l0 + bias_hh_l0` (two `(4H,)` biases, summed) | `bias` `(4H,)` |
+/// | `biases[0]` (`b_i, b_f, b_c, b_o`, `H` each) | `bias_ih_l0` `(4H,)`, stacked | `bias` `(4H,)`, side by side |
+/// | `biases[1]` (`B = 2` only) | `bias_hh_l0` `(4H,)` | (none: Keras has one bias) |
 ///
 /// So for input 100 and hidden 256, `W_i` is `256 x 100`; a `100 x 256` matrix is Keras'
 /// transposed orientation and a compile error here.
@@ -233,41 +259,94 @@ fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
 ///
 /// ```
 /// use lstm_core::{LstmState, LstmWeights};
-/// // Weights of a 16.8 MB cell are built on the heap, never on the stack.
+/// // A 33.6 MB cell is built on the heap, never on the stack.
 /// let weights = LstmWeights::<f32, 1024, 1024>::zeros();
 /// let mut state = LstmState::<f32, 1024>::zeros();
 /// let h = weights.step(&[1.0; 1024], &mut state);
 /// assert_eq!(h.len(), 1024);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct LstmWeights<T, const I: usize, const H: usize> {
+pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1> {
     /// Input gate, input weights (hidden x input).
     pub w_i: Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
     pub u_i: Matrix<T, H, H>,
-    /// Input gate bias.
-    pub b_i: Vector<T, H>,
     /// Forget gate, input weights.
     pub w_f: Matrix<T, H, I>,
     /// Forget gate, recurrent weights.
     pub u_f: Matrix<T, H, H>,
-    /// Forget gate bias.
-    pub b_f: Vector<T, H>,
     /// Candidate, input weights.
     pub w_c: Matrix<T, H, I>,
     /// Candidate, recurrent weights.
     pub u_c: Matrix<T, H, H>,
-    /// Candidate bias.
-    pub b_c: Vector<T, H>,
     /// Output gate, input weights.
     pub w_o: Matrix<T, H, I>,
     /// Output gate, recurrent weights.
     pub u_o: Matrix<T, H, H>,
+    /// The bias sets, added together: none, the one `b`, or PyTorch's `bias_ih` and `bias_hh`.
+    pub biases: [GateBiases<T, H>; B],
+}
+
+/// One set of gate biases: a `b` for each of the four gates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateBiases<T, const H: usize> {
+    /// Input gate bias.
+    pub b_i: Vector<T, H>,
+    /// Forget gate bias.
+    pub b_f: Vector<T, H>,
+    /// Candidate bias.
+    pub b_c: Vector<T, H>,
     /// Output gate bias.
     pub b_o: Vector<T, H>,
 }
 
-impl<T: Float, const I: usize, const H: usize> LstmWeights<T, I, H> {
+impl<T: Float, const H: usize> GateBiases<T, H> {
+    /// Biases whose element `row` of gate `gate` is `element(gate, row)`, gates in order i, f, c, o.
+    #[must_use]
+    pub fn from_fn(mut element: impl FnMut(Gate, usize) -> T) -> Self {
+        GateBiases {
+            b_i: Vector::from_fn(|row| element(Gate::Input, row)),
+            b_f: Vector::from_fn(|row| element(Gate::Forget, row)),
+            b_c: Vector::from_fn(|row| element(Gate::Cell, row)),
+            b_o: Vector::from_fn(|row| element(Gate::Output, row)),
+        }
+    }
+
+    /// The vector of one gate.
+    #[must_use]
+    pub fn gate(&self, gate: Gate) -> &Vector<T, H> {
+        match gate {
+            Gate::Input => &self.b_i,
+            Gate::Forget => &self.b_f,
+            Gate::Cell => &self.b_c,
+            Gate::Output => &self.b_o,
+        }
+    }
+
+    /// The vector of one gate, mutably.
+    #[must_use]
+    pub fn gate_mut(&mut self, gate: Gate) -> &mut Vector<T, H> {
+        match gate {
+            Gate::Input => &mut self.b_i,
+            Gate::Forget => &mut self.b_f,
+            Gate::Cell => &mut self.b_c,
+            Gate::Output => &mut self.b_o,
+        }
+    }
+
+    /// Borrows the four vectors.
+    #[must_use]
+    pub fn as_refs(&self) -> GateBiasRefs<'_, T, H> {
+        GateBiasRefs {
+            b_i: &self.b_i,
+            b_f: &self.b_f,
+            b_c: &self.b_c,
+            b_o: &self.b_o,
+        }
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I, H, B> {
     /// All-zero weights.
     #[must_use]
     pub fn zeros() -> Self {
@@ -276,70 +355,104 @@ impl<T: Float, const I: usize, const H: usize> LstmWeights<T, I, H> {
 
     /// Weights whose every element is `element(gate, role, row, col)` (`col` is 0 for a bias).
     ///
-    /// Tensors are filled in the order i, f, c, o and, within a gate, `W`, `U`, `b`, each in
-    /// row-major order, so a seeded generator gives the same weights on every run.
+    /// Gates are filled in the order i, f, c, o, each gate's `W` then `U`, each in row-major
+    /// order; then the bias sets in order, gates i, f, c, o within a set. A seeded generator
+    /// therefore gives the same weights on every run.
     ///
     /// ```
     /// use lstm_core::{Gate, LstmWeights, Role};
     /// let weights = LstmWeights::<f64, 2, 3>::from_fn(|gate, role, row, col| match (gate, role) {
-    ///     (Gate::Forget, Role::Bias) => 1.0, // a common trick: start by remembering
+    ///     (Gate::Forget, Role::Bias(_)) => 1.0, // a common trick: start by remembering
     ///     _ => 0.01 * (row + col) as f64,
     /// });
-    /// assert_eq!(*weights.b_f, [1.0; 3]);
+    /// assert_eq!(*weights.biases[0].b_f, [1.0; 3]);
     /// assert_eq!(weights.w_o[2][1], 0.03);
     /// ```
     #[must_use]
     pub fn from_fn(mut element: impl FnMut(Gate, Role, usize, usize) -> T) -> Self {
-        let mut gate_tensors = Gate::ALL
-            .map(|gate| {
-                (
-                    Matrix::from_fn(|row, col| element(gate, Role::Input, row, col)),
-                    Matrix::from_fn(|row, col| element(gate, Role::Recurrent, row, col)),
-                    Vector::from_fn(|row| element(gate, Role::Bias, row, 0)),
-                )
-            })
-            .into_iter();
-        // `Gate::ALL` has exactly four entries, so each `next` below yields.
-        let mut next = || match gate_tensors.next() {
-            Some(tensors) => tensors,
-            None => unreachable!("Gate::ALL has four gates"),
+        let mut matrices = |gate| {
+            (
+                Matrix::from_fn(|row, col| element(gate, Role::Input, row, col)),
+                Matrix::from_fn(|row, col| element(gate, Role::Recurrent, row, col)),
+            )
         };
-        let (w_i, u_i, b_i) = next();
-        let (w_f, u_f, b_f) = next();
-        let (w_c, u_c, b_c) = next();
-        let (w_o, u_o, b_o) = next();
+        let (w_i, u_i) = matrices(Gate::Input);
+        let (w_f, u_f) = matrices(Gate::Forget);
+        let (w_c, u_c) = matrices(Gate::Cell);
+        let (w_o, u_o) = matrices(Gate::Output);
+        let biases = core::array::from_fn(|set| {
+            GateBiases::from_fn(|gate, row| element(gate, Role::Bias(set), row, 0))
+        });
         Self {
             w_i,
             u_i,
-            b_i,
             w_f,
             u_f,
-            b_f,
             w_c,
             u_c,
-            b_c,
             w_o,
             u_o,
-            b_o,
+            biases,
+        }
+    }
+
+    /// The input weights `W` of one gate.
+    #[must_use]
+    pub fn input_weights(&self, gate: Gate) -> &Matrix<T, H, I> {
+        match gate {
+            Gate::Input => &self.w_i,
+            Gate::Forget => &self.w_f,
+            Gate::Cell => &self.w_c,
+            Gate::Output => &self.w_o,
+        }
+    }
+
+    /// The input weights `W` of one gate, mutably.
+    #[must_use]
+    pub fn input_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, I> {
+        match gate {
+            Gate::Input => &mut self.w_i,
+            Gate::Forget => &mut self.w_f,
+            Gate::Cell => &mut self.w_c,
+            Gate::Output => &mut self.w_o,
+        }
+    }
+
+    /// The recurrent weights `U` of one gate.
+    #[must_use]
+    pub fn recurrent_weights(&self, gate: Gate) -> &Matrix<T, H, H> {
+        match gate {
+            Gate::Input => &self.u_i,
+            Gate::Forget => &self.u_f,
+            Gate::Cell => &self.u_c,
+            Gate::Output => &self.u_o,
+        }
+    }
+
+    /// The recurrent weights `U` of one gate, mutably.
+    #[must_use]
+    pub fn recurrent_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, H> {
+        match gate {
+            Gate::Input => &mut self.u_i,
+            Gate::Forget => &mut self.u_f,
+            Gate::Cell => &mut self.u_c,
+            Gate::Output => &mut self.u_o,
         }
     }
 
     /// Borrows the tensors as the view the forward step runs on.
     #[must_use]
-    pub fn as_cell(&self) -> CellRef<'_, T, I, H> {
+    pub fn as_cell(&self) -> CellRef<'_, T, I, H, B> {
         CellRef {
             w_i: &self.w_i,
             u_i: &self.u_i,
-            b_i: &self.b_i,
             w_f: &self.w_f,
             u_f: &self.u_f,
-            b_f: &self.b_f,
             w_c: &self.w_c,
             u_c: &self.u_c,
-            b_c: &self.b_c,
             w_o: &self.w_o,
             u_o: &self.u_o,
-            b_o: &self.b_o,
+            biases: self.biases.each_ref().map(GateBiases::as_refs),
         }
     }
 
@@ -383,7 +496,7 @@ mod tests {
         let weights = LstmWeights::<f64, 1, 1>::from_fn(|gate, role, _, _| match (gate, role) {
             (Gate::Input, Role::Input) => 0.5,
             (Gate::Forget, Role::Recurrent) => -0.25,
-            (Gate::Cell, Role::Bias) => 0.1,
+            (Gate::Cell, Role::Bias(0)) => 0.1,
             (Gate::Output, Role::Input) => 2.0,
             _ => 0.0,
         });
@@ -419,7 +532,12 @@ mod tests {
     #[test]
     fn run_equals_repeated_steps() {
         let weights = LstmWeights::<f32, 3, 5>::from_fn(|gate, role, row, col| {
-            let seed = (gate as usize * 3 + role as usize) * 31 + row * 7 + col;
+            let role = match role {
+                Role::Input => 0,
+                Role::Recurrent => 1,
+                Role::Bias(set) => 2 + set,
+            };
+            let seed = (gate as usize * 3 + role) * 31 + row * 7 + col;
             ((seed % 17) as f32 - 8.0) / 10.0
         });
         let inputs: Vec<[f32; 3]> = (0..6)
@@ -456,6 +574,46 @@ mod tests {
         for x in [[1e4, -1e4], [1e30, 1e30], [-1e30, -1e30]] {
             let h = weights.step(&x, &mut state);
             assert!(h.iter().all(|v| v.is_finite()), "{h:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod bias_tests {
+    use super::*;
+
+    /// Two bias sets act as their sum, and no bias set as zero bias.
+    #[test]
+    fn bias_sets_add_up() {
+        let weight = |gate: Gate, role: Role, row: usize, col: usize| match role {
+            Role::Input => 0.1 * (gate as usize + row + col) as f64,
+            Role::Recurrent => -0.05 * (row as f64 - col as f64),
+            Role::Bias(set) => 0.3 * (set + 1) as f64 - 0.1 * row as f64,
+        };
+        let double = LstmWeights::<f64, 2, 3, 2>::from_fn(weight);
+        let single = LstmWeights::<f64, 2, 3, 1>::from_fn(|gate, role, row, col| match role {
+            Role::Bias(_) => {
+                weight(gate, Role::Bias(0), row, col) + weight(gate, Role::Bias(1), row, col)
+            }
+            _ => weight(gate, role, row, col),
+        });
+        let none = LstmWeights::<f64, 2, 3, 0>::from_fn(weight);
+        let zero_bias = LstmWeights::<f64, 2, 3, 1>::from_fn(|gate, role, row, col| match role {
+            Role::Bias(_) => 0.0,
+            _ => weight(gate, role, row, col),
+        });
+        let (mut s1, mut s2, mut s3, mut s4) = (
+            LstmState::zeros(),
+            LstmState::zeros(),
+            LstmState::zeros(),
+            LstmState::zeros(),
+        );
+        for x in [[1.0, -2.0], [0.5, 0.25], [-1.0, 3.0]] {
+            let (h_double, h_single) = (*double.step(&x, &mut s1), *single.step(&x, &mut s2));
+            for (a, b) in h_double.iter().zip(&h_single) {
+                assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+            }
+            assert_eq!(none.step(&x, &mut s3), zero_bias.step(&x, &mut s4));
         }
     }
 }

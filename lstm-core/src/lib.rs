@@ -5,7 +5,7 @@
 //!
 //! - [`Matrix<T, R, C>`](Matrix) and [`Vector<T, N>`](Vector): heap-backed tensors that
 //!   dereference to plain arrays;
-//! - [`LstmWeights<T, I, H>`](LstmWeights): the twelve tensors `W`, `U`, `b` of the four gates;
+//! - [`LstmWeights<T, I, H, B>`](LstmWeights): `W`, `U` and `B` sets of biases `b` for the four gates;
 //! - [`LstmState<T, H>`](LstmState): `h` and `c`, kept apart from the weights;
 //! - [`CellRef`]: borrowed tensors and the forward step, [`CellRef::step`] and [`CellRef::run`];
 //! - [`LstmSpec`], [`InputIs`], [`HiddenIs`], [`Feeds`]: what `#[derive(Lstm)]` implements.
@@ -36,7 +36,7 @@ mod spec;
 mod state;
 mod tensor;
 
-pub use cell::{CellRef, Gate, LstmWeights, Role, SequenceLengthError};
+pub use cell::{CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Role, SequenceLengthError};
 pub use element::Float;
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,

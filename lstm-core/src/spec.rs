@@ -32,8 +32,11 @@ pub trait LstmSpec {
     /// Hidden size `H`: the length of `h_t` and `c_t`.
     const HIDDEN: usize;
     /// Number of trainable parameters, as PyTorch's `sum(p.numel())` or Keras' `count_params()`
-    /// count them for the same layer. With one bias per gate: `4 * H * (I + H + 1)`.
+    /// count them for the same layer: `4 * H * (I + H + B)` with `B` = [`Self::BIAS_SETS`].
     const PARAM_COUNT: usize;
+    /// Bias vectors per gate: 1 for `bias = "single"` (the default), 2 for `"double"` (PyTorch's
+    /// `bias_ih` and `bias_hh`), 0 for `"none"`. The `B` of [`Self::Weights`].
+    const BIAS_SETS: usize;
     /// The parameters tensor by tensor, in the seed's notation (`W_i`, `U_i`, `b_i`, ...).
     const TENSORS: &'static [TensorInfo];
     /// The tensors as PyTorch's `nn.LSTM` stores the same layer (`weight_ih_l0`, ...).
@@ -45,7 +48,7 @@ pub trait LstmSpec {
     type Input: Unsigned + NonZero;
     /// `H` as a type-level number.
     type Hidden: Unsigned + NonZero;
-    /// The core weight type of this shape, `LstmWeights<T, I, H>`.
+    /// The core weight type of this shape, `LstmWeights<T, I, H, B>`.
     type Weights<T: Float>;
     /// The state type of this shape, `LstmState<T, H>`.
     type State<T: Float>;
@@ -68,6 +71,7 @@ pub trait LstmSpec {
 /// #     const INPUT: usize = 100;
 /// #     const HIDDEN: usize = 256;
 /// #     const PARAM_COUNT: usize = 365_568;
+/// #     const BIAS_SETS: usize = 1;
 /// #     const TENSORS: &'static [TensorInfo] = &[];
 /// #     const PYTORCH_TENSORS: &'static [TensorInfo] = &[];
 /// #     const KERAS_TENSORS: &'static [TensorInfo] = &[];

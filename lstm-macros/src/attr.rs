@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, HIDDEN, INPUT, KEYS, LSTM};
+use crate::symbol::{self, BIAS, BIAS_MODES, HIDDEN, INPUT, KEYS, LSTM};
 
 /// A size given in the attribute, with the span of its literal for later errors.
 #[derive(Clone, Copy)]
@@ -18,10 +18,30 @@ pub(crate) struct Size {
     pub(crate) span: Span,
 }
 
+/// The `bias = ".."` mode, as the number of bias sets per gate.
+#[derive(Clone, Copy)]
+pub(crate) struct BiasMode {
+    /// `"single"`, `"double"` or `"none"`.
+    pub(crate) name: &'static str,
+    /// 1, 2 or 0.
+    pub(crate) sets: usize,
+}
+
+impl Default for BiasMode {
+    fn default() -> Self {
+        BiasMode {
+            name: BIAS_MODES[0].0,
+            sets: BIAS_MODES[0].1,
+        }
+    }
+}
+
 /// What the `#[lstm(..)]` attributes of one struct say.
 pub(crate) struct Attrs {
     pub(crate) input: Option<Size>,
     pub(crate) hidden: Option<Size>,
+    /// `None` if the value was rejected (the error is recorded); the default if absent.
+    pub(crate) bias: Option<BiasMode>,
     /// The tokens of the first `#[lstm(..)]`, where a missing key is reported; `None` when the
     /// struct has no such attribute.
     pub(crate) attribute: Option<TokenStream>,
@@ -38,11 +58,13 @@ impl Attrs {
         let mut parsed = Attrs {
             input: None,
             hidden: None,
+            bias: Some(BiasMode::default()),
             attribute: None,
             input_seen: false,
             hidden_seen: false,
             suggested: Vec::new(),
         };
+        let mut bias_seen = false;
         for attr in attrs.iter().filter(|attr| attr.path().is_ident(LSTM)) {
             if parsed.attribute.is_none() {
                 parsed.attribute = Some(attr.to_token_stream());
@@ -62,6 +84,8 @@ impl Attrs {
                         &mut parsed.hidden,
                         &mut parsed.hidden_seen,
                     )
+                } else if meta.path.is_ident(BIAS) {
+                    parse_bias(cx, &meta, &mut parsed.bias, &mut bias_seen)
                 } else {
                     unknown_key(cx, &meta, &mut parsed.suggested)
                 }
@@ -72,6 +96,56 @@ impl Attrs {
         }
         parsed
     }
+}
+
+/// Parses `bias = "single" | "double" | "none"`.
+fn parse_bias(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<BiasMode>,
+    seen: &mut bool,
+) -> syn::Result<()> {
+    let choices = "`bias = \"single\"` (one bias per gate, as Keras), `\"double\"` (PyTorch's \
+                   `bias_ih` and `bias_hh`) or `\"none\"`";
+    if *seen {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("duplicate lstm attribute `{BIAS}`"),
+        );
+    }
+    let duplicate = std::mem::replace(seen, true);
+    if !meta.input.peek(syn::Token![=]) {
+        cx.error_spanned_by(&meta.path, format_args!("`bias` needs a value: {choices}"));
+        *slot = None;
+        return Ok(());
+    }
+    let expr: Expr = meta.value()?.parse()?;
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(value),
+        ..
+    }) = &expr
+    else {
+        cx.error_spanned_by(&expr, format_args!("`bias` takes a string: {choices}"));
+        *slot = None;
+        return Ok(());
+    };
+    let text = value.value();
+    match BIAS_MODES.iter().find(|(name, _)| *name == text) {
+        Some(&(name, sets)) if !duplicate => *slot = Some(BiasMode { name, sets }),
+        Some(_) => {}
+        None => {
+            let names: Vec<&str> = BIAS_MODES.iter().map(|(name, _)| *name).collect();
+            let suggestion = symbol::did_you_mean(&text, &names)
+                .map(|known| format!(", did you mean `\"{known}\"`?"))
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                value,
+                format_args!("unknown bias mode `\"{text}\"`{suggestion}\nexpected {choices}"),
+            );
+            *slot = None;
+        }
+    }
+    Ok(())
 }
 
 /// Parses `key = <value>` into `slot`, recording (not returning) errors about the value so that

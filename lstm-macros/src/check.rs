@@ -6,13 +6,15 @@
 use syn::{Expr, ExprLit, Field, GenericArgument, Ident, Lit, PathArguments, Type};
 
 use crate::ast::Container;
+use crate::attr::BiasMode;
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, HIDDEN, INPUT};
+use crate::symbol::{self, BIAS_MODES, HIDDEN, INPUT};
 
 /// The checked sizes of one LSTM cell and every count derived from them.
 pub(crate) struct Shape {
     pub(crate) input: usize,
     pub(crate) hidden: usize,
+    pub(crate) bias: BiasMode,
     /// `4 * H`: rows of PyTorch's stacked tensors, columns of Keras' kernels.
     pub(crate) gates_hidden: usize,
     /// `H * I`, the size of one `W`.
@@ -23,26 +25,26 @@ pub(crate) struct Shape {
     pub(crate) stacked_input_weights: usize,
     /// `4 * H * H`, PyTorch's `weight_hh` and Keras' `recurrent_kernel`.
     pub(crate) stacked_recurrent_weights: usize,
-    /// `4 * H * (I + H + 1)`: one bias per gate.
+    /// `4 * H * (I + H + B)` for `B` bias sets.
     pub(crate) param_count: usize,
 }
 
 impl Shape {
-    /// The sizes for `input` and `hidden`, or `None` if any count overflows `usize`.
-    fn new(input: usize, hidden: usize) -> Option<Self> {
+    /// The sizes for `input`, `hidden` and `bias`, or `None` if any count overflows `usize`.
+    fn new(input: usize, hidden: usize, bias: BiasMode) -> Option<Self> {
         let gates_hidden = hidden.checked_mul(4)?;
         let input_weights = hidden.checked_mul(input)?;
         let recurrent_weights = hidden.checked_mul(hidden)?;
         let stacked_input_weights = gates_hidden.checked_mul(input)?;
         let stacked_recurrent_weights = gates_hidden.checked_mul(hidden)?;
-        let param_count = stacked_input_weights
-            .checked_add(stacked_recurrent_weights)?
-            .checked_add(gates_hidden)?;
-        // PyTorch's layout has a second bias; its total must fit too, since it is printed.
-        param_count.checked_add(gates_hidden)?;
+        let weights = stacked_input_weights.checked_add(stacked_recurrent_weights)?;
+        let param_count = weights.checked_add(gates_hidden.checked_mul(bias.sets)?)?;
+        // The PyTorch and Keras layouts printed beside it have at most two bias sets.
+        weights.checked_add(gates_hidden.checked_mul(2)?)?;
         Some(Shape {
             input,
             hidden,
+            bias,
             gates_hidden,
             input_weights,
             recurrent_weights,
@@ -60,28 +62,67 @@ pub(crate) enum Kind {
     Input,
     /// `U`: hidden x hidden.
     Recurrent,
-    /// `b`: hidden.
-    Bias,
+    /// `b`: hidden; the number is the bias set.
+    Bias(usize),
 }
 
-/// The four gates in order, with the letters their fields may use (`g` is PyTorch's name for the
-/// candidate).
+/// The four gates in order: their description and the letters their fields may use (`g` is
+/// PyTorch's name for the candidate).
 pub(crate) const GATES: [(&str, &[char]); 4] = [
     ("input gate", &['i']),
     ("forget gate", &['f']),
     ("candidate", &['c', 'g']),
     ("output gate", &['o']),
 ];
-pub(crate) const KINDS: [(Kind, char); 3] = [
-    (Kind::Input, 'w'),
-    (Kind::Recurrent, 'u'),
-    (Kind::Bias, 'b'),
-];
 
-/// The twelve fields of a user's weight struct, in the core's order, each with the field found.
+/// One tensor of a weight struct: which gate, which kind, and the field names it may have.
+pub(crate) struct Slot {
+    pub(crate) gate: usize,
+    pub(crate) kind: Kind,
+    /// The canonical name first (`w_c`), then the accepted alternative (`w_g`).
+    pub(crate) names: Vec<String>,
+}
+
+/// The tensors of a cell with `bias`, in the seed's order: per gate `W`, `U`, then its biases.
+pub(crate) fn slots(bias: BiasMode) -> Vec<Slot> {
+    let mut slots = Vec::new();
+    for (gate, (_, letters)) in GATES.iter().enumerate() {
+        let names = |prefix: &str| {
+            letters
+                .iter()
+                .map(|letter| format!("{prefix}{letter}"))
+                .collect()
+        };
+        slots.push(Slot {
+            gate,
+            kind: Kind::Input,
+            names: names("w_"),
+        });
+        slots.push(Slot {
+            gate,
+            kind: Kind::Recurrent,
+            names: names("u_"),
+        });
+        for set in 0..bias.sets {
+            // PyTorch's names for its two biases: `b_ii` (with the input) and `b_hi` (with `h`).
+            let prefix = match (bias.sets, set) {
+                (1, _) => "b_",
+                (_, 0) => "b_i",
+                _ => "b_h",
+            };
+            slots.push(Slot {
+                gate,
+                kind: Kind::Bias(set),
+                names: names(prefix),
+            });
+        }
+    }
+    slots
+}
+
+/// The fields of a user's weight struct, one per slot of [`slots`], in that order.
 pub(crate) struct WeightFields<'a> {
-    /// Indexed by `gate * 3 + kind`.
-    pub(crate) slots: Vec<&'a Field>,
+    pub(crate) fields: Vec<&'a Field>,
 }
 
 /// Validates the container; `None` when something is wrong (the reason is in `cx`).
@@ -100,8 +141,8 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
             cx.error_spanned_by(attribute, format_args!("missing lstm attribute `{key}`"));
         }
     }
-    let (input, hidden) = (attrs.input?, attrs.hidden?);
-    let shape = Shape::new(input.value, hidden.value);
+    let (input, hidden, bias) = (attrs.input?, attrs.hidden?, attrs.bias?);
+    let shape = Shape::new(input.value, hidden.value, bias);
     if shape.is_none() {
         let error = syn::Error::new(
             input.span,
@@ -118,71 +159,67 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
     shape
 }
 
-/// Matches the fields of a weight struct to the twelve tensors and checks every written shape.
-/// `None` when a field is missing, unknown or duplicated; shape errors are recorded but the
-/// fields still returned, so the generated code can name them.
+/// Matches the fields of a weight struct to the cell's tensors and checks every written shape.
+/// `None` when a field is missing, unknown, duplicated or of a shape the derive read as wrong
+/// (the errors are recorded): the generated code then cannot name the fields.
 pub(crate) fn weight_fields<'a>(
     cx: &mut Ctxt,
     ident: &Ident,
     fields: &[&'a Field],
     shape: Option<&Shape>,
+    bias: BiasMode,
 ) -> Option<WeightFields<'a>> {
-    let mut slots: Vec<Option<&'a Field>> = vec![None; 12];
+    let slots = slots(bias);
+    let mut found: Vec<Option<&'a Field>> = vec![None; slots.len()];
     let mut complete = true;
     for &field in fields {
         let Some(name) = &field.ident else { continue };
         let name_text = name.to_string();
-        match slot_of(&name_text) {
-            Some(slot) => {
-                match slots[slot] {
-                    Some(first) => {
-                        complete = false;
-                        cx.error_spanned_by(
+        match slots
+            .iter()
+            .position(|slot| slot.names.contains(&name_text))
+        {
+            Some(index) => match found[index] {
+                Some(first) => {
+                    complete = false;
+                    let first = first
+                        .ident
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    cx.error_spanned_by(
                         name,
                         format_args!(
-                            "field `{name_text}` is the same tensor as `{}`; the candidate gate is \
-                             named `c` or `g`, not both",
-                            first.ident.as_ref().map(ToString::to_string).unwrap_or_default()
+                            "field `{name_text}` is the same tensor as `{first}`; the candidate \
+                             gate is named `c` or `g`, not both"
                         ),
                     );
-                    }
-                    None => slots[slot] = Some(field),
                 }
-            }
+                None => found[index] = Some(field),
+            },
             None => {
                 complete = false;
-                let suggestion = symbol::did_you_mean(&name_text, &FIELD_NAMES)
-                    .map(|known| format!(", did you mean `{known}`?"))
-                    .unwrap_or_default();
-                cx.error_spanned_by(
-                    name,
-                    format_args!(
-                        "unknown field `{name_text}` in an lstm weight struct{suggestion}\n\
-                         expected the fields {}",
-                        FIELD_NAMES.join(", ")
-                    ),
-                );
+                cx.error_spanned_by(name, unknown_field_message(&name_text, &slots, bias));
             }
         }
     }
-    for (slot, found) in slots.iter().enumerate() {
-        if found.is_none() {
+    for (slot, field) in slots.iter().zip(&found) {
+        if field.is_none() {
             complete = false;
-            let kind = KINDS[slot % 3].0;
             let expected = shape
-                .map(|shape| expected_type(kind, shape))
+                .map(|shape| expected_type(slot.kind, shape))
                 .unwrap_or_default();
             cx.error_spanned_by(
                 ident,
-                format_args!("missing field `{}`{expected}", FIELD_NAMES[slot]),
+                format_args!("missing field `{}`{expected}", slot.names[0]),
             );
         }
     }
     if let Some(shape) = shape {
-        for (slot, field) in slots.iter().enumerate() {
+        for (slot, field) in slots.iter().zip(&found) {
             if let Some(field) = field {
                 // A shape already reported here must not reach the type checker as well.
-                complete &= check_field_shape(cx, field, KINDS[slot % 3].0, shape);
+                complete &= check_field_shape(cx, field, slot.kind, shape);
             }
         }
     }
@@ -190,33 +227,48 @@ pub(crate) fn weight_fields<'a>(
         return None;
     }
     Some(WeightFields {
-        slots: slots.into_iter().flatten().collect(),
+        fields: found.into_iter().flatten().collect(),
     })
 }
 
-/// The canonical field names, in the core's order.
-pub(crate) const FIELD_NAMES: [&str; 12] = [
-    "w_i", "u_i", "b_i", "w_f", "u_f", "b_f", "w_c", "u_c", "b_c", "w_o", "u_o", "b_o",
-];
-
-/// The slot (`gate * 3 + kind`) a field name stands for, accepting `g` for the candidate.
-fn slot_of(name: &str) -> Option<usize> {
-    let (kind_letter, gate_letter) = name.split_once('_')?;
-    let mut kind_chars = kind_letter.chars();
-    let mut gate_chars = gate_letter.chars();
-    let (Some(kind_char), None, Some(gate_char), None) = (
-        kind_chars.next(),
-        kind_chars.next(),
-        gate_chars.next(),
-        gate_chars.next(),
-    ) else {
-        return None;
-    };
-    let kind = KINDS.iter().position(|&(_, letter)| letter == kind_char)?;
-    let gate = GATES
-        .iter()
-        .position(|(_, letters)| letters.contains(&gate_char))?;
-    Some(gate * 3 + kind)
+/// Why `name` is not a field of a weight struct with `bias`: a typo, or the field of another
+/// bias mode.
+fn unknown_field_message(name: &str, slots: &[Slot], bias: BiasMode) -> String {
+    let canonical: Vec<&str> = slots.iter().map(|slot| slot.names[0].as_str()).collect();
+    let other_mode = BIAS_MODES.iter().find(|&&(mode, sets)| {
+        mode != bias.name
+            && self::slots(BiasMode { name: mode, sets })
+                .iter()
+                .any(|slot| {
+                    matches!(slot.kind, Kind::Bias(_)) && slot.names.iter().any(|n| n == name)
+                })
+    });
+    if let Some((mode, _)) = other_mode {
+        let have = match bias.sets {
+            0 => "no bias fields".to_owned(),
+            _ => format!(
+                "the bias fields {}",
+                slots
+                    .iter()
+                    .filter(|slot| matches!(slot.kind, Kind::Bias(_)))
+                    .map(|slot| format!("`{}`", slot.names[0]))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        return format!(
+            "field `{name}` belongs to a weight struct with `bias = \"{mode}\"`; with \
+             `bias = \"{}\"` the struct has {have}",
+            bias.name
+        );
+    }
+    let suggestion = symbol::did_you_mean(name, &canonical)
+        .map(|known| format!(", did you mean `{known}`?"))
+        .unwrap_or_default();
+    format!(
+        "unknown field `{name}` in an lstm weight struct{suggestion}\nexpected the fields {}",
+        canonical.join(", ")
+    )
 }
 
 /// ": `Matrix<T, 256, 100>` (hidden x input)", the type a missing field needs.
@@ -225,7 +277,7 @@ fn expected_type(kind: Kind, shape: &Shape) -> String {
     match kind {
         Kind::Input => format!(": `Matrix<T, {h}, {i}>` (hidden x input)"),
         Kind::Recurrent => format!(": `Matrix<T, {h}, {h}>` (hidden x hidden)"),
-        Kind::Bias => format!(": `Vector<T, {h}>` (hidden)"),
+        Kind::Bias(_) => format!(": `Vector<T, {h}>` (hidden)"),
     }
 }
 
@@ -263,41 +315,20 @@ fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) ->
         (Kind::Recurrent, Written::Matrix(rows, cols)) if (rows, cols) != (h, h) => {
             format!("field `{name}` must be {h} x {h} (hidden x hidden), found {rows} x {cols}")
         }
-        (Kind::Bias, Written::Vector(len)) if len != h => {
+        (Kind::Bias(_), Written::Vector(len)) if len != h => {
             format!("field `{name}` must have {h} elements (hidden), found {len}")
         }
         (Kind::Input | Kind::Recurrent, Written::Vector(len)) => {
             let cols = if kind == Kind::Input { i } else { h };
             format!("field `{name}` must be a {h} x {cols} `Matrix`, found a `Vector` of {len}")
         }
-        (Kind::Bias, Written::Matrix(rows, cols)) => {
+        (Kind::Bias(_), Written::Matrix(rows, cols)) => {
             format!("field `{name}` must be a `Vector` of {h}, found a {rows} x {cols} `Matrix`")
         }
         _ => return true,
     };
     cx.error_spanned_by(&field.ty, message);
     false
-}
-
-/// The element type as written in the first field spelled `Matrix<T, ..>` or `Vector<T, ..>`, so
-/// that one field of another type does not hide the element type from the rest.
-pub(crate) fn written_element_type<'a>(fields: &[&'a Field]) -> Option<&'a Type> {
-    fields.iter().find_map(|field| {
-        let Type::Path(path) = &field.ty else {
-            return None;
-        };
-        let last = path.path.segments.last()?;
-        if last.ident != "Matrix" && last.ident != "Vector" {
-            return None;
-        }
-        let PathArguments::AngleBracketed(arguments) = &last.arguments else {
-            return None;
-        };
-        match arguments.args.first()? {
-            GenericArgument::Type(element) => Some(element),
-            _ => None,
-        }
-    })
 }
 
 #[derive(Clone, Copy)]
@@ -334,4 +365,25 @@ fn literal_usize(expr: &Expr) -> Option<usize> {
         }) => int.base10_parse().ok(),
         _ => None,
     }
+}
+
+/// The element type as written in the first field spelled `Matrix<T, ..>` or `Vector<T, ..>`, so
+/// that one field of another type does not hide the element type from the rest.
+pub(crate) fn written_element_type<'a>(fields: &[&'a Field]) -> Option<&'a Type> {
+    fields.iter().find_map(|field| {
+        let Type::Path(path) = &field.ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        if last.ident != "Matrix" && last.ident != "Vector" {
+            return None;
+        }
+        let PathArguments::AngleBracketed(arguments) = &last.arguments else {
+            return None;
+        };
+        match arguments.args.first()? {
+            GenericArgument::Type(element) => Some(element),
+            _ => None,
+        }
+    })
 }

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
 use crate::ast::{Body, Container};
-use crate::check::{self, GATES, KINDS, Kind, Shape, WeightFields};
+use crate::check::{self, GATES, Kind, Shape, WeightFields};
 use crate::ctxt::Ctxt;
 
 /// Parse, check, expand. Errors become `compile_error!`s beside a stub of the generated items
@@ -21,7 +21,9 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let shape = check::shape(&mut cx, &container);
     let weight_fields = match &container.body {
         Body::Weights(fields) => {
-            check::weight_fields(&mut cx, container.ident, fields, shape.as_ref())
+            // With a rejected `bias` value the fields are still checked, as for the default.
+            let bias = container.attrs.bias.unwrap_or_default();
+            check::weight_fields(&mut cx, container.ident, fields, shape.as_ref(), bias)
         }
         Body::Spec | Body::Invalid => None,
     };
@@ -134,8 +136,14 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let hidden_type = typenum(shape.hidden);
     let methods = forward_methods(container, shape, body);
 
+    let bias_sets = usize_lit(shape.bias.sets);
+    let (bias_words, count_formula) = match shape.bias.sets {
+        0 => ("no bias", "4 * H * (I + H)"),
+        1 => ("one bias per gate", "4 * H * (I + H + 1)"),
+        _ => ("two biases per gate", "4 * H * (I + H + 2)"),
+    };
     let title = format!(
-        "{name}: LSTM, input {}, hidden {}, one bias per gate",
+        "{name}: LSTM, input {}, hidden {}, {bias_words}",
         shape.input, shape.hidden
     );
     let input_doc = format!("Input size `I`: each `x_t` has {} elements.", shape.input);
@@ -144,9 +152,10 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
         shape.hidden
     );
     let count_doc = format!(
-        "Number of parameters, `4 * H * (I + H + 1)` = {} (one bias per gate).",
+        "Number of parameters, `{count_formula}` = {} ({bias_words}).",
         shape.param_count
     );
+    let tensor_count = usize_lit(tensors.len());
     quote! {
         #[automatically_derived]
         impl #ident {
@@ -156,8 +165,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             #vis const HIDDEN: ::core::primitive::usize = #hidden;
             #[doc = #count_doc]
             #vis const PARAM_COUNT: ::core::primitive::usize = #param_count;
-            /// The parameters tensor by tensor (`W_i`, `U_i`, `b_i`, ..., `b_o`): name, shape, count.
-            #vis const TENSORS: [#private::TensorInfo; 12] = [#(#tensors),*];
+            /// The parameters tensor by tensor, in the seed's notation: name, shape, count.
+            #vis const TENSORS: [#private::TensorInfo; #tensor_count] = [#(#tensors),*];
 
             /// The parameter table, printable like Keras' `model.summary()`.
             #[must_use]
@@ -174,12 +183,14 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             const INPUT: ::core::primitive::usize = #input;
             const HIDDEN: ::core::primitive::usize = #hidden;
             const PARAM_COUNT: ::core::primitive::usize = #param_count;
+            const BIAS_SETS: ::core::primitive::usize = #bias_sets;
             const TENSORS: &'static [#private::TensorInfo] = &[#(#tensors),*];
             const PYTORCH_TENSORS: &'static [#private::TensorInfo] = &[#(#pytorch_tensors),*];
             const KERAS_TENSORS: &'static [#private::TensorInfo] = &[#(#keras_tensors),*];
             type Input = #input_type;
             type Hidden = #hidden_type;
-            type Weights<T: #private::Float> = #private::LstmWeights<T, #input, #hidden>;
+            type Weights<T: #private::Float> =
+                #private::LstmWeights<T, #input, #hidden, #bias_sets>;
             type State<T: #private::Float> = #private::LstmState<T, #hidden>;
 
             fn summary() -> #private::Summary {
@@ -207,28 +218,18 @@ fn forward_methods(
     let private = private();
     let vis = container.vis;
     let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
+    let bias_sets = usize_lit(shape.bias.sets);
     let (element, cell) = match body {
         WeightsBody::None => return TokenStream::new(),
         WeightsBody::Checked(fields) => {
-            let element = match check::written_element_type(&fields.slots) {
+            let element = match check::written_element_type(&fields.fields) {
                 Some(element) => quote!(#element),
                 None => {
-                    let w_i = &fields.slots[0].ty;
+                    let w_i = &fields.fields[0].ty;
                     quote!(<#w_i as #private::Tensor>::Elem)
                 }
             };
-            let assignments = fields
-                .slots
-                .iter()
-                .zip(check::FIELD_NAMES)
-                .map(|(field, slot)| {
-                    let slot = Ident::new(slot, Span::call_site());
-                    let field_name = &field.ident;
-                    // Spanned on the field's type: if a spelling the derive could not read (an
-                    // alias, a constant) has the wrong shape, the type error points at it.
-                    quote_spanned!(field.ty.span()=> #slot: &self.#field_name)
-                });
-            (element, quote!(#private::CellRef { #(#assignments),* }))
+            (element, cell_ref(&fields.fields, shape))
         }
         WeightsBody::Poisoned {
             element_type,
@@ -248,7 +249,7 @@ fn forward_methods(
     quote! {
         /// Borrows the twelve tensors as the view the forward step runs on.
         #[must_use]
-        #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden> {
+        #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden, #bias_sets> {
             #cell
         }
 
@@ -278,6 +279,40 @@ fn forward_methods(
     }
 }
 
+/// `CellRef { w_i: &self.w_i, .., biases: [GateBiasRefs { b_i: &self.b_i, .. }] }` for fields
+/// in the order of `check::slots`: per gate `W` and `U`, then each bias set's four gates.
+fn cell_ref(fields: &[&syn::Field], shape: &Shape) -> TokenStream {
+    let private = private();
+    // Spanned on the field's type: if a spelling the derive could not read (an alias, a
+    // constant) has the wrong shape, the type error points at it.
+    let borrow = |field: &syn::Field| {
+        let name = &field.ident;
+        quote_spanned!(field.ty.span()=> &self.#name)
+    };
+    let slots = check::slots(shape.bias);
+    let mut matrices = Vec::new();
+    let mut bias_sets: Vec<Vec<TokenStream>> = vec![Vec::new(); shape.bias.sets];
+    for (slot, field) in slots.iter().zip(fields) {
+        let letter = GATES[slot.gate].1[0];
+        let value = borrow(field);
+        match slot.kind {
+            Kind::Input => matrices.push((format_ident!("w_{letter}"), value)),
+            Kind::Recurrent => matrices.push((format_ident!("u_{letter}"), value)),
+            Kind::Bias(set) => {
+                let name = format_ident!("b_{letter}");
+                bias_sets[set].push(quote!(#name: #value));
+            }
+        }
+    }
+    let (matrix_names, matrix_values): (Vec<_>, Vec<_>) = matrices.into_iter().unzip();
+    quote! {
+        #private::CellRef {
+            #(#matrix_names: #matrix_values,)*
+            biases: [#(#private::GateBiasRefs { #(#bias_sets),* }),*],
+        }
+    }
+}
+
 /// One `TensorInfo` literal.
 fn tensor_info(name: &str, shape: &[usize], count: usize, description: &str) -> TokenStream {
     let private = private();
@@ -293,38 +328,46 @@ fn tensor_info(name: &str, shape: &[usize], count: usize, description: &str) -> 
     }
 }
 
-/// The twelve tensors in the seed's notation.
+/// The tensors in the seed's notation, in the order of `check::slots`. Two bias sets take
+/// PyTorch's names `b_ii` (added with `W x`) and `b_hi` (added with `U h`).
 fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
     let (i, h) = (shape.input, shape.hidden);
-    let mut tensors = Vec::with_capacity(12);
-    for (gate, letters) in GATES {
-        let letter = letters[0];
-        for (kind, _) in KINDS {
-            let (name, dims, count, what): (String, Vec<usize>, usize, &str) = match kind {
-                Kind::Input => (
-                    format!("W_{letter}"),
-                    vec![h, i],
+    check::slots(shape.bias)
+        .iter()
+        .map(|slot| {
+            let (gate, letters) = GATES[slot.gate];
+            let letter = letters[0];
+            match slot.kind {
+                Kind::Input => tensor_info(
+                    &format!("W_{letter}"),
+                    &[h, i],
                     shape.input_weights,
-                    "input weights",
+                    &format!("{gate}, input weights"),
                 ),
-                Kind::Recurrent => (
-                    format!("U_{letter}"),
-                    vec![h, h],
+                Kind::Recurrent => tensor_info(
+                    &format!("U_{letter}"),
+                    &[h, h],
                     shape.recurrent_weights,
-                    "recurrent weights",
+                    &format!("{gate}, recurrent weights"),
                 ),
-                Kind::Bias => (format!("b_{letter}"), vec![h], h, "bias"),
-            };
-            tensors.push(tensor_info(&name, &dims, count, &format!("{gate}, {what}")));
-        }
-    }
-    tensors
+                Kind::Bias(set) => {
+                    let (name, what) = match (shape.bias.sets, set) {
+                        (1, _) => (format!("b_{letter}"), "bias"),
+                        (_, 0) => (format!("b_i{letter}"), "input-side bias (PyTorch bias_ih)"),
+                        _ => (format!("b_h{letter}"), "hidden-side bias (PyTorch bias_hh)"),
+                    };
+                    tensor_info(&name, &[h], h, &format!("{gate}, {what}"))
+                }
+            }
+        })
+        .collect()
 }
 
-/// The same layer as PyTorch's `nn.LSTM` stores it (gates stacked by rows, two biases).
+/// The same layer as PyTorch's `nn.LSTM` stores it: gates stacked by rows, and two biases unless
+/// there are none (PyTorch's `bias=True` always has both).
 fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
     let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
-    vec![
+    let mut tensors = vec![
         tensor_info(
             "weight_ih_l0",
             &[g, i],
@@ -337,20 +380,25 @@ fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
             shape.stacked_recurrent_weights,
             "U_i, U_f, U_g, U_o stacked by rows",
         ),
-        tensor_info(
-            "bias_ih_l0",
-            &[g],
-            g,
-            "b_i, b_f, b_g, b_o (part 1 of 2: b = bias_ih + bias_hh)",
+    ];
+    let (ih, hh) = match shape.bias.sets {
+        0 => return tensors,
+        1 => (
+            "b_i, b_f, b_g, b_o (b = bias_ih + bias_hh)",
+            "the same (b = bias_ih + bias_hh)",
         ),
-        tensor_info("bias_hh_l0", &[g], g, "b_i, b_f, b_g, b_o (part 2 of 2)"),
-    ]
+        _ => ("b_ii, b_if, b_ig, b_io", "b_hi, b_hf, b_hg, b_ho"),
+    };
+    tensors.push(tensor_info("bias_ih_l0", &[g], g, ih));
+    tensors.push(tensor_info("bias_hh_l0", &[g], g, hh));
+    tensors
 }
 
-/// The same layer as Keras' `LSTM` stores it (transposed kernels, gates side by side).
+/// The same layer as Keras' `LSTM` stores it: kernels transposed, gates side by side, one bias
+/// unless there is none (two bias sets are stored as their sum).
 fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
     let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
-    vec![
+    let mut tensors = vec![
         tensor_info(
             "kernel",
             &[i, g],
@@ -363,8 +411,14 @@ fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
             shape.stacked_recurrent_weights,
             "U_i, U_f, U_c, U_o transposed, side by side",
         ),
-        tensor_info("bias", &[g], g, "b_i, b_f, b_c, b_o"),
-    ]
+    ];
+    let bias = match shape.bias.sets {
+        0 => return tensors,
+        1 => "b_i, b_f, b_c, b_o",
+        _ => "b_i, b_f, b_c, b_o (each b_ix + b_hx)",
+    };
+    tensors.push(tensor_info("bias", &[g], g, bias));
+    tensors
 }
 
 /// `n` as a typenum unsigned integer: `UInt<UInt<UTerm, B1>, B0>` is 2.

@@ -7,8 +7,14 @@ pub(crate) const INPUT: &str = "input";
 /// `hidden = H`: the length of `h_t` and `c_t`.
 pub(crate) const HIDDEN: &str = "hidden";
 
+/// `bias = "single" | "double" | "none"`: how many bias vectors each gate has.
+pub(crate) const BIAS: &str = "bias";
+
 /// Every key `#[lstm(..)]` accepts, for "did you mean" suggestions.
-pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN];
+pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS];
+
+/// The values of `bias`, each with its number of bias sets.
+pub(crate) const BIAS_MODES: &[(&str, usize)] = &[("single", 1), ("double", 2), ("none", 0)];
 
 /// Names from other libraries that users reach for, and the key that means the same here.
 pub(crate) const SYNONYMS: &[(&str, &str)] = &[
@@ -16,15 +22,23 @@ pub(crate) const SYNONYMS: &[(&str, &str)] = &[
     ("hidden_size", HIDDEN), // PyTorch nn.LSTM(.., hidden_size)
     ("units", HIDDEN),       // Keras LSTM(units)
     ("num_units", HIDDEN),   // TensorFlow 1 LSTMCell(num_units)
+    ("use_bias", BIAS),      // Keras LSTM(use_bias=..)
+    ("pytorch", "double"),   // bias = "pytorch": PyTorch's two biases
+    ("keras", "single"),     // bias = "keras": Keras' one bias
+    ("false", "none"),       // bias = "false": PyTorch bias=False
 ];
 
 /// The closest name in `candidates` to `unknown`, if it is close enough to be a likely typo.
-pub(crate) fn did_you_mean(unknown: &str, candidates: &[&'static str]) -> Option<&'static str> {
-    if let Some(&(_, key)) = SYNONYMS
+pub(crate) fn did_you_mean<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    // A synonym counts only if what it stands for is among the candidates.
+    let synonym = SYNONYMS
         .iter()
-        .find(|(alias, _)| alias.eq_ignore_ascii_case(unknown))
-    {
-        return Some(key);
+        .find(|(alias, known)| alias.eq_ignore_ascii_case(unknown) && candidates.contains(known));
+    if let Some(&(_, known)) = synonym {
+        return candidates
+            .iter()
+            .copied()
+            .find(|candidate| *candidate == known);
     }
     let lowered = unknown.to_ascii_lowercase();
     candidates
@@ -62,6 +76,15 @@ mod tests {
         assert_eq!(did_you_mean("hidden_size", KEYS), Some(HIDDEN));
         assert_eq!(did_you_mean("units", KEYS), Some(HIDDEN));
         assert_eq!(did_you_mean("layers", KEYS), None);
+        assert_eq!(
+            did_you_mean("pytorch", &["single", "double", "none"]),
+            Some("double")
+        );
+        assert_eq!(did_you_mean("units", &["single", "double", "none"]), None);
+        assert_eq!(
+            did_you_mean("singel", &["single", "double", "none"]),
+            Some("single")
+        );
         assert_eq!(did_you_mean("x", KEYS), None);
     }
 
