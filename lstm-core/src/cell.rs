@@ -33,6 +33,17 @@ impl Gate {
     /// The gates in the order PyTorch stacks them in `weight_ih` and Keras in `kernel`.
     pub const ALL: [Gate; 4] = [Gate::Input, Gate::Forget, Gate::Cell, Gate::Output];
 
+    /// The gate's position in [`Gate::ALL`]: its block in PyTorch's and Keras' stacked tensors.
+    #[must_use]
+    pub const fn index(self) -> usize {
+        match self {
+            Gate::Input => 0,
+            Gate::Forget => 1,
+            Gate::Cell => 2,
+            Gate::Output => 3,
+        }
+    }
+
     /// The seed notation's subscript: `i`, `f`, `c`, `o`.
     #[must_use]
     pub const fn letter(self) -> char {

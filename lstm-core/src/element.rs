@@ -42,6 +42,8 @@ pub trait Float:
     const ONE: Self;
     /// The type's name, for messages and tables (`"f32"`).
     const NAME: &'static str;
+    /// The type's width in bits: 32 or 64.
+    const BITS: u32;
 
     /// `e^self`.
     fn exp(self) -> Self;
@@ -69,6 +71,8 @@ macro_rules! impl_float {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAME: &'static str = stringify!($t);
+            #[allow(clippy::cast_possible_truncation, reason = "4 or 8 bytes")]
+            const BITS: u32 = (size_of::<$t>() * 8) as u32;
 
             #[inline]
             fn exp(self) -> Self {

@@ -32,12 +32,14 @@
 
 mod cell;
 mod element;
+mod io;
 mod spec;
 mod state;
 mod tensor;
 
 pub use cell::{CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Role, SequenceLengthError};
 pub use element::Float;
+pub use io::{LoadError, LoadOptions, Naming, SaveError};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

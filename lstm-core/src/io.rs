@@ -1,0 +1,726 @@
+//! Loading weights from safetensors files and saving them, in PyTorch's and Keras' naming.
+//!
+//! Every tensor is checked against the static type before a single weight is used: a file that
+//! does not fit is an [`LoadError`] naming the tensor, what was expected and what was found.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
+
+use crate::{Float, Gate, GateBiases, LstmWeights, Role};
+
+/// Which library's tensor names a file uses.
+///
+/// | naming | input weights | recurrent weights | biases |
+/// |---|---|---|---|
+/// | [`PyTorch`](Naming::PyTorch) (`nn.LSTM`) | `weight_ih_l0` `(4H, I)` | `weight_hh_l0` `(4H, H)` | `bias_ih_l0`, `bias_hh_l0` `(4H,)` |
+/// | [`PyTorchCell`](Naming::PyTorchCell) (`nn.LSTMCell`) | `weight_ih` `(4H, I)` | `weight_hh` `(4H, H)` | `bias_ih`, `bias_hh` `(4H,)` |
+/// | [`Keras`](Naming::Keras) (`LSTM`) | `kernel` `(I, 4H)` | `recurrent_kernel` `(H, 4H)` | `bias` `(4H,)` |
+///
+/// PyTorch stacks the gates i, f, g, o by rows; Keras puts i, f, c, o side by side in columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Naming {
+    /// PyTorch `nn.LSTM`, one layer.
+    PyTorch,
+    /// PyTorch `nn.LSTMCell`.
+    PyTorchCell,
+    /// Keras `LSTM` (its variables `kernel`, `recurrent_kernel`, `bias`).
+    Keras,
+}
+
+impl Naming {
+    const ALL: [Naming; 3] = [Naming::PyTorch, Naming::PyTorchCell, Naming::Keras];
+
+    /// The names of the input weights, the recurrent weights and the bias sets, in that order.
+    fn names(self) -> (&'static str, &'static str, &'static [&'static str]) {
+        match self {
+            Naming::PyTorch => (
+                "weight_ih_l0",
+                "weight_hh_l0",
+                &["bias_ih_l0", "bias_hh_l0"],
+            ),
+            Naming::PyTorchCell => ("weight_ih", "weight_hh", &["bias_ih", "bias_hh"]),
+            Naming::Keras => ("kernel", "recurrent_kernel", &["bias"]),
+        }
+    }
+
+    /// Whether the weight matrices are stored transposed (gates in columns).
+    fn transposed(self) -> bool {
+        self == Naming::Keras
+    }
+}
+
+impl fmt::Display for Naming {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Naming::PyTorch => "PyTorch nn.LSTM",
+            Naming::PyTorchCell => "PyTorch nn.LSTMCell",
+            Naming::Keras => "Keras LSTM",
+        })
+    }
+}
+
+/// How to find and check the LSTM in a file. The default finds the one LSTM in the file by its
+/// tensor names, whatever their prefix, and rejects NaN and infinite values.
+///
+/// ```
+/// use lstm_core::{LoadOptions, Naming};
+/// let options = LoadOptions::new().prefix("encoder.lstm.").naming(Naming::PyTorch);
+/// # let _ = options;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    prefix: Option<String>,
+    naming: Option<Naming>,
+    allow_non_finite: bool,
+}
+
+impl LoadOptions {
+    /// The defaults: find the LSTM, reject non-finite values.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads the LSTM whose tensor names start with `prefix` (`"encoder.lstm."`,
+    /// `"lstm/lstm_cell/"`), ignoring every tensor outside it. Needed when a file holds several
+    /// LSTMs.
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Expects the tensor names of one library rather than recognising them.
+    #[must_use]
+    pub fn naming(mut self, naming: Naming) -> Self {
+        self.naming = Some(naming);
+        self
+    }
+
+    /// Accepts NaN and infinite weights instead of failing with [`LoadError::NonFinite`].
+    #[must_use]
+    pub fn allow_non_finite(mut self, allow: bool) -> Self {
+        self.allow_non_finite = allow;
+        self
+    }
+}
+
+/// Why a file could not be loaded into a weight type. Each variant names the tensor at fault and
+/// what was expected; none is ever a panic.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a safetensors file: too short, or a header that is not JSON.
+    NotSafetensors {
+        /// What the safetensors parser said.
+        reason: String,
+    },
+    /// A safetensors header whose lengths or offsets do not fit the data: a truncated or
+    /// damaged file.
+    Corrupt {
+        /// What the safetensors parser said.
+        reason: String,
+    },
+    /// No LSTM was recognised: none of the tensor names the loader looks for is in the file.
+    NoLstm {
+        /// The names looked for, with the prefix if one was given.
+        looked_for: Vec<String>,
+    },
+    /// Several LSTMs are in the file; [`LoadOptions::prefix`] must choose one.
+    Ambiguous {
+        /// Each LSTM found, as its prefix and naming.
+        found: Vec<String>,
+    },
+    /// A tensor the type needs is not in the file.
+    MissingTensor {
+        /// The full name looked for.
+        name: String,
+        /// The shape it must have.
+        expected_shape: Vec<usize>,
+    },
+    /// A tensor under the LSTM's prefix that the type has no place for (a second layer's
+    /// `weight_ih_l1`, biases for a type without biases): never skipped silently.
+    UnexpectedTensor {
+        /// The tensor's name.
+        name: String,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// Every tensor the type does expect under that prefix.
+        expected: Vec<String>,
+    },
+    /// A tensor of the wrong shape.
+    Shape {
+        /// The tensor's name.
+        name: String,
+        /// The shape the type requires.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A tensor whose element type is not a float the loader converts (f32, f64, f16, bf16).
+    Dtype {
+        /// The tensor's name.
+        name: String,
+        /// The element type in the file.
+        found: String,
+    },
+    /// A NaN or infinite value (also one that overflows the storage type, such as 1e300 loaded
+    /// into `f32`), rejected unless [`LoadOptions::allow_non_finite`] allows it.
+    NonFinite {
+        /// The tensor's name.
+        name: String,
+        /// The element's position in the tensor, in row-major order.
+        index: usize,
+        /// The value as stored in the file.
+        value: f64,
+    },
+}
+
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [len] => format!("({len},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn name_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => {
+                write!(f, "cannot read `{}`: {source}", path.display())
+            }
+            LoadError::NotSafetensors { reason } => write!(f, "not a safetensors file: {reason}"),
+            LoadError::Corrupt { reason } => {
+                write!(f, "truncated or corrupt safetensors file: {reason}")
+            }
+            LoadError::NoLstm { looked_for } => write!(
+                f,
+                "no LSTM weights found: looked for {} (name the prefix with `LoadOptions::prefix` \
+                 if the file uses another one)",
+                name_list(looked_for)
+            ),
+            LoadError::Ambiguous { found } => write!(
+                f,
+                "the file holds several LSTMs ({}); choose one with `LoadOptions::prefix`",
+                found.join(", ")
+            ),
+            LoadError::MissingTensor {
+                name,
+                expected_shape,
+            } => write!(
+                f,
+                "missing tensor `{name}`, expected of shape {}",
+                shape_text(expected_shape)
+            ),
+            LoadError::UnexpectedTensor {
+                name,
+                shape,
+                expected,
+            } => write!(
+                f,
+                "unexpected tensor `{name}` of shape {}: the type has no place for it (it expects \
+                 only {})",
+                shape_text(shape),
+                name_list(expected)
+            ),
+            LoadError::Shape {
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "tensor `{name}` has shape {}, expected {}",
+                    shape_text(found),
+                    shape_text(expected)
+                )?;
+                let transposed = found.len() == 2
+                    && expected.len() == 2
+                    && (found[0], found[1]) == (expected[1], expected[0]);
+                if transposed {
+                    f.write_str(" (transposed: PyTorch stores (4H, I), Keras (I, 4H))")?;
+                }
+                Ok(())
+            }
+            LoadError::Dtype { name, found } => write!(
+                f,
+                "tensor `{name}` has element type {found}, expected F32, F64, F16 or BF16"
+            ),
+            LoadError::NonFinite { name, index, value } => write!(
+                f,
+                "tensor `{name}` holds {value} at element {index}; allow it with \
+                 `LoadOptions::allow_non_finite`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Why weights could not be written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The file could not be written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The safetensors writer refused the tensors (a header over its size limit).
+    Format {
+        /// What the safetensors writer said.
+        reason: String,
+    },
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Io { path, source } => {
+                write!(f, "cannot write `{}`: {source}", path.display())
+            }
+            SaveError::Format { reason } => write!(f, "cannot write safetensors: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SaveError::Io { source, .. } => Some(source),
+            SaveError::Format { .. } => None,
+        }
+    }
+}
+
+fn format_error(error: &SafeTensorError) -> LoadError {
+    let reason = error.to_string();
+    match error {
+        SafeTensorError::HeaderTooSmall
+        | SafeTensorError::HeaderTooLarge
+        | SafeTensorError::InvalidHeader(_)
+        | SafeTensorError::InvalidHeaderDeserialization(_)
+        | SafeTensorError::JsonError(_) => LoadError::NotSafetensors { reason },
+        _ => LoadError::Corrupt { reason },
+    }
+}
+
+/// Where the LSTM sits in a file: its prefix and naming.
+#[derive(Clone, PartialEq, Eq)]
+struct Location {
+    prefix: String,
+    naming: Naming,
+}
+
+/// The LSTMs in a file that fit the options: a name ending in the naming's input weights, with
+/// the recurrent weights beside it.
+fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Location, LoadError> {
+    let namings: Vec<Naming> = match options.naming {
+        Some(naming) => vec![naming],
+        None => Naming::ALL.to_vec(),
+    };
+    if let (Some(prefix), Some(naming)) = (&options.prefix, options.naming) {
+        return Ok(Location {
+            prefix: prefix.clone(),
+            naming,
+        });
+    }
+    let mut found = Vec::new();
+    for name in file.names() {
+        for &naming in &namings {
+            let (input, recurrent, _) = naming.names();
+            let Some(prefix) = name.strip_suffix(input) else {
+                continue;
+            };
+            let fits_prefix = options
+                .prefix
+                .as_deref()
+                .is_none_or(|wanted| wanted == prefix);
+            if fits_prefix && file.tensor(&format!("{prefix}{recurrent}")).is_ok() {
+                found.push(Location {
+                    prefix: prefix.to_owned(),
+                    naming,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    found.dedup();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => {
+            let prefix = options.prefix.as_deref().unwrap_or("");
+            let looked_for = namings
+                .iter()
+                .map(|naming| format!("{prefix}{}", naming.names().0))
+                .collect();
+            Err(LoadError::NoLstm { looked_for })
+        }
+        _ => Err(LoadError::Ambiguous {
+            found: found
+                .iter()
+                .map(|location| format!("`{}` ({})", location.prefix, location.naming))
+                .collect(),
+        }),
+    }
+}
+
+/// Reads one tensor, checks its shape and values, and converts it to `T`.
+fn read_tensor<T: Float>(
+    file: &SafeTensors<'_>,
+    name: &str,
+    expected_shape: &[usize],
+    options: &LoadOptions,
+) -> Result<Vec<T>, LoadError> {
+    let view = file.tensor(name).map_err(|_| LoadError::MissingTensor {
+        name: name.to_owned(),
+        expected_shape: expected_shape.to_vec(),
+    })?;
+    if view.shape() != expected_shape {
+        return Err(LoadError::Shape {
+            name: name.to_owned(),
+            expected: expected_shape.to_vec(),
+            found: view.shape().to_vec(),
+        });
+    }
+    let values = decode(&view).ok_or_else(|| LoadError::Dtype {
+        name: name.to_owned(),
+        found: format!("{:?}", view.dtype()),
+    })?;
+    let mut converted = Vec::with_capacity(values.len());
+    for (index, value) in values.into_iter().enumerate() {
+        let element = T::from_f64(value);
+        if !options.allow_non_finite && !element.is_finite() {
+            return Err(LoadError::NonFinite {
+                name: name.to_owned(),
+                index,
+                value,
+            });
+        }
+        converted.push(element);
+    }
+    Ok(converted)
+}
+
+/// The elements of a float tensor as `f64` (exact for every supported type), or `None` for
+/// another element type. Reads little-endian bytes one element at a time: the data need not be
+/// aligned.
+fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
+    let data = view.data();
+    let values = match view.dtype() {
+        Dtype::F32 => data
+            .chunks_exact(4)
+            .map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            .collect(),
+        Dtype::F64 => data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .collect(),
+        Dtype::F16 => data
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f64())
+            .collect(),
+        Dtype::BF16 => data
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f64())
+            .collect(),
+        _ => return None,
+    };
+    Some(values)
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I, H, B> {
+    /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
+    /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
+    ///
+    /// Element types f32, f64, f16 and bf16 convert to `T` (f64 into `f32` rounds to nearest).
+    /// Bias sets are matched in order; when the file has more than the type, the type's last
+    /// set receives the sum of the rest, and when it has fewer, the type's extra sets are zero:
+    ///
+    /// | file | `B = 0` | `B = 1` (single) | `B = 2` (double) |
+    /// |---|---|---|---|
+    /// | PyTorch, `bias=True` | error: unexpected `bias_ih_l0` | `b = bias_ih + bias_hh` | `bias_ih`, `bias_hh` |
+    /// | Keras, `use_bias=True` | error: unexpected `bias` | `bias` | `bias`, zeros |
+    /// | no biases | loads | error: missing `bias_ih_l0` / `bias` | error: missing |
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
+    /// LSTM's prefix that the type has no place for), of the wrong shape or element type,
+    /// holding NaN or infinity; or a file that is not safetensors, is truncated, or holds no
+    /// LSTM or several.
+    ///
+    /// ```
+    /// use lstm_core::{LoadOptions, LstmWeights, Naming};
+    /// let weights = LstmWeights::<f32, 3, 2>::from_fn(|_, _, row, col| (row + col) as f32);
+    /// let bytes = weights.to_safetensors(Naming::PyTorch, "encoder.lstm.")?;
+    /// let loaded = LstmWeights::<f32, 3, 2>::from_safetensors(&bytes, &LoadOptions::new())?;
+    /// assert_eq!(loaded, weights);
+    ///
+    /// let wrong = LstmWeights::<f32, 4, 2>::from_safetensors(&bytes, &LoadOptions::new());
+    /// assert_eq!(
+    ///     wrong.unwrap_err().to_string(),
+    ///     "tensor `encoder.lstm.weight_ih_l0` has shape (8, 3), expected (8, 4)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
+        let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
+        let Location { prefix, naming } = locate(&file, options)?;
+        let (input_name, recurrent_name, bias_names) = naming.names();
+        let gates_hidden = 4 * H;
+        let (input_shape, recurrent_shape) = if naming.transposed() {
+            (vec![I, gates_hidden], vec![H, gates_hidden])
+        } else {
+            (vec![gates_hidden, I], vec![gates_hidden, H])
+        };
+        let full = |name: &str| format!("{prefix}{name}");
+        // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
+        // are reported as unexpected for a type without them).
+        let bias_names: &[&str] = if B == 0 { &[] } else { bias_names };
+        let mut expected = vec![full(input_name), full(recurrent_name)];
+        expected.extend(bias_names.iter().map(|name| full(name)));
+
+        let stacked_input = read_tensor::<T>(&file, &expected[0], &input_shape, options)?;
+        let stacked_recurrent = read_tensor::<T>(&file, &expected[1], &recurrent_shape, options)?;
+        let file_biases = expected[2..]
+            .iter()
+            .map(|name| read_tensor::<T>(&file, name, &[gates_hidden], options))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some((name, view)) = file.iter().find(|(name, _)| {
+            name.starts_with(prefix.as_str()) && !expected.iter().any(|e| e == name)
+        }) {
+            return Err(LoadError::UnexpectedTensor {
+                name: name.to_owned(),
+                shape: view.shape().to_vec(),
+                expected,
+            });
+        }
+
+        let transposed = naming.transposed();
+        // Element (row, col) of `gate`'s block in a stacked tensor with `cols` columns per gate
+        // row: PyTorch stacks gate blocks by rows, Keras puts them side by side in columns.
+        let stacked = |data: &[T], gate: Gate, row: usize, col: usize, cols: usize| {
+            if transposed {
+                data[col * gates_hidden + gate.index() * H + row]
+            } else {
+                data[(gate.index() * H + row) * cols + col]
+            }
+        };
+        Ok(Self::from_fn(|gate, role, row, col| match role {
+            Role::Input => stacked(&stacked_input, gate, row, col, I),
+            Role::Recurrent => stacked(&stacked_recurrent, gate, row, col, H),
+            // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
+            // the rest. `set < B` here, so `B >= 1`.
+            Role::Bias(set) => file_biases
+                .iter()
+                .enumerate()
+                .filter(|&(file_set, _)| file_set.min(B - 1) == set)
+                .fold(T::ZERO, |sum, (_, values)| {
+                    sum + values[gate.index() * H + row]
+                }),
+        }))
+    }
+
+    /// Reads a safetensors file and loads it with [`from_safetensors`](Self::from_safetensors).
+    ///
+    /// # Errors
+    /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
+    pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_safetensors(&bytes, options)
+    }
+
+    /// The weights as a safetensors file in `naming`, each name behind `prefix`, in `T`'s
+    /// element type.
+    ///
+    /// PyTorch naming writes bias set 0 as `bias_ih` and the sum of the others as `bias_hh`
+    /// (zeros for a single-bias type, so `bias_ih + bias_hh` is its `b`); Keras naming writes
+    /// the sum of all sets as `bias`. A type without biases writes no bias tensor. Loading the
+    /// result into the same type gives identical weights, except a double-bias type saved in
+    /// Keras naming, whose two sets Keras can only hold as their sum.
+    ///
+    /// # Errors
+    /// [`SaveError::Format`] if the safetensors writer refuses the header (over 100 MB of it).
+    pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
+        let (input_name, recurrent_name, bias_names) = naming.names();
+        let gates_hidden = 4 * H;
+        let transposed = naming.transposed();
+        let mut input = vec![T::ZERO; gates_hidden * I];
+        let mut recurrent = vec![T::ZERO; gates_hidden * H];
+        for gate in Gate::ALL {
+            for row in 0..H {
+                let unit = gate.index() * H + row;
+                for (col, &value) in self.input_weights(gate)[row].iter().enumerate() {
+                    let at = if transposed {
+                        col * gates_hidden + unit
+                    } else {
+                        unit * I + col
+                    };
+                    input[at] = value;
+                }
+                for (col, &value) in self.recurrent_weights(gate)[row].iter().enumerate() {
+                    let at = if transposed {
+                        col * gates_hidden + unit
+                    } else {
+                        unit * H + col
+                    };
+                    recurrent[at] = value;
+                }
+            }
+        }
+        let (input_shape, recurrent_shape) = if transposed {
+            (vec![I, gates_hidden], vec![H, gates_hidden])
+        } else {
+            (vec![gates_hidden, I], vec![gates_hidden, H])
+        };
+        let mut tensors = vec![
+            (
+                format!("{prefix}{input_name}"),
+                OwnedTensor::new(input_shape, &input),
+            ),
+            (
+                format!("{prefix}{recurrent_name}"),
+                OwnedTensor::new(recurrent_shape, &recurrent),
+            ),
+        ];
+        if B > 0 {
+            let mut file_sets = vec![vec![T::ZERO; gates_hidden]; bias_names.len()];
+            for (set, biases) in self.biases.iter().enumerate() {
+                let target = &mut file_sets[set.min(bias_names.len() - 1)];
+                stack_biases(biases, target);
+            }
+            for (name, values) in bias_names.iter().zip(&file_sets) {
+                tensors.push((
+                    format!("{prefix}{name}"),
+                    OwnedTensor::new(vec![gates_hidden], values),
+                ));
+            }
+        }
+        let metadata = match naming {
+            // What `safetensors.torch.save_file` writes, so PyTorch tooling recognises the file.
+            Naming::PyTorch | Naming::PyTorchCell => {
+                Some(HashMap::from([("format".to_owned(), "pt".to_owned())]))
+            }
+            Naming::Keras => None,
+        };
+        safetensors::serialize(tensors, metadata).map_err(|error| SaveError::Format {
+            reason: error.to_string(),
+        })
+    }
+
+    /// Writes [`to_safetensors`](Self::to_safetensors) to a file.
+    ///
+    /// # Errors
+    /// [`SaveError::Io`] if the file cannot be written; otherwise as `to_safetensors`.
+    pub fn save(
+        &self,
+        path: impl AsRef<Path>,
+        naming: Naming,
+        prefix: &str,
+    ) -> Result<(), SaveError> {
+        let path = path.as_ref();
+        let bytes = self.to_safetensors(naming, prefix)?;
+        std::fs::write(path, bytes).map_err(|source| SaveError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    }
+}
+
+/// Adds one bias set, gates i, f, c, o one after the other, to a stacked `(4H,)` vector.
+fn stack_biases<T: Float, const H: usize>(biases: &GateBiases<T, H>, stacked: &mut [T]) {
+    for gate in Gate::ALL {
+        for (row, &value) in biases.gate(gate).iter().enumerate() {
+            stacked[gate.index() * H + row] += value;
+        }
+    }
+}
+
+/// A tensor to be written: its shape and little-endian bytes.
+struct OwnedTensor {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl OwnedTensor {
+    fn new<T: Float>(shape: Vec<usize>, values: &[T]) -> Self {
+        let (dtype, bytes) = if T::BITS == 32 {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "T is f32: the round trip is exact"
+            )]
+            let bytes = values
+                .iter()
+                .flat_map(|v| (v.to_f64() as f32).to_le_bytes())
+                .collect();
+            (Dtype::F32, bytes)
+        } else {
+            (
+                Dtype::F64,
+                values
+                    .iter()
+                    .flat_map(|v| v.to_f64().to_le_bytes())
+                    .collect(),
+            )
+        };
+        OwnedTensor {
+            dtype,
+            shape,
+            bytes,
+        }
+    }
+}
+
+impl safetensors::View for OwnedTensor {
+    fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+    fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    fn data(&self) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.bytes)
+    }
+    fn data_len(&self) -> usize {
+        self.bytes.len()
+    }
+}

@@ -1,0 +1,187 @@
+"""Reference data from the real libraries, for lstm's parity and count tests.
+
+    python3 -m venv .venv && .venv/bin/pip install -r scripts/requirements.txt
+    .venv/bin/python scripts/fixtures.py            # writes tests/fixtures/
+
+Runs PyTorch nn.LSTM / nn.LSTMCell and Keras LSTM (JAX backend) on seeded random weights and
+inputs and writes what they compute. Nothing here uses lstm's own formulas: the counts are
+PyTorch's sum(p.numel()) and Keras' count_params(), the outputs are the libraries' outputs.
+
+Each parity case is one safetensors file holding
+  - the weights under the library's own names, behind a prefix ("lstm." for PyTorch; Keras'
+    variable paths such as "lstm/lstm_cell/kernel"), as a user's file would;
+  - "input" (B, T, I), "h0" and "c0" (B, H), "output" (B, T, H), "h_n" and "c_n" (B, H);
+and its metadata says which library produced it and how.
+CI never runs this script; the outputs are committed.
+"""
+
+import json
+import os
+import pathlib
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+VERSIONS = {"torch": torch.__version__, "keras": keras.__version__, "numpy": np.__version__}
+
+
+def save(name, tensors, metadata):
+    path = OUT / f"{name}.safetensors"
+    metadata = {key: str(value) for key, value in {**metadata, **VERSIONS}.items()}
+    save_file({key: value.contiguous() for key, value in tensors.items()}, str(path), metadata)
+    print(f"wrote {path.relative_to(OUT.parent.parent)} ({path.stat().st_size} bytes)")
+
+
+def pytorch_case(name, input_size, hidden_size, *, dtype=torch.float32, seq_len=10, batch=1,
+                 bias=True, initial_state=False, input_scale=1.0, seed=0, half_weights=False):
+    """nn.LSTM over a batch-first sequence, weights saved as `lstm.*`."""
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(input_size, hidden_size, bias=bias, batch_first=True)
+    if half_weights:
+        # Weights stored in f16: the reference output is computed from the rounded weights.
+        lstm = lstm.half().float()
+    lstm = lstm.to(dtype)
+    x = (torch.randn(batch, seq_len, input_size) * input_scale).to(dtype)
+    if initial_state:
+        h0 = torch.randn(batch, hidden_size).to(dtype) * 0.5
+        c0 = torch.randn(batch, hidden_size).to(dtype) * 0.5
+    else:
+        h0 = torch.zeros(batch, hidden_size, dtype=dtype)
+        c0 = torch.zeros(batch, hidden_size, dtype=dtype)
+    with torch.no_grad():
+        output, (h_n, c_n) = lstm(x, (h0.unsqueeze(0), c0.unsqueeze(0)))
+    weights = {f"lstm.{key}": value.detach() for key, value in lstm.state_dict().items()}
+    if half_weights:
+        weights = {key: value.half() for key, value in weights.items()}
+    save(name, {**weights, "input": x, "h0": h0, "c0": c0, "output": output,
+                "h_n": h_n[0], "c_n": c_n[0]},
+         {"library": "torch.nn.LSTM", "input_size": input_size, "hidden_size": hidden_size,
+          "bias": bias, "dtype": str(dtype), "input_scale": input_scale, "seed": seed,
+          "param_count": sum(p.numel() for p in lstm.parameters())})
+
+
+def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
+    """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
+    torch.manual_seed(seed)
+    cell = torch.nn.LSTMCell(input_size, hidden_size)
+    x = torch.randn(1, seq_len, input_size)
+    h = torch.randn(1, hidden_size) * 0.5
+    c = torch.randn(1, hidden_size) * 0.5
+    h0, c0 = h.clone(), c.clone()
+    outputs = []
+    with torch.no_grad():
+        for t in range(seq_len):
+            h, c = cell(x[:, t], (h, c))
+            outputs.append(h)
+    weights = {f"cell.{key}": value.detach() for key, value in cell.state_dict().items()}
+    save(name, {**weights, "input": x, "h0": h0, "c0": c0,
+                "output": torch.stack(outputs, dim=1), "h_n": h, "c_n": c},
+         {"library": "torch.nn.LSTMCell", "input_size": input_size, "hidden_size": hidden_size,
+          "seed": seed})
+
+
+def keras_layer(input_size, hidden_size, use_bias, seq_len=None, name=None):
+    layer = keras.layers.LSTM(hidden_size, use_bias=use_bias, return_sequences=True,
+                              return_state=True, name=name)
+    layer.build((None, seq_len, input_size))
+    return layer
+
+
+def keras_case(name, input_size, hidden_size, *, seq_len=12, batch=2, use_bias=True, seed=0):
+    """Keras LSTM in float32 (Keras 3 on JAX computes float64 layers partly in float32), with
+    random weights and initial state; weights saved under Keras' variable paths."""
+    rng = np.random.default_rng(seed)
+    layer = keras_layer(input_size, hidden_size, use_bias, name="lstm")
+    weights = [rng.uniform(-0.4, 0.4, w.shape).astype("float32") for w in layer.get_weights()]
+    layer.set_weights(weights)
+    x = rng.standard_normal((batch, seq_len, input_size)).astype("float32")
+    h0 = (rng.standard_normal((batch, hidden_size)) * 0.5).astype("float32")
+    c0 = (rng.standard_normal((batch, hidden_size)) * 0.5).astype("float32")
+    output, h_n, c_n = layer(x, initial_state=[h0, c0])
+    tensors = {w.path: torch.from_numpy(np.asarray(w.numpy())) for w in layer.weights}
+    data = {"input": x, "h0": h0, "c0": c0, "output": np.asarray(output),
+            "h_n": np.asarray(h_n), "c_n": np.asarray(c_n)}
+    tensors.update({key: torch.from_numpy(np.array(value)) for key, value in data.items()})
+    save(name, tensors,
+         {"library": "keras.layers.LSTM", "backend": keras.backend.backend(),
+          "input_size": input_size, "hidden_size": hidden_size, "use_bias": use_bias,
+          "seed": seed, "param_count": layer.count_params(),
+          "weight_paths": ",".join(w.path for w in layer.weights)})
+
+
+def model_case():
+    """A whole small model's state_dict: an encoder LSTM beside a decoder LSTM and a head, to
+    select one LSTM by prefix."""
+    torch.manual_seed(7)
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = torch.nn.Module()
+            self.encoder.lstm = torch.nn.LSTM(6, 8, batch_first=True)
+            self.decoder = torch.nn.LSTM(8, 4, batch_first=True)
+            self.head = torch.nn.Linear(4, 2)
+
+    model = Model()
+    x = torch.randn(1, 5, 6)
+    with torch.no_grad():
+        output, (h_n, c_n) = model.encoder.lstm(x)
+    save("model_state_dict", {**{k: v.detach() for k, v in model.state_dict().items()},
+                              "input": x, "h0": torch.zeros(1, 8), "c0": torch.zeros(1, 8),
+                              "output": output, "h_n": h_n[0], "c_n": c_n[0]},
+         {"library": "torch.nn.Module state_dict", "select": "encoder.lstm."})
+
+
+def count_table():
+    """Parameter counts over a grid, from the libraries themselves."""
+    rows = []
+    for input_size in [1, 2, 7, 37, 100, 512]:
+        for hidden_size in [1, 3, 32, 61, 256, 1024]:
+            row = {"input": input_size, "hidden": hidden_size}
+            for bias in [True, False]:
+                lstm = torch.nn.LSTM(input_size, hidden_size, bias=bias)
+                row[f"pytorch_bias_{str(bias).lower()}"] = sum(p.numel() for p in lstm.parameters())
+                layer = keras_layer(input_size, hidden_size, bias)
+                row[f"keras_use_bias_{str(bias).lower()}"] = layer.count_params()
+            rows.append(row)
+    path = OUT / "counts.json"
+    path.write_text(json.dumps({"versions": VERSIONS, "rows": rows}, indent=1) + "\n")
+    print(f"wrote {path.relative_to(OUT.parent.parent)} ({len(rows)} configurations)")
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(1)
+    count_table()
+    pytorch_case("seed_f32", 100, 256, seq_len=20)
+    pytorch_case("tiny_f32", 2, 3, seq_len=6)
+    pytorch_case("tiny_f64", 2, 3, seq_len=6, dtype=torch.float64)
+    pytorch_case("audio_f32", 1, 32, seq_len=200)
+    pytorch_case("odd_f32", 37, 61, seq_len=15)
+    pytorch_case("odd_f64", 37, 61, seq_len=15, dtype=torch.float64)
+    pytorch_case("initial_state_f32", 5, 7, initial_state=True)
+    pytorch_case("initial_state_f64", 5, 7, initial_state=True, dtype=torch.float64)
+    pytorch_case("batch_f32", 4, 6, batch=5, initial_state=True)
+    pytorch_case("batch_f64", 4, 6, batch=5, initial_state=True, dtype=torch.float64)
+    pytorch_case("magnitude_50_f32", 8, 16, input_scale=50.0)
+    pytorch_case("magnitude_1e4_f32", 8, 16, input_scale=1e4)
+    pytorch_case("magnitude_1e4_f64", 8, 16, input_scale=1e4, dtype=torch.float64)
+    pytorch_case("long_f32", 3, 8, seq_len=1000)
+    pytorch_case("long_f64", 3, 8, seq_len=1000, dtype=torch.float64)
+    pytorch_case("no_bias_f32", 5, 7, bias=False, initial_state=True)
+    pytorch_case("no_bias_f64", 5, 7, bias=False, initial_state=True, dtype=torch.float64)
+    pytorch_case("half_weights_f32", 6, 10, half_weights=True)
+    pytorch_cell_case("cell_f32", 4, 5)
+    keras_case("keras_f32", 6, 10)
+    keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)
+    model_case()
+
+
+if __name__ == "__main__":
+    main()
