@@ -119,7 +119,10 @@ fn parse_bias(
         *slot = None;
         return Ok(());
     }
-    let expr: Expr = meta.value()?.parse()?;
+    let mut expr: Expr = meta.value()?.parse()?;
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
     let Expr::Lit(ExprLit {
         lit: Lit::Str(value),
         ..
@@ -186,6 +189,8 @@ fn example(key: &str) -> usize {
 /// The size an expression denotes, or `None` after recording why it is not one.
 fn size_from_expr(cx: &mut Ctxt, key: &str, expr: &Expr) -> Option<Size> {
     let lit = match expr {
+        // A value passed through `macro_rules!` as an `$x:expr` arrives in an invisible group.
+        Expr::Group(group) => return size_from_expr(cx, key, &group.expr),
         Expr::Lit(ExprLit { lit, .. }) => lit,
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_), ..

@@ -1,0 +1,121 @@
+//! Reading the committed reference fixtures (written by `scripts/fixtures.py` from real PyTorch
+//! and Keras runs) and comparing this crate's outputs with them.
+#![allow(dead_code, reason = "each test binary uses a different part")]
+
+use std::path::PathBuf;
+
+use lstm::{Float, LoadOptions, LstmState, LstmWeights};
+use safetensors::SafeTensors;
+use safetensors::tensor::Dtype;
+
+/// The bytes of `tests/fixtures/{name}.safetensors`.
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.safetensors"));
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// A data tensor of a fixture (`input`, `output`, `h0`, ...) as `T`, with its shape.
+pub fn data<T: Float>(bytes: &[u8], name: &str) -> (Vec<usize>, Vec<T>) {
+    let file = SafeTensors::deserialize(bytes).expect("fixture is safetensors");
+    let view = file
+        .tensor(name)
+        .unwrap_or_else(|_| panic!("fixture has `{name}`"));
+    let values = match view.dtype() {
+        Dtype::F32 => view
+            .data()
+            .chunks_exact(4)
+            .map(|b| T::from_f64(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))))
+            .collect(),
+        Dtype::F64 => view
+            .data()
+            .chunks_exact(8)
+            .map(|b| T::from_f64(f64::from_le_bytes(b.try_into().expect("8 bytes"))))
+            .collect(),
+        other => panic!("fixture data `{name}` is {other:?}"),
+    };
+    (view.shape().to_vec(), values)
+}
+
+/// The largest absolute differences between this crate and the reference on one fixture.
+#[derive(Debug, Default)]
+pub struct Parity {
+    /// Over every time step of every sequence of `output`.
+    pub output: f64,
+    /// Over the final `h`.
+    pub h_n: f64,
+    /// Over the final `c`.
+    pub c_n: f64,
+    /// Whether every value computed was finite.
+    pub all_finite: bool,
+}
+
+impl Parity {
+    pub fn max(&self) -> f64 {
+        self.output.max(self.h_n).max(self.c_n)
+    }
+}
+
+fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f64 {
+    ours.into_iter()
+        .zip(theirs)
+        .map(|(a, &b)| (a.to_f64() - b.to_f64()).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Loads `weights` from fixture `name` with `options` and runs every sequence of its `input`
+/// from its `h0`/`c0`, comparing all steps and the final state with the reference.
+pub fn parity<T: Float, const I: usize, const H: usize, const B: usize>(
+    name: &str,
+    options: &LoadOptions,
+) -> Parity {
+    let bytes = fixture_bytes(name);
+    let weights = LstmWeights::<T, I, H, B>::from_safetensors(&bytes, options)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let (input_shape, input) = data::<T>(&bytes, "input");
+    let (_, output) = data::<T>(&bytes, "output");
+    let (_, h0) = data::<T>(&bytes, "h0");
+    let (_, c0) = data::<T>(&bytes, "c0");
+    let (_, h_n) = data::<T>(&bytes, "h_n");
+    let (_, c_n) = data::<T>(&bytes, "c_n");
+    let [batch, steps, input_size] = input_shape[..] else {
+        panic!("input is (B, T, I)")
+    };
+    assert_eq!(input_size, I, "{name}: input size");
+
+    let mut parity = Parity {
+        all_finite: true,
+        ..Parity::default()
+    };
+    for sequence in 0..batch {
+        let inputs: Vec<[T; I]> = (0..steps)
+            .map(|t| {
+                let at = (sequence * steps + t) * I;
+                core::array::from_fn(|k| input[at + k])
+            })
+            .collect();
+        let mut state = LstmState::new(
+            core::array::from_fn(|k| h0[sequence * H + k]),
+            core::array::from_fn(|k| c0[sequence * H + k]),
+        );
+        let mut outputs = vec![[T::ZERO; H]; steps];
+        weights
+            .run(&inputs, &mut outputs, &mut state)
+            .expect("lengths match");
+        parity.all_finite &= outputs.iter().flatten().all(|v| v.is_finite());
+        let reference = &output[sequence * steps * H..(sequence + 1) * steps * H];
+        parity.output = parity
+            .output
+            .max(max_abs_diff(outputs.iter().flatten().copied(), reference));
+        parity.h_n = parity.h_n.max(max_abs_diff(
+            state.h,
+            &h_n[sequence * H..(sequence + 1) * H],
+        ));
+        parity.c_n = parity.c_n.max(max_abs_diff(
+            state.c,
+            &c_n[sequence * H..(sequence + 1) * H],
+        ));
+    }
+    parity
+}

@@ -1,0 +1,247 @@
+//! Numerical parity with the real libraries: each fixture was computed by PyTorch `nn.LSTM` /
+//! `nn.LSTMCell` or Keras `LSTM` (`scripts/fixtures.py`); this crate loads the same weights through
+//! its public loading API and must give the same outputs at every time step and the same final
+//! `h` and `c`, within 1e-5 in f32 (1e-4 for inputs of magnitude 1e4) and 1e-12 in f64.
+//!
+//! Run with `--nocapture` to see the largest difference of each case.
+
+mod common;
+
+use common::{Parity, parity};
+use lstm::{LoadError, LoadOptions, Lstm, LstmWeights, Naming, Weights};
+
+const F32: f64 = 1e-5;
+const F64: f64 = 1e-12;
+
+fn check(case: &str, result: &Parity, tolerance: f64) {
+    println!(
+        "{case:<28} max |ours - reference|: outputs {:.3e}, h_n {:.3e}, c_n {:.3e}",
+        result.output, result.h_n, result.c_n
+    );
+    assert!(
+        result.all_finite,
+        "{case}: a NaN or infinity in the outputs"
+    );
+    assert!(
+        result.max() <= tolerance,
+        "{case}: {result:?} exceeds {tolerance:e}"
+    );
+}
+
+fn auto() -> LoadOptions {
+    LoadOptions::new()
+}
+
+/// The forum question's LSTM, declared with the derive in both bias conventions: PyTorch's two
+/// biases kept apart, and summed into the seed's one.
+#[derive(Lstm)]
+#[lstm(input = 100, hidden = 256, bias = "double")]
+struct SeedPyTorch;
+
+#[derive(Lstm)]
+#[lstm(input = 100, hidden = 256)]
+struct Seed;
+
+#[test]
+fn seed_100_256() {
+    let bytes = common::fixture_bytes("seed_f32");
+    let double = Weights::<SeedPyTorch>::from_safetensors(&bytes, &auto()).unwrap();
+    let single = Weights::<Seed>::from_safetensors(&bytes, &auto()).unwrap();
+    assert_eq!(double.biases.len(), 2);
+    assert_eq!(single.biases.len(), 1);
+    check(
+        "seed 100/256 double f32",
+        &parity::<f32, 100, 256, 2>("seed_f32", &auto()),
+        F32,
+    );
+    check(
+        "seed 100/256 single f32",
+        &parity::<f32, 100, 256, 1>("seed_f32", &auto()),
+        F32,
+    );
+}
+
+#[test]
+fn tiny() {
+    check(
+        "tiny 2/3 f32",
+        &parity::<f32, 2, 3, 2>("tiny_f32", &auto()),
+        F32,
+    );
+    check(
+        "tiny 2/3 f64",
+        &parity::<f64, 2, 3, 2>("tiny_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn audio_1_32() {
+    check(
+        "audio 1/32 T=200 f32",
+        &parity::<f32, 1, 32, 2>("audio_f32", &auto()),
+        F32,
+    );
+}
+
+#[test]
+fn odd_sizes_37_61() {
+    check(
+        "odd 37/61 f32",
+        &parity::<f32, 37, 61, 2>("odd_f32", &auto()),
+        F32,
+    );
+    check(
+        "odd 37/61 f64",
+        &parity::<f64, 37, 61, 2>("odd_f64", &auto()),
+        F64,
+    );
+    check(
+        "odd 37/61 single f64",
+        &parity::<f64, 37, 61, 1>("odd_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn non_zero_initial_state() {
+    check(
+        "initial state 5/7 f32",
+        &parity::<f32, 5, 7, 2>("initial_state_f32", &auto()),
+        F32,
+    );
+    check(
+        "initial state 5/7 f64",
+        &parity::<f64, 5, 7, 2>("initial_state_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn batch_of_five_sequences() {
+    check(
+        "batch 5 x 4/6 f32",
+        &parity::<f32, 4, 6, 2>("batch_f32", &auto()),
+        F32,
+    );
+    check(
+        "batch 5 x 4/6 f64",
+        &parity::<f64, 4, 6, 2>("batch_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn large_inputs() {
+    check(
+        "magnitude 50 f32",
+        &parity::<f32, 8, 16, 2>("magnitude_50_f32", &auto()),
+        F32,
+    );
+    check(
+        "magnitude 1e4 f32",
+        &parity::<f32, 8, 16, 2>("magnitude_1e4_f32", &auto()),
+        1e-4,
+    );
+    check(
+        "magnitude 1e4 f64",
+        &parity::<f64, 8, 16, 2>("magnitude_1e4_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn thousand_steps_without_drift() {
+    check(
+        "T=1000 3/8 f32",
+        &parity::<f32, 3, 8, 2>("long_f32", &auto()),
+        F32,
+    );
+    check(
+        "T=1000 3/8 f64",
+        &parity::<f64, 3, 8, 2>("long_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn without_bias() {
+    check(
+        "bias none 5/7 f32",
+        &parity::<f32, 5, 7, 0>("no_bias_f32", &auto()),
+        F32,
+    );
+    check(
+        "bias none 5/7 f64",
+        &parity::<f64, 5, 7, 0>("no_bias_f64", &auto()),
+        F64,
+    );
+}
+
+#[test]
+fn f16_weights() {
+    // The file stores f16; PyTorch computed from the same rounded weights in f32.
+    check(
+        "f16 weights 6/10 f32",
+        &parity::<f32, 6, 10, 2>("half_weights_f32", &auto()),
+        F32,
+    );
+}
+
+#[test]
+fn pytorch_lstm_cell() {
+    check(
+        "nn.LSTMCell 4/5 f32",
+        &parity::<f32, 4, 5, 2>("cell_f32", &auto()),
+        F32,
+    );
+    let explicit = LoadOptions::new()
+        .prefix("cell.")
+        .naming(Naming::PyTorchCell);
+    check(
+        "nn.LSTMCell explicit",
+        &parity::<f32, 4, 5, 1>("cell_f32", &explicit),
+        F32,
+    );
+}
+
+#[test]
+fn keras_trained_weights() {
+    // Keras 3 on JAX computes in float32: compared in f32 only.
+    check(
+        "Keras 6/10 f32",
+        &parity::<f32, 6, 10, 1>("keras_f32", &auto()),
+        F32,
+    );
+    let explicit = LoadOptions::new()
+        .prefix("lstm/lstm_cell/")
+        .naming(Naming::Keras);
+    check(
+        "Keras 6/10 double f32",
+        &parity::<f32, 6, 10, 2>("keras_f32", &explicit),
+        F32,
+    );
+    check(
+        "Keras no bias f32",
+        &parity::<f32, 6, 10, 0>("keras_no_bias_f32", &auto()),
+        F32,
+    );
+}
+
+#[test]
+fn one_lstm_out_of_a_whole_model() {
+    let bytes = common::fixture_bytes("model_state_dict");
+    let err = LstmWeights::<f32, 6, 8, 2>::from_safetensors(&bytes, &auto()).unwrap_err();
+    assert!(matches!(err, LoadError::Ambiguous { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the file holds several LSTMs (`decoder.` (PyTorch nn.LSTM), `encoder.lstm.` (PyTorch \
+         nn.LSTM)); choose one with `LoadOptions::prefix`"
+    );
+    let encoder = LoadOptions::new().prefix("encoder.lstm.");
+    check(
+        "model encoder.lstm. 6/8",
+        &parity::<f32, 6, 8, 2>("model_state_dict", &encoder),
+        F32,
+    );
+}
