@@ -520,9 +520,14 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
             .iter()
             .map(|name| read_tensor::<T>(&file, name, &[gates_hidden], options))
             .collect::<Result<Vec<_>, _>>()?;
-        if let Some((name, view)) = file.iter().find(|(name, _)| {
-            name.starts_with(prefix.as_str()) && !expected.iter().any(|e| e == name)
-        }) {
+        // The first by name, so that the same file always gives the same error.
+        let unexpected = file
+            .iter()
+            .filter(|(name, _)| {
+                name.starts_with(prefix.as_str()) && !expected.iter().any(|e| e == name)
+            })
+            .min_by_key(|(name, _)| *name);
+        if let Some((name, view)) = unexpected {
             return Err(LoadError::UnexpectedTensor {
                 name: name.to_owned(),
                 shape: view.shape().to_vec(),

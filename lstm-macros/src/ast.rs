@@ -52,14 +52,14 @@ impl<'a> Container<'a> {
             },
             Data::Enum(data) => {
                 cx.error_spanned_by(
-                    &data.enum_token,
+                    data.enum_token,
                     "`#[derive(Lstm)]` needs a struct, found an enum",
                 );
                 Body::Invalid
             }
             Data::Union(data) => {
                 cx.error_spanned_by(
-                    &data.union_token,
+                    data.union_token,
                     "`#[derive(Lstm)]` needs a struct, found a union",
                 );
                 Body::Invalid

@@ -9,7 +9,7 @@ use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
 /// The bytes of `tests/fixtures/{name}.safetensors`.
-pub fn fixture_bytes(name: &str) -> Vec<u8> {
+pub(crate) fn fixture_bytes(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(format!("{name}.safetensors"));
@@ -17,7 +17,7 @@ pub fn fixture_bytes(name: &str) -> Vec<u8> {
 }
 
 /// A data tensor of a fixture (`input`, `output`, `h0`, ...) as `T`, with its shape.
-pub fn data<T: Float>(bytes: &[u8], name: &str) -> (Vec<usize>, Vec<T>) {
+pub(crate) fn data<T: Float>(bytes: &[u8], name: &str) -> (Vec<usize>, Vec<T>) {
     let file = SafeTensors::deserialize(bytes).expect("fixture is safetensors");
     let view = file
         .tensor(name)
@@ -40,19 +40,19 @@ pub fn data<T: Float>(bytes: &[u8], name: &str) -> (Vec<usize>, Vec<T>) {
 
 /// The largest absolute differences between this crate and the reference on one fixture.
 #[derive(Debug, Default)]
-pub struct Parity {
+pub(crate) struct Parity {
     /// Over every time step of every sequence of `output`.
-    pub output: f64,
+    pub(crate) output: f64,
     /// Over the final `h`.
-    pub h_n: f64,
+    pub(crate) h_n: f64,
     /// Over the final `c`.
-    pub c_n: f64,
+    pub(crate) c_n: f64,
     /// Whether every value computed was finite.
-    pub all_finite: bool,
+    pub(crate) all_finite: bool,
 }
 
 impl Parity {
-    pub fn max(&self) -> f64 {
+    pub(crate) fn max(&self) -> f64 {
         self.output.max(self.h_n).max(self.c_n)
     }
 }
@@ -66,7 +66,7 @@ fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f6
 
 /// Loads `weights` from fixture `name` with `options` and runs every sequence of its `input`
 /// from its `h0`/`c0`, comparing all steps and the final state with the reference.
-pub fn parity<T: Float, const I: usize, const H: usize, const B: usize>(
+pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize>(
     name: &str,
     options: &LoadOptions,
 ) -> Parity {
