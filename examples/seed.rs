@@ -6,10 +6,15 @@
 
 use lstm::{Lstm, LstmSpec, LstmState, Summary, Weights, group_digits};
 
-/// The LSTM of the question: 100 inputs, 256 hidden units.
+/// The LSTM of the question: 100 inputs, 256 hidden units, one bias per gate (W, U, b).
 #[derive(Lstm)]
 #[lstm(input = 100, hidden = 256)]
 struct Encoder;
+
+/// The same LSTM as PyTorch's `nn.LSTM(100, 256)` counts it: two bias vectors per gate.
+#[derive(Lstm)]
+#[lstm(input = 100, hidden = 256, bias = "double")]
+struct EncoderPyTorch;
 
 /// SplitMix64: a few lines of deterministic pseudo-randomness, so the example needs no crate and
 /// prints the same numbers on every machine.
@@ -48,8 +53,10 @@ fn main() {
     );
     print!("{pytorch}");
     println!(
-        "PyTorch's sum(p.numel()) is {}: it keeps bias_ih and bias_hh apart; b = bias_ih + bias_hh.\n",
-        group_digits(pytorch.total())
+        "PyTorch's sum(p.numel()) is {}: it keeps bias_ih and bias_hh apart, and the seed's b is \
+         their sum.\n#[lstm(.., bias = \"double\")] declares PyTorch's convention: PARAM_COUNT = {}.\n",
+        group_digits(pytorch.total()),
+        group_digits(EncoderPyTorch::PARAM_COUNT as u128),
     );
     print!(
         "{}",

@@ -24,10 +24,18 @@
 /// # let _ = (h, &BUFFER);
 /// ```
 ///
-/// On a struct with named fields, the struct is the user's own weight struct: its twelve fields
-/// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`) must have the
-/// shapes the attribute implies, checked at compile time, and the struct gets the same constants
-/// plus `as_cell`, `step` and `run`.
+/// The attribute's keys:
+///
+/// - `input = I` and `hidden = H`: integer literals, both required;
+/// - `bias = "single"` (default; one `b` per gate, as Keras), `"double"` (PyTorch's `bias_ih` and
+///   `bias_hh` kept apart) or `"none"`. It sets `PARAM_COUNT` and the `B` of
+///   [`LstmWeights<T, I, H, B>`](LstmWeights).
+///
+/// On a struct with named fields, the struct is the user's own weight struct: its fields
+/// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with
+/// `bias = "none"` no `b` fields, with `"double"` PyTorch's `b_ii, b_hi, .., b_io, b_ho`) must have
+/// the shapes the attribute implies, checked at compile time, and the struct gets the same
+/// constants plus `as_cell`, `step` and `run`.
 ///
 /// ```
 /// use lstm::{Lstm, LstmState, Matrix, Vector};

@@ -8,6 +8,8 @@
 //! - [`LstmWeights<T, I, H, B>`](LstmWeights): `W`, `U` and `B` sets of biases `b` for the four gates;
 //! - [`LstmState<T, H>`](LstmState): `h` and `c`, kept apart from the weights;
 //! - [`CellRef`]: borrowed tensors and the forward step, [`CellRef::step`] and [`CellRef::run`];
+//! - [`LstmWeights::from_safetensors`], [`LstmWeights::load`] and [`LstmWeights::save`]: weights
+//!   in PyTorch's and Keras' files, checked tensor by tensor against the type ([`LoadError`]);
 //! - [`LstmSpec`], [`InputIs`], [`HiddenIs`], [`Feeds`]: what `#[derive(Lstm)]` implements.
 //!
 //! ```
