@@ -50,6 +50,34 @@ impl Naming {
     fn transposed(self) -> bool {
         self == Naming::Keras
     }
+
+    /// The shape of the four `hidden x cols` gate matrices stacked in one tensor: `(4H, cols)`
+    /// for PyTorch, `(cols, 4H)` for Keras.
+    fn stacked_shape(self, hidden: usize, cols: usize) -> Vec<usize> {
+        if self.transposed() {
+            vec![cols, 4 * hidden]
+        } else {
+            vec![4 * hidden, cols]
+        }
+    }
+
+    /// Where element `(row, col)` of `gate`'s matrix sits in that stacked tensor, row-major:
+    /// PyTorch stacks the gates' blocks by rows, Keras puts them side by side in columns.
+    fn stacked_index(
+        self,
+        gate: Gate,
+        row: usize,
+        col: usize,
+        hidden: usize,
+        cols: usize,
+    ) -> usize {
+        let unit = gate.index() * hidden + row;
+        if self.transposed() {
+            col * 4 * hidden + unit
+        } else {
+            unit * cols + col
+        }
+    }
 }
 
 impl fmt::Display for Naming {
@@ -502,11 +530,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
         let Location { prefix, naming } = locate(&file, options)?;
         let (input_name, recurrent_name, bias_names) = naming.names();
         let gates_hidden = 4 * H;
-        let (input_shape, recurrent_shape) = if naming.transposed() {
-            (vec![I, gates_hidden], vec![H, gates_hidden])
-        } else {
-            (vec![gates_hidden, I], vec![gates_hidden, H])
-        };
+        let (input_shape, recurrent_shape) =
+            (naming.stacked_shape(H, I), naming.stacked_shape(H, H));
         let full = |name: &str| format!("{prefix}{name}");
         // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
         // are reported as unexpected for a type without them).
@@ -535,19 +560,9 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
             });
         }
 
-        let transposed = naming.transposed();
-        // Element (row, col) of `gate`'s block in a stacked tensor with `cols` columns per gate
-        // row: PyTorch stacks gate blocks by rows, Keras puts them side by side in columns.
-        let stacked = |data: &[T], gate: Gate, row: usize, col: usize, cols: usize| {
-            if transposed {
-                data[col * gates_hidden + gate.index() * H + row]
-            } else {
-                data[(gate.index() * H + row) * cols + col]
-            }
-        };
         Ok(Self::from_fn(|gate, role, row, col| match role {
-            Role::Input => stacked(&stacked_input, gate, row, col, I),
-            Role::Recurrent => stacked(&stacked_recurrent, gate, row, col, H),
+            Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
+            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, H)],
             // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
             // the rest. `set < B` here, so `B >= 1`.
             Role::Bias(set) => file_biases
@@ -587,35 +602,20 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
     pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
         let (input_name, recurrent_name, bias_names) = naming.names();
         let gates_hidden = 4 * H;
-        let transposed = naming.transposed();
+        let (input_shape, recurrent_shape) =
+            (naming.stacked_shape(H, I), naming.stacked_shape(H, H));
         let mut input = vec![T::ZERO; gates_hidden * I];
         let mut recurrent = vec![T::ZERO; gates_hidden * H];
         for gate in Gate::ALL {
             for row in 0..H {
-                let unit = gate.index() * H + row;
                 for (col, &value) in self.input_weights(gate)[row].iter().enumerate() {
-                    let at = if transposed {
-                        col * gates_hidden + unit
-                    } else {
-                        unit * I + col
-                    };
-                    input[at] = value;
+                    input[naming.stacked_index(gate, row, col, H, I)] = value;
                 }
                 for (col, &value) in self.recurrent_weights(gate)[row].iter().enumerate() {
-                    let at = if transposed {
-                        col * gates_hidden + unit
-                    } else {
-                        unit * H + col
-                    };
-                    recurrent[at] = value;
+                    recurrent[naming.stacked_index(gate, row, col, H, H)] = value;
                 }
             }
         }
-        let (input_shape, recurrent_shape) = if transposed {
-            (vec![I, gates_hidden], vec![H, gates_hidden])
-        } else {
-            (vec![gates_hidden, I], vec![gates_hidden, H])
-        };
         let mut tensors = vec![
             (
                 format!("{prefix}{input_name}"),
