@@ -12,7 +12,9 @@ Each parity case is one safetensors file holding
     variable paths such as "lstm/lstm_cell/kernel"), as a user's file would;
   - "input" (B, T, I), "h0" and "c0" (B, H), "output" (B, T, H), "h_n" and "c_n" (B, H);
 and its metadata says which library produced it and how.
-CI never runs this script; the outputs are committed.
+CI never runs this script; the outputs are committed. Rerunning it rewrites every file with the
+same tensors; only the order of the metadata in each header may change (safetensors keeps it in
+a hash map), so compare tensors, not bytes, before committing regenerated fixtures.
 """
 
 import json
@@ -155,6 +157,82 @@ def count_table():
     print(f"wrote {path.relative_to(OUT.parent.parent)} ({len(rows)} configurations)")
 
 
+def family_case(name, input_size, hidden_size, *, num_layers=1, bidirectional=False,
+                proj_size=0, batch=1, seq_len=9, initial_state=False, bias=True, seed=0,
+                head=None, dtype=torch.float32):
+    """A stacked / bidirectional / projected nn.LSTM, weights saved as `lstm.*` (and a Linear head
+    as `head.*`). States follow PyTorch's layout: h0, h_n (L * D, B, P or H); c0, c_n (L * D, B, H);
+    output (B, T, D * (P or H)); with a head, "head_output" (B, T, head)."""
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(input_size, hidden_size, num_layers=num_layers, bias=bias,
+                         batch_first=True, bidirectional=bidirectional, proj_size=proj_size)
+    lstm = lstm.to(dtype)
+    directions = 2 if bidirectional else 1
+    out_size = proj_size or hidden_size
+    x = torch.randn(batch, seq_len, input_size).to(dtype)
+    if initial_state:
+        h0 = (torch.randn(num_layers * directions, batch, out_size) * 0.5).to(dtype)
+        c0 = (torch.randn(num_layers * directions, batch, hidden_size) * 0.5).to(dtype)
+    else:
+        h0 = torch.zeros(num_layers * directions, batch, out_size, dtype=dtype)
+        c0 = torch.zeros(num_layers * directions, batch, hidden_size, dtype=dtype)
+    with torch.no_grad():
+        output, (h_n, c_n) = lstm(x, (h0, c0))
+    tensors = {f"lstm.{key}": value.detach() for key, value in lstm.state_dict().items()}
+    tensors.update({"input": x, "h0": h0, "c0": c0, "output": output, "h_n": h_n, "c_n": c_n})
+    if head is not None:
+        linear = torch.nn.Linear(directions * out_size, head).to(dtype)
+        with torch.no_grad():
+            tensors["head_output"] = linear(output)
+        tensors.update({f"head.{key}": value.detach() for key, value in linear.state_dict().items()})
+    save(name, tensors,
+         {"library": "torch.nn.LSTM", "input_size": input_size, "hidden_size": hidden_size,
+          "num_layers": num_layers, "bidirectional": bidirectional, "proj_size": proj_size,
+          "bias": bias, "dtype": str(dtype), "seed": seed, "head": head,
+          "param_count": sum(p.numel() for p in lstm.parameters())})
+
+
+def family_count_table():
+    """PyTorch counts of stacked, bidirectional and projected LSTMs, and Keras counts of stacked
+    and Bidirectional(LSTM) models, which have the same structure with one bias per gate."""
+    rows = []
+    for input_size in [1, 7, 37, 100]:
+        for hidden_size in [3, 32, 61, 256]:
+            for num_layers in [1, 2, 3]:
+                for bidirectional in [False, True]:
+                    for proj_size in [0, max(1, hidden_size // 2)]:
+                        for bias in [True, False]:
+                            lstm = torch.nn.LSTM(input_size, hidden_size, num_layers=num_layers,
+                                                 bias=bias, bidirectional=bidirectional,
+                                                 proj_size=proj_size)
+                            rows.append({
+                                "input": input_size, "hidden": hidden_size, "layers": num_layers,
+                                "bidirectional": bidirectional, "proj": proj_size, "bias": bias,
+                                "pytorch": sum(p.numel() for p in lstm.parameters())})
+    keras_rows = []
+    for input_size in [1, 7, 100]:
+        for hidden_size in [3, 32, 256]:
+            for num_layers in [1, 2, 3]:
+                for bidirectional in [False, True]:
+                    for use_bias in [True, False]:
+                        inputs = keras.Input((None, input_size))
+                        x = inputs
+                        for _ in range(num_layers):
+                            layer = keras.layers.LSTM(hidden_size, use_bias=use_bias,
+                                                      return_sequences=True)
+                            x = keras.layers.Bidirectional(layer)(x) if bidirectional else layer(x)
+                        model = keras.Model(inputs, x)
+                        keras_rows.append({
+                            "input": input_size, "hidden": hidden_size, "layers": num_layers,
+                            "bidirectional": bidirectional, "use_bias": use_bias,
+                            "keras": model.count_params()})
+    path = OUT / "counts_family.json"
+    path.write_text(json.dumps({"versions": VERSIONS, "pytorch": rows, "keras": keras_rows},
+                               indent=1) + "\n")
+    print(f"wrote {path.relative_to(OUT.parent.parent)} ({len(rows)} PyTorch and "
+          f"{len(keras_rows)} Keras configurations)")
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(1)
@@ -181,6 +259,23 @@ def main():
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)
     model_case()
+    family_count_table()
+    family_case("layers2_f32", 5, 7, num_layers=2)
+    family_case("layers2_f64", 5, 7, num_layers=2, dtype=torch.float64)
+    family_case("layers3_state_f32", 4, 6, num_layers=3, initial_state=True, batch=3)
+    family_case("bidir_f32", 5, 7, bidirectional=True)
+    family_case("bidir_f64", 5, 7, bidirectional=True, dtype=torch.float64)
+    family_case("bidir2_state_f32", 4, 6, num_layers=2, bidirectional=True, initial_state=True,
+                batch=3)
+    family_case("proj_f32", 6, 8, proj_size=3, initial_state=True)
+    family_case("proj_f64", 6, 8, proj_size=3, initial_state=True, dtype=torch.float64)
+    family_case("proj_bidir2_f32", 5, 8, num_layers=2, bidirectional=True, proj_size=3,
+                initial_state=True, batch=2)
+    family_case("proj_bidir2_no_bias_f64", 5, 8, num_layers=2, bidirectional=True, proj_size=3,
+                bias=False, dtype=torch.float64)
+    family_case("batch8_layers2_f32", 3, 5, num_layers=2, batch=8, initial_state=True)
+    family_case("audio_model_f32", 1, 32, num_layers=2, seq_len=64, head=1)
+    family_case("tagger_model_f32", 10, 16, bidirectional=True, batch=2, head=5)
 
 
 if __name__ == "__main__":
