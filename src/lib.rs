@@ -29,7 +29,9 @@
 /// - `input = I` and `hidden = H`: integer literals, both required;
 /// - `bias = "single"` (default; one `b` per gate, as Keras), `"double"` (PyTorch's `bias_ih` and
 ///   `bias_hh` kept apart) or `"none"`. It sets `PARAM_COUNT` and the `B` of
-///   [`LstmWeights<T, I, H, B>`](LstmWeights).
+///   [`LstmWeights<T, I, H, B>`](LstmWeights);
+/// - `proj = P`: PyTorch's `proj_size`, `0 < P < H`: `h` is projected to `P` elements by `W_hr`,
+///   the recurrent weights become `H x P`, and `OUTPUT` is `P`.
 ///
 /// On a struct with named fields, the struct is the user's own weight struct: its fields
 /// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with
@@ -88,6 +90,6 @@ pub use lstm_core::{
 pub mod __private {
     pub use lstm_core::{
         CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmSpec, LstmState, LstmWeights,
-        SequenceLengthError, Summary, Tensor, TensorInfo, typenum,
+        Projection, SequenceLengthError, Summary, Tensor, TensorInfo, typenum,
     };
 }

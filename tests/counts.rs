@@ -74,3 +74,74 @@ fn param_count_equals_pytorch_and_keras() {
 fn the_seed_in_the_table() {
     assert_eq!(derived_counts(100, 256), Some([365_568, 366_592, 364_544]));
 }
+
+/// Declares projected and unprojected specs of each listed size for both bias modes PyTorch has.
+macro_rules! projected_grid {
+    ($($input:literal x $hidden:literal -> $proj:literal),* $(,)?) => {
+        /// `[double, none]` counts, without and with `proj`, for these sizes.
+        fn derived_family_counts(input: u64, hidden: u64, proj: u64) -> Option<[usize; 2]> {
+            $(
+                if (input, hidden) == ($input, $hidden) && (proj == 0 || proj == $proj) {
+                    #[derive(Lstm)]
+                    #[lstm(input = $input, hidden = $hidden, bias = "double")]
+                    struct Double;
+                    #[derive(Lstm)]
+                    #[lstm(input = $input, hidden = $hidden, bias = "none")]
+                    struct NoBias;
+                    #[derive(Lstm)]
+                    #[lstm(input = $input, hidden = $hidden, proj = $proj, bias = "double")]
+                    struct ProjectedDouble;
+                    #[derive(Lstm)]
+                    #[lstm(input = $input, hidden = $hidden, proj = $proj, bias = "none")]
+                    struct ProjectedNoBias;
+                    return Some(if proj == 0 {
+                        [Double::PARAM_COUNT, NoBias::PARAM_COUNT]
+                    } else {
+                        [ProjectedDouble::PARAM_COUNT, ProjectedNoBias::PARAM_COUNT]
+                    });
+                }
+            )*
+            None
+        }
+    };
+}
+
+projected_grid! {
+    1 x 3 -> 1, 1 x 32 -> 16, 1 x 61 -> 30, 1 x 256 -> 128,
+    7 x 3 -> 1, 7 x 32 -> 16, 7 x 61 -> 30, 7 x 256 -> 128,
+    37 x 3 -> 1, 37 x 32 -> 16, 37 x 61 -> 30, 37 x 256 -> 128,
+    100 x 3 -> 1, 100 x 32 -> 16, 100 x 61 -> 30, 100 x 256 -> 128,
+}
+
+/// The one-layer, one-direction rows of `counts_family.json` (PyTorch `nn.LSTM` with and without
+/// `proj_size` and `bias`): 64 configurations. Stacked and bidirectional rows wait for `layers`
+/// and `bidirectional`.
+#[test]
+fn param_count_equals_pytorch_with_projection() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/counts_family.json"
+    );
+    let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut compared = 0;
+    for row in table["pytorch"].as_array().expect("pytorch rows") {
+        if field(row, "layers") != 1 || row["bidirectional"] != Value::Bool(false) {
+            continue;
+        }
+        let (input, hidden, proj) = (
+            field(row, "input"),
+            field(row, "hidden"),
+            field(row, "proj"),
+        );
+        let [double, none] = derived_family_counts(input, hidden, proj)
+            .unwrap_or_else(|| panic!("{row} is not declared in projected_grid!"));
+        let ours = if row["bias"] == Value::Bool(true) {
+            double
+        } else {
+            none
+        };
+        assert_eq!(u64::try_from(ours).unwrap(), field(row, "pytorch"), "{row}");
+        compared += 1;
+    }
+    assert_eq!(compared, 64);
+}

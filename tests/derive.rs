@@ -180,9 +180,10 @@ fn element(gate: Gate, role: Role, row: usize, col: usize) -> f64 {
     let role = match role {
         Role::Input => 0,
         Role::Recurrent => 1,
-        Role::Bias(set) => 2 + set,
+        Role::Projection => 2,
+        Role::Bias(set) => 3 + set,
     };
-    let seed = (gate as usize * 4 + role) * 1009 + row * 31 + col * 7;
+    let seed = (gate as usize * 5 + role) * 1009 + row * 31 + col * 7;
     ((seed % 97) as f64 - 48.0) / 100.0
 }
 

@@ -15,6 +15,7 @@ fn sample<const B: usize>() -> LstmWeights<f32, 3, 2, B> {
             lstm::Role::Input => 0.0,
             lstm::Role::Recurrent => 0.5,
             lstm::Role::Bias(set) => 1.0 + set as f32,
+            lstm::Role::Projection => -0.5,
         };
         role + 0.1 * gate.index() as f32 + 0.01 * row as f32 + 0.001 * col as f32
     })
@@ -403,4 +404,40 @@ fn save_and_load_files() {
     assert!(matches!(err, SaveError::Io { .. }));
     assert!(err.to_string().starts_with("cannot write"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn projection_only_in_pytorch_lstm_naming() {
+    let projected =
+        LstmWeights::<f32, 3, 4, 2, 2>::from_fn(|_, _, row, col| (row * 10 + col) as f32);
+    let bytes = projected.to_safetensors(Naming::PyTorch, "rnn.").unwrap();
+    let loaded =
+        LstmWeights::<f32, 3, 4, 2, 2>::from_safetensors(&bytes, &LoadOptions::new()).unwrap();
+    assert_eq!(loaded, projected);
+
+    for naming in [Naming::Keras, Naming::PyTorchCell] {
+        let err = projected.to_safetensors(naming, "").unwrap_err();
+        assert!(matches!(err, SaveError::Unsupported { .. }), "{err}");
+        assert!(
+            err.to_string().contains("has no output projection"),
+            "{err}"
+        );
+    }
+    // A projected type asked to load a Keras file.
+    let keras = LstmWeights::<f32, 3, 4>::zeros()
+        .to_safetensors(Naming::Keras, "")
+        .unwrap();
+    let err =
+        LstmWeights::<f32, 3, 4, 1, 2>::from_safetensors(&keras, &LoadOptions::new()).unwrap_err();
+    assert!(matches!(err, LoadError::Unsupported { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cannot load: Keras LSTM has no output projection; a type whose output (2) is not its \
+         hidden size (4) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
+    );
+    // A projected file into a type without projection: `weight_hr_l0` is unexpected... after the
+    // recurrent weights' shape, which differs first.
+    let err =
+        LstmWeights::<f32, 3, 4, 2>::from_safetensors(&bytes, &LoadOptions::new()).unwrap_err();
+    assert!(matches!(err, LoadError::Shape { .. }), "{err}");
 }

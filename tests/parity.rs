@@ -51,12 +51,12 @@ fn seed_100_256() {
     assert_eq!(single.biases.len(), 1);
     check(
         "seed 100/256 double f32",
-        &parity::<f32, 100, 256, 2>("seed_f32", &auto()),
+        &parity::<f32, 100, 256, 2, 256>("seed_f32", &auto()),
         F32,
     );
     check(
         "seed 100/256 single f32",
-        &parity::<f32, 100, 256, 1>("seed_f32", &auto()),
+        &parity::<f32, 100, 256, 1, 256>("seed_f32", &auto()),
         F32,
     );
 }
@@ -65,12 +65,12 @@ fn seed_100_256() {
 fn tiny() {
     check(
         "tiny 2/3 f32",
-        &parity::<f32, 2, 3, 2>("tiny_f32", &auto()),
+        &parity::<f32, 2, 3, 2, 3>("tiny_f32", &auto()),
         F32,
     );
     check(
         "tiny 2/3 f64",
-        &parity::<f64, 2, 3, 2>("tiny_f64", &auto()),
+        &parity::<f64, 2, 3, 2, 3>("tiny_f64", &auto()),
         F64,
     );
 }
@@ -79,7 +79,7 @@ fn tiny() {
 fn audio_1_32() {
     check(
         "audio 1/32 T=200 f32",
-        &parity::<f32, 1, 32, 2>("audio_f32", &auto()),
+        &parity::<f32, 1, 32, 2, 32>("audio_f32", &auto()),
         F32,
     );
 }
@@ -88,17 +88,17 @@ fn audio_1_32() {
 fn odd_sizes_37_61() {
     check(
         "odd 37/61 f32",
-        &parity::<f32, 37, 61, 2>("odd_f32", &auto()),
+        &parity::<f32, 37, 61, 2, 61>("odd_f32", &auto()),
         F32,
     );
     check(
         "odd 37/61 f64",
-        &parity::<f64, 37, 61, 2>("odd_f64", &auto()),
+        &parity::<f64, 37, 61, 2, 61>("odd_f64", &auto()),
         F64,
     );
     check(
         "odd 37/61 single f64",
-        &parity::<f64, 37, 61, 1>("odd_f64", &auto()),
+        &parity::<f64, 37, 61, 1, 61>("odd_f64", &auto()),
         F64,
     );
 }
@@ -107,12 +107,12 @@ fn odd_sizes_37_61() {
 fn non_zero_initial_state() {
     check(
         "initial state 5/7 f32",
-        &parity::<f32, 5, 7, 2>("initial_state_f32", &auto()),
+        &parity::<f32, 5, 7, 2, 7>("initial_state_f32", &auto()),
         F32,
     );
     check(
         "initial state 5/7 f64",
-        &parity::<f64, 5, 7, 2>("initial_state_f64", &auto()),
+        &parity::<f64, 5, 7, 2, 7>("initial_state_f64", &auto()),
         F64,
     );
 }
@@ -121,12 +121,12 @@ fn non_zero_initial_state() {
 fn batch_of_five_sequences() {
     check(
         "batch 5 x 4/6 f32",
-        &parity::<f32, 4, 6, 2>("batch_f32", &auto()),
+        &parity::<f32, 4, 6, 2, 6>("batch_f32", &auto()),
         F32,
     );
     check(
         "batch 5 x 4/6 f64",
-        &parity::<f64, 4, 6, 2>("batch_f64", &auto()),
+        &parity::<f64, 4, 6, 2, 6>("batch_f64", &auto()),
         F64,
     );
 }
@@ -135,17 +135,17 @@ fn batch_of_five_sequences() {
 fn large_inputs() {
     check(
         "magnitude 50 f32",
-        &parity::<f32, 8, 16, 2>("magnitude_50_f32", &auto()),
+        &parity::<f32, 8, 16, 2, 16>("magnitude_50_f32", &auto()),
         F32,
     );
     check(
         "magnitude 1e4 f32",
-        &parity::<f32, 8, 16, 2>("magnitude_1e4_f32", &auto()),
+        &parity::<f32, 8, 16, 2, 16>("magnitude_1e4_f32", &auto()),
         1e-4,
     );
     check(
         "magnitude 1e4 f64",
-        &parity::<f64, 8, 16, 2>("magnitude_1e4_f64", &auto()),
+        &parity::<f64, 8, 16, 2, 16>("magnitude_1e4_f64", &auto()),
         F64,
     );
 }
@@ -154,12 +154,12 @@ fn large_inputs() {
 fn thousand_steps_without_drift() {
     check(
         "T=1000 3/8 f32",
-        &parity::<f32, 3, 8, 2>("long_f32", &auto()),
+        &parity::<f32, 3, 8, 2, 8>("long_f32", &auto()),
         F32,
     );
     check(
         "T=1000 3/8 f64",
-        &parity::<f64, 3, 8, 2>("long_f64", &auto()),
+        &parity::<f64, 3, 8, 2, 8>("long_f64", &auto()),
         F64,
     );
 }
@@ -168,12 +168,12 @@ fn thousand_steps_without_drift() {
 fn without_bias() {
     check(
         "bias none 5/7 f32",
-        &parity::<f32, 5, 7, 0>("no_bias_f32", &auto()),
+        &parity::<f32, 5, 7, 0, 7>("no_bias_f32", &auto()),
         F32,
     );
     check(
         "bias none 5/7 f64",
-        &parity::<f64, 5, 7, 0>("no_bias_f64", &auto()),
+        &parity::<f64, 5, 7, 0, 7>("no_bias_f64", &auto()),
         F64,
     );
 }
@@ -183,7 +183,7 @@ fn f16_weights() {
     // The file stores f16; PyTorch computed from the same rounded weights in f32.
     check(
         "f16 weights 6/10 f32",
-        &parity::<f32, 6, 10, 2>("half_weights_f32", &auto()),
+        &parity::<f32, 6, 10, 2, 10>("half_weights_f32", &auto()),
         F32,
     );
 }
@@ -192,7 +192,7 @@ fn f16_weights() {
 fn pytorch_lstm_cell() {
     check(
         "nn.LSTMCell 4/5 f32",
-        &parity::<f32, 4, 5, 2>("cell_f32", &auto()),
+        &parity::<f32, 4, 5, 2, 5>("cell_f32", &auto()),
         F32,
     );
     let explicit = LoadOptions::new()
@@ -200,7 +200,7 @@ fn pytorch_lstm_cell() {
         .naming(Naming::PyTorchCell);
     check(
         "nn.LSTMCell explicit",
-        &parity::<f32, 4, 5, 1>("cell_f32", &explicit),
+        &parity::<f32, 4, 5, 1, 5>("cell_f32", &explicit),
         F32,
     );
 }
@@ -210,7 +210,7 @@ fn keras_trained_weights() {
     // Keras 3 on JAX computes in float32: compared in f32 only.
     check(
         "Keras 6/10 f32",
-        &parity::<f32, 6, 10, 1>("keras_f32", &auto()),
+        &parity::<f32, 6, 10, 1, 10>("keras_f32", &auto()),
         F32,
     );
     let explicit = LoadOptions::new()
@@ -218,12 +218,12 @@ fn keras_trained_weights() {
         .naming(Naming::Keras);
     check(
         "Keras 6/10 double f32",
-        &parity::<f32, 6, 10, 2>("keras_f32", &explicit),
+        &parity::<f32, 6, 10, 2, 10>("keras_f32", &explicit),
         F32,
     );
     check(
         "Keras no bias f32",
-        &parity::<f32, 6, 10, 0>("keras_no_bias_f32", &auto()),
+        &parity::<f32, 6, 10, 0, 10>("keras_no_bias_f32", &auto()),
         F32,
     );
 }
@@ -241,7 +241,48 @@ fn one_lstm_out_of_a_whole_model() {
     let encoder = LoadOptions::new().prefix("encoder.lstm.");
     check(
         "model encoder.lstm. 6/8",
-        &parity::<f32, 6, 8, 2>("model_state_dict", &encoder),
+        &parity::<f32, 6, 8, 2, 8>("model_state_dict", &encoder),
         F32,
+    );
+}
+
+#[test]
+fn projection() {
+    // PyTorch's proj_size: h has 3 elements, c has 8.
+    check(
+        "proj 6/8->3 f32",
+        &parity::<f32, 6, 8, 2, 3>("proj_f32", &auto()),
+        F32,
+    );
+    check(
+        "proj 6/8->3 f64",
+        &parity::<f64, 6, 8, 2, 3>("proj_f64", &auto()),
+        F64,
+    );
+    check(
+        "proj 6/8->3 single f64",
+        &parity::<f64, 6, 8, 1, 3>("proj_f64", &auto()),
+        F64,
+    );
+}
+
+/// A projected spec declared with the derive loads the same file.
+#[derive(Lstm)]
+#[lstm(input = 6, hidden = 8, proj = 3, bias = "double")]
+struct Projected;
+
+#[test]
+fn projection_through_the_derive() {
+    let bytes = common::fixture_bytes("proj_f32");
+    let weights = Weights::<Projected>::from_safetensors(&bytes, &auto()).unwrap();
+    assert_eq!(
+        weights.projection().map(|w_hr| w_hr.as_flattened().len()),
+        Some(3 * 8)
+    );
+    // A type without the projection does not fit the file.
+    let err = LstmWeights::<f32, 6, 8, 2>::from_safetensors(&bytes, &auto()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor `lstm.weight_hh_l0` has shape (32, 3), expected (32, 8)"
     );
 }

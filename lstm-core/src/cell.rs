@@ -66,6 +66,9 @@ pub enum Role {
     /// `b`, hidden: added. The number is the bias set: `0` for the one bias of a single-bias
     /// cell, and for PyTorch's two, `0` is `bias_ih` and `1` is `bias_hh`.
     Bias(usize),
+    /// `W_hr`, projection x hidden: projects `o * tanh(c)` to the output `h` (PyTorch's
+    /// `weight_hr`). Passed with [`Gate::Output`], the gate whose output it projects.
+    Projection,
 }
 
 /// The sequence call was given a different number of output slots than inputs.
@@ -101,7 +104,8 @@ impl std::error::Error for SequenceLengthError {}
 ///
 /// This is what the forward step runs on. [`LstmWeights::as_cell`] gives one, and so does the
 /// `as_cell` method that `#[derive(Lstm)]` writes for a user's own weight struct; build one by hand
-/// to run weights that live elsewhere. `B` is the number of bias sets, as in [`LstmWeights`].
+/// to run weights that live elsewhere. `B` is the number of bias sets and `R` the output size, as
+/// in [`LstmWeights`].
 ///
 /// ```
 /// use lstm_core::{CellRef, LstmState, LstmWeights};
@@ -112,26 +116,75 @@ impl std::error::Error for SequenceLengthError {}
 /// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
 /// ```
 #[derive(Debug)]
-pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1> {
+pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1, const R: usize = H> {
     /// Input gate, input weights (hidden x input).
     pub w_i: &'a Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
-    pub u_i: &'a Matrix<T, H, H>,
+    pub u_i: &'a Matrix<T, H, R>,
     /// Forget gate, input weights.
     pub w_f: &'a Matrix<T, H, I>,
     /// Forget gate, recurrent weights.
-    pub u_f: &'a Matrix<T, H, H>,
+    pub u_f: &'a Matrix<T, H, R>,
     /// Candidate, input weights.
     pub w_c: &'a Matrix<T, H, I>,
     /// Candidate, recurrent weights.
-    pub u_c: &'a Matrix<T, H, H>,
+    pub u_c: &'a Matrix<T, H, R>,
     /// Output gate, input weights.
     pub w_o: &'a Matrix<T, H, I>,
     /// Output gate, recurrent weights.
-    pub u_o: &'a Matrix<T, H, H>,
+    pub u_o: &'a Matrix<T, H, R>,
     /// The bias sets, added together.
     pub biases: [GateBiasRefs<'a, T, H>; B],
+    /// The projection of `h` to `R` elements, or none when `R` is `H`.
+    pub projection: Projection<'a, T, R, H>,
 }
+
+/// The projection `W_hr` (`R x H`) of a cell's output, or its absence. Absence exists only for
+/// `R == H`, so a cell that must project always has a matrix to project with.
+///
+/// ```
+/// use lstm_core::{Matrix, Projection};
+/// let none: Projection<'_, f32, 4, 4> = Projection::none();
+/// let w_hr = Matrix::<f32, 2, 4>::zeros();
+/// let some = Projection::new(&w_hr);
+/// assert!(none.matrix().is_none() && some.matrix().is_some());
+/// ```
+///
+/// ```compile_fail
+/// // No projection from 4 to 2 elements without a matrix.
+/// let none: lstm_core::Projection<'_, f32, 2, 4> = lstm_core::Projection::none();
+/// ```
+#[derive(Debug)]
+pub struct Projection<'a, T, const R: usize, const H: usize>(Option<&'a Matrix<T, R, H>>);
+
+impl<T, const H: usize> Projection<'_, T, H, H> {
+    /// No projection: the output is `h` itself.
+    #[must_use]
+    pub const fn none() -> Self {
+        Projection(None)
+    }
+}
+
+impl<'a, T, const R: usize, const H: usize> Projection<'a, T, R, H> {
+    /// Projection by `w_hr`: output row `r` is `w_hr[r] . (o * tanh(c))`.
+    #[must_use]
+    pub const fn new(w_hr: &'a Matrix<T, R, H>) -> Self {
+        Projection(Some(w_hr))
+    }
+
+    /// The matrix, if there is a projection.
+    #[must_use]
+    pub const fn matrix(&self) -> Option<&'a Matrix<T, R, H>> {
+        self.0
+    }
+}
+
+impl<T, const R: usize, const H: usize> Clone for Projection<'_, T, R, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const R: usize, const H: usize> Copy for Projection<'_, T, R, H> {}
 
 /// Borrowed views of one set of gate biases.
 #[derive(Debug)]
@@ -147,12 +200,17 @@ pub struct GateBiasRefs<'a, T, const H: usize> {
 }
 
 // Manual impls: a derive would demand `T: Clone`, but only references are copied.
-impl<T, const I: usize, const H: usize, const B: usize> Clone for CellRef<'_, T, I, H, B> {
+impl<T, const I: usize, const H: usize, const B: usize, const R: usize> Clone
+    for CellRef<'_, T, I, H, B, R>
+{
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T, const I: usize, const H: usize, const B: usize> Copy for CellRef<'_, T, I, H, B> {}
+impl<T, const I: usize, const H: usize, const B: usize, const R: usize> Copy
+    for CellRef<'_, T, I, H, B, R>
+{
+}
 impl<T, const H: usize> Clone for GateBiasRefs<'_, T, H> {
     fn clone(&self) -> Self {
         *self
@@ -160,13 +218,15 @@ impl<T, const H: usize> Clone for GateBiasRefs<'_, T, H> {
 }
 impl<T, const H: usize> Copy for GateBiasRefs<'_, T, H> {}
 
-impl<T: Float, const I: usize, const H: usize, const B: usize> CellRef<'_, T, I, H, B> {
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    CellRef<'_, T, I, H, B, R>
+{
     /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
     ///
     /// Allocates nothing; the only temporary is one `[T; H]` on the stack for the new `h`, because
     /// every unit of the new `h` reads the whole old one.
-    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H>) -> &'s [T; H] {
-        let mut h_next = [T::ZERO; H];
+    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
+        let mut h_next = [T::ZERO; R];
         self.step_into(x, &state.h, &mut state.c, &mut h_next);
         state.h = h_next;
         &state.h
@@ -180,8 +240,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> CellRef<'_, T, I,
     pub fn run(
         &self,
         inputs: &[[T; I]],
-        outputs: &mut [[T; H]],
-        state: &mut LstmState<T, H>,
+        outputs: &mut [[T; R]],
+        state: &mut LstmState<T, H, R>,
     ) -> Result<(), SequenceLengthError> {
         if inputs.len() != outputs.len() {
             return Err(SequenceLengthError {
@@ -198,27 +258,48 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> CellRef<'_, T, I,
 
     /// The step proper: `c` is updated in place (unit `j` reads only `c[j]`); the new `h` goes to
     /// `h_out` because all units read the old `h`.
-    fn step_into(&self, x: &[T; I], h_prev: &[T; H], c: &mut [T; H], h_out: &mut [T; H]) {
-        for unit in 0..H {
-            // The bias sets first: PyTorch adds `b_ih` and `b_hh`; a single set is Keras' `b`.
-            let mut bias = [T::ZERO; 4];
-            for set in &self.biases {
-                bias[0] += set.b_i[unit];
-                bias[1] += set.b_f[unit];
-                bias[2] += set.b_c[unit];
-                bias[3] += set.b_o[unit];
+    fn step_into(&self, x: &[T; I], h_prev: &[T; R], c: &mut [T; H], h_out: &mut [T; R]) {
+        match self.projection.matrix() {
+            // No projection, so `R == H` (`Projection::none` exists only then): each unit's
+            // output is an element of `h`.
+            None => {
+                for (unit, h) in (0..H).zip(h_out.iter_mut()) {
+                    *h = self.unit_output(unit, x, h_prev, c);
+                }
             }
-            let pre = |w: &Matrix<T, H, I>, u: &Matrix<T, H, H>, b: T| {
-                b + dot(&w[unit], x) + dot(&u[unit], h_prev)
-            };
-            let input_gate = pre(self.w_i, self.u_i, bias[0]).sigmoid();
-            let forget_gate = pre(self.w_f, self.u_f, bias[1]).sigmoid();
-            let candidate = pre(self.w_c, self.u_c, bias[2]).tanh();
-            let output_gate = pre(self.w_o, self.u_o, bias[3]).sigmoid();
-            let c_next = forget_gate * c[unit] + input_gate * candidate;
-            c[unit] = c_next;
-            h_out[unit] = output_gate * c_next.tanh();
+            Some(w_hr) => {
+                let mut unprojected = [T::ZERO; H];
+                for (unit, value) in unprojected.iter_mut().enumerate() {
+                    *value = self.unit_output(unit, x, h_prev, c);
+                }
+                for (h, row) in h_out.iter_mut().zip(w_hr.iter()) {
+                    *h = dot(row, &unprojected);
+                }
+            }
         }
+    }
+
+    /// Hidden unit `unit`'s gates, its new `c` (written back) and its output `o * tanh(c)`.
+    #[inline]
+    fn unit_output(&self, unit: usize, x: &[T; I], h_prev: &[T; R], c: &mut [T; H]) -> T {
+        // The bias sets first: PyTorch adds `b_ih` and `b_hh`; a single set is Keras' `b`.
+        let mut bias = [T::ZERO; 4];
+        for set in &self.biases {
+            bias[0] += set.b_i[unit];
+            bias[1] += set.b_f[unit];
+            bias[2] += set.b_c[unit];
+            bias[3] += set.b_o[unit];
+        }
+        let pre = |w: &Matrix<T, H, I>, u: &Matrix<T, H, R>, b: T| {
+            b + dot(&w[unit], x) + dot(&u[unit], h_prev)
+        };
+        let input_gate = pre(self.w_i, self.u_i, bias[0]).sigmoid();
+        let forget_gate = pre(self.w_f, self.u_f, bias[1]).sigmoid();
+        let candidate = pre(self.w_c, self.u_c, bias[2]).tanh();
+        let output_gate = pre(self.w_o, self.u_o, bias[3]).sigmoid();
+        let c_next = forget_gate * c[unit] + input_gate * candidate;
+        c[unit] = c_next;
+        output_gate * c_next.tanh()
     }
 }
 
@@ -246,13 +327,18 @@ fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     sum
 }
 
-/// The weights of one LSTM cell with input size `I`, hidden size `H` and `B` bias sets.
+/// The weights of one LSTM cell with input size `I`, hidden size `H`, `B` bias sets and output
+/// size `R`.
 ///
 /// `W` tensors are `H x I` and `U` tensors `H x H`: row `j` of `W_i` holds the weights of hidden
 /// unit `j`'s input gate, so the gate computes `W_i x` as PyTorch does. The biases come in `B`
 /// sets of four vectors that are added together: `B = 1` (the default) is the seed's one `b` per
 /// gate, as Keras has it; `B = 2` is PyTorch's `bias_ih` and `bias_hh`, kept apart; `B = 0` is a
 /// cell without biases (PyTorch `bias=False`, Keras `use_bias=False`).
+///
+/// `R` is `H` unless the cell projects its output to `R` elements, as PyTorch's `proj_size`
+/// does: `h = W_hr (o * tanh(c))`, with `W_hr` of `R x H`, and the recurrent weights `U` then
+/// multiply that `R`-element `h` (`H x R`). The projection exists exactly when `R != H`.
 ///
 /// How this maps to the files of the reference libraries:
 ///
@@ -277,25 +363,27 @@ fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
 /// assert_eq!(h.len(), 1024);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1> {
+pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1, const R: usize = H> {
     /// Input gate, input weights (hidden x input).
     pub w_i: Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
-    pub u_i: Matrix<T, H, H>,
+    pub u_i: Matrix<T, H, R>,
     /// Forget gate, input weights.
     pub w_f: Matrix<T, H, I>,
     /// Forget gate, recurrent weights.
-    pub u_f: Matrix<T, H, H>,
+    pub u_f: Matrix<T, H, R>,
     /// Candidate, input weights.
     pub w_c: Matrix<T, H, I>,
     /// Candidate, recurrent weights.
-    pub u_c: Matrix<T, H, H>,
+    pub u_c: Matrix<T, H, R>,
     /// Output gate, input weights.
     pub w_o: Matrix<T, H, I>,
     /// Output gate, recurrent weights.
-    pub u_o: Matrix<T, H, H>,
+    pub u_o: Matrix<T, H, R>,
     /// The bias sets, added together: none, the one `b`, or PyTorch's `bias_ih` and `bias_hh`.
     pub biases: [GateBiases<T, H>; B],
+    /// `W_hr` (`R x H`), present exactly when `R != H`: private to keep that so.
+    projection: Option<Matrix<T, R, H>>,
 }
 
 /// One set of gate biases: a `b` for each of the four gates.
@@ -357,7 +445,9 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I, H, B> {
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    LstmWeights<T, I, H, B, R>
+{
     /// All-zero weights.
     #[must_use]
     pub fn zeros() -> Self {
@@ -367,8 +457,9 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
     /// Weights whose every element is `element(gate, role, row, col)` (`col` is 0 for a bias).
     ///
     /// Gates are filled in the order i, f, c, o, each gate's `W` then `U`, each in row-major
-    /// order; then the bias sets in order, gates i, f, c, o within a set. A seeded generator
-    /// therefore gives the same weights on every run.
+    /// order; then the bias sets in order, gates i, f, c, o within a set; then the projection
+    /// (if `R != H`, with [`Gate::Output`]). A seeded generator therefore gives the same weights
+    /// on every run.
     ///
     /// ```
     /// use lstm_core::{Gate, LstmWeights, Role};
@@ -394,6 +485,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
         let biases = core::array::from_fn(|set| {
             GateBiases::from_fn(|gate, row| element(gate, Role::Bias(set), row, 0))
         });
+        let projection = (R != H)
+            .then(|| Matrix::from_fn(|row, col| element(Gate::Output, Role::Projection, row, col)));
         Self {
             w_i,
             u_i,
@@ -404,6 +497,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
             w_o,
             u_o,
             biases,
+            projection,
         }
     }
 
@@ -431,7 +525,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
 
     /// The recurrent weights `U` of one gate.
     #[must_use]
-    pub fn recurrent_weights(&self, gate: Gate) -> &Matrix<T, H, H> {
+    pub fn recurrent_weights(&self, gate: Gate) -> &Matrix<T, H, R> {
         match gate {
             Gate::Input => &self.u_i,
             Gate::Forget => &self.u_f,
@@ -442,7 +536,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
 
     /// The recurrent weights `U` of one gate, mutably.
     #[must_use]
-    pub fn recurrent_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, H> {
+    pub fn recurrent_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, R> {
         match gate {
             Gate::Input => &mut self.u_i,
             Gate::Forget => &mut self.u_f,
@@ -451,9 +545,21 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
         }
     }
 
+    /// The projection `W_hr` (`R x H`), present exactly when `R != H`.
+    #[must_use]
+    pub fn projection(&self) -> Option<&Matrix<T, R, H>> {
+        self.projection.as_ref()
+    }
+
+    /// The projection, mutably.
+    #[must_use]
+    pub fn projection_mut(&mut self) -> Option<&mut Matrix<T, R, H>> {
+        self.projection.as_mut()
+    }
+
     /// Borrows the tensors as the view the forward step runs on.
     #[must_use]
-    pub fn as_cell(&self) -> CellRef<'_, T, I, H, B> {
+    pub fn as_cell(&self) -> CellRef<'_, T, I, H, B, R> {
         CellRef {
             w_i: &self.w_i,
             u_i: &self.u_i,
@@ -464,11 +570,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
             w_o: &self.w_o,
             u_o: &self.u_o,
             biases: self.biases.each_ref().map(GateBiases::as_refs),
+            // `Some` exactly when `R != H`, which `from_fn` (the only constructor) ensures.
+            projection: Projection(self.projection.as_ref()),
         }
     }
 
     /// One time step; see [`CellRef::step`].
-    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H>) -> &'s [T; H] {
+    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
         self.as_cell().step(x, state)
     }
 
@@ -490,8 +598,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
     pub fn run(
         &self,
         inputs: &[[T; I]],
-        outputs: &mut [[T; H]],
-        state: &mut LstmState<T, H>,
+        outputs: &mut [[T; R]],
+        state: &mut LstmState<T, H, R>,
     ) -> Result<(), SequenceLengthError> {
         self.as_cell().run(inputs, outputs, state)
     }
@@ -546,7 +654,8 @@ mod tests {
             let role = match role {
                 Role::Input => 0,
                 Role::Recurrent => 1,
-                Role::Bias(set) => 2 + set,
+                Role::Projection => 2,
+                Role::Bias(set) => 3 + set,
             };
             let seed = (gate as usize * 3 + role) * 31 + row * 7 + col;
             ((seed % 17) as f32 - 8.0) / 10.0
@@ -600,6 +709,7 @@ mod bias_tests {
             Role::Input => 0.1 * (gate as usize + row + col) as f64,
             Role::Recurrent => -0.05 * (row as f64 - col as f64),
             Role::Bias(set) => 0.3 * (set + 1) as f64 - 0.1 * row as f64,
+            Role::Projection => 0.0,
         };
         let double = LstmWeights::<f64, 2, 3, 2>::from_fn(weight);
         let single = LstmWeights::<f64, 2, 3, 1>::from_fn(|gate, role, row, col| match role {

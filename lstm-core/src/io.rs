@@ -46,6 +46,14 @@ impl Naming {
         }
     }
 
+    /// The name of the output projection `W_hr`, for the naming that has one.
+    fn projection_name(self) -> Option<&'static str> {
+        match self {
+            Naming::PyTorch => Some("weight_hr_l0"),
+            Naming::PyTorchCell | Naming::Keras => None,
+        }
+    }
+
     /// Whether the weight matrices are stored transposed (gates in columns).
     fn transposed(self) -> bool {
         self == Naming::Keras
@@ -202,6 +210,12 @@ pub enum LoadError {
         /// The element type in the file.
         found: String,
     },
+    /// The type needs something the file's naming cannot hold: an output projection from
+    /// `nn.LSTMCell` or Keras, which have none.
+    Unsupported {
+        /// What is missing, and where it can be had.
+        reason: String,
+    },
     /// A NaN or infinite value (also one that overflows the storage type, such as 1e300 loaded
     /// into `f32`), rejected unless [`LoadOptions::allow_non_finite`] allows it.
     NonFinite {
@@ -299,6 +313,7 @@ impl fmt::Display for LoadError {
                 f,
                 "tensor `{name}` has element type {found}, expected F32, F64, F16 or BF16"
             ),
+            LoadError::Unsupported { reason } => write!(f, "cannot load: {reason}"),
             LoadError::NonFinite { name, index, value } => write!(
                 f,
                 "tensor `{name}` holds {value} at element {index}; allow it with \
@@ -328,6 +343,12 @@ pub enum SaveError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The naming cannot hold the weights: an output projection in `nn.LSTMCell` or Keras
+    /// naming.
+    Unsupported {
+        /// What cannot be written, and in which naming it can.
+        reason: String,
+    },
     /// The safetensors writer refused the tensors (a header over its size limit).
     Format {
         /// What the safetensors writer said.
@@ -341,6 +362,7 @@ impl fmt::Display for SaveError {
             SaveError::Io { path, source } => {
                 write!(f, "cannot write `{}`: {source}", path.display())
             }
+            SaveError::Unsupported { reason } => write!(f, "cannot save: {reason}"),
             SaveError::Format { reason } => write!(f, "cannot write safetensors: {reason}"),
         }
     }
@@ -350,7 +372,7 @@ impl std::error::Error for SaveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SaveError::Io { source, .. } => Some(source),
-            SaveError::Format { .. } => None,
+            SaveError::Unsupported { .. } | SaveError::Format { .. } => None,
         }
     }
 }
@@ -491,7 +513,9 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
     Some(values)
 }
 
-impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I, H, B> {
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    LstmWeights<T, I, H, B, R>
+{
     /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
     /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
     ///
@@ -504,6 +528,9 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
     /// | PyTorch, `bias=True` | error: unexpected `bias_ih_l0` | `b = bias_ih + bias_hh` | `bias_ih`, `bias_hh` |
     /// | Keras, `use_bias=True` | error: unexpected `bias` | `bias` | `bias`, zeros |
     /// | no biases | loads | error: missing `bias_ih_l0` / `bias` | error: missing |
+    ///
+    /// A projected type (`R != H`) also reads PyTorch's `weight_hr_l0` `(R, H)`; Keras and
+    /// `nn.LSTMCell` files, which have no projection, give [`LoadError::Unsupported`].
     ///
     /// # Errors
     /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
@@ -531,20 +558,37 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
         let (input_name, recurrent_name, bias_names) = naming.names();
         let gates_hidden = 4 * H;
         let (input_shape, recurrent_shape) =
-            (naming.stacked_shape(H, I), naming.stacked_shape(H, H));
+            (naming.stacked_shape(H, I), naming.stacked_shape(H, R));
         let full = |name: &str| format!("{prefix}{name}");
+        let projection_name = match (R != H, naming.projection_name()) {
+            (false, _) => None,
+            (true, Some(name)) => Some(full(name)),
+            (true, None) => {
+                return Err(LoadError::Unsupported {
+                    reason: format!(
+                        "{naming} has no output projection; a type whose output ({R}) is not its \
+                         hidden size ({H}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
+                    ),
+                });
+            }
+        };
         // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
         // are reported as unexpected for a type without them).
         let bias_names: &[&str] = if B == 0 { &[] } else { bias_names };
         let mut expected = vec![full(input_name), full(recurrent_name)];
         expected.extend(bias_names.iter().map(|name| full(name)));
+        expected.extend(projection_name.clone());
 
         let stacked_input = read_tensor::<T>(&file, &expected[0], &input_shape, options)?;
         let stacked_recurrent = read_tensor::<T>(&file, &expected[1], &recurrent_shape, options)?;
-        let file_biases = expected[2..]
+        let file_biases = expected[2..2 + bias_names.len()]
             .iter()
             .map(|name| read_tensor::<T>(&file, name, &[gates_hidden], options))
             .collect::<Result<Vec<_>, _>>()?;
+        let projection = match &projection_name {
+            Some(name) => read_tensor::<T>(&file, name, &[R, H], options)?,
+            None => Vec::new(),
+        };
         // The first by name, so that the same file always gives the same error.
         let unexpected = file
             .iter()
@@ -562,7 +606,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
 
         Ok(Self::from_fn(|gate, role, row, col| match role {
             Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
-            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, H)],
+            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, R)],
+            Role::Projection => projection[row * H + col],
             // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
             // the rest. `set < B` here, so `B >= 1`.
             Role::Bias(set) => file_biases
@@ -597,22 +642,26 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
     /// result into the same type gives identical weights, except a double-bias type saved in
     /// Keras naming, whose two sets Keras can only hold as their sum.
     ///
+    /// A projected type (`R != H`) also writes PyTorch's `weight_hr_l0`.
+    ///
     /// # Errors
-    /// [`SaveError::Format`] if the safetensors writer refuses the header (over 100 MB of it).
+    /// [`SaveError::Unsupported`] for a projected type in `nn.LSTMCell` or Keras naming, which
+    /// have no projection; [`SaveError::Format`] if the safetensors writer refuses the header
+    /// (over 100 MB of it).
     pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
         let (input_name, recurrent_name, bias_names) = naming.names();
         let gates_hidden = 4 * H;
         let (input_shape, recurrent_shape) =
-            (naming.stacked_shape(H, I), naming.stacked_shape(H, H));
+            (naming.stacked_shape(H, I), naming.stacked_shape(H, R));
         let mut input = vec![T::ZERO; gates_hidden * I];
-        let mut recurrent = vec![T::ZERO; gates_hidden * H];
+        let mut recurrent = vec![T::ZERO; gates_hidden * R];
         for gate in Gate::ALL {
             for row in 0..H {
                 for (col, &value) in self.input_weights(gate)[row].iter().enumerate() {
                     input[naming.stacked_index(gate, row, col, H, I)] = value;
                 }
                 for (col, &value) in self.recurrent_weights(gate)[row].iter().enumerate() {
-                    recurrent[naming.stacked_index(gate, row, col, H, H)] = value;
+                    recurrent[naming.stacked_index(gate, row, col, H, R)] = value;
                 }
             }
         }
@@ -638,6 +687,20 @@ impl<T: Float, const I: usize, const H: usize, const B: usize> LstmWeights<T, I,
                     OwnedTensor::new(vec![gates_hidden], values),
                 ));
             }
+        }
+        if let Some(w_hr) = self.projection() {
+            let Some(name) = naming.projection_name() else {
+                return Err(SaveError::Unsupported {
+                    reason: format!(
+                        "{naming} has no output projection; save a projected LSTM in PyTorch \
+                         nn.LSTM naming"
+                    ),
+                });
+            };
+            tensors.push((
+                format!("{prefix}{name}"),
+                OwnedTensor::new(vec![R, H], w_hr.as_flattened()),
+            ));
         }
         let metadata = match naming {
             // What `safetensors.torch.save_file` writes, so PyTorch tooling recognises the file.

@@ -39,7 +39,9 @@ mod spec;
 mod state;
 mod tensor;
 
-pub use cell::{CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Role, SequenceLengthError};
+pub use cell::{
+    CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Projection, Role, SequenceLengthError,
+};
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError};
 pub use spec::{

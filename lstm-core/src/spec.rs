@@ -29,8 +29,10 @@ pub trait LstmSpec {
     const NAME: &'static str;
     /// Input size `I`: the length of each `x_t`.
     const INPUT: usize;
-    /// Hidden size `H`: the length of `h_t` and `c_t`.
+    /// Hidden size `H`: the length of `c_t` (and of `h_t` without a projection).
     const HIDDEN: usize;
+    /// Output size `R`: the length of `h_t`, the projection's size with `proj = P`, else `H`.
+    const OUTPUT: usize;
     /// Number of trainable parameters, as PyTorch's `sum(p.numel())` or Keras' `count_params()`
     /// count them for the same layer: `4 * H * (I + H + B)` with `B` = [`Self::BIAS_SETS`].
     const PARAM_COUNT: usize;
@@ -48,9 +50,11 @@ pub trait LstmSpec {
     type Input: Unsigned + NonZero;
     /// `H` as a type-level number.
     type Hidden: Unsigned + NonZero;
-    /// The core weight type of this shape, `LstmWeights<T, I, H, B>`.
+    /// `R` as a type-level number.
+    type Output: Unsigned + NonZero;
+    /// The core weight type of this shape, `LstmWeights<T, I, H, B, R>`.
     type Weights<T: Float>;
-    /// The state type of this shape, `LstmState<T, H>`.
+    /// The state type of this shape, `LstmState<T, H, R>`.
     type State<T: Float>;
 
     /// The parameter table, printable like Keras' `model.summary()`.
@@ -70,6 +74,7 @@ pub trait LstmSpec {
 /// #     const NAME: &'static str = "Encoder";
 /// #     const INPUT: usize = 100;
 /// #     const HIDDEN: usize = 256;
+/// #     const OUTPUT: usize = 256;
 /// #     const PARAM_COUNT: usize = 365_568;
 /// #     const BIAS_SETS: usize = 1;
 /// #     const TENSORS: &'static [TensorInfo] = &[];
@@ -77,6 +82,7 @@ pub trait LstmSpec {
 /// #     const KERAS_TENSORS: &'static [TensorInfo] = &[];
 /// #     type Input = typenum::U100;
 /// #     type Hidden = typenum::U256;
+/// #     type Output = typenum::U256;
 /// #     type Weights<T: lstm_core::Float> = LstmWeights<T, 100, 256>;
 /// #     type State<T: lstm_core::Float> = LstmState<T, 256>;
 /// # }
@@ -116,9 +122,9 @@ pub trait InputIs<const N: usize>: LstmSpec {}
 )]
 pub trait HiddenIs<const N: usize>: LstmSpec {}
 
-/// `Self`'s output (`h`, of its hidden size) fits `Next`'s input: `Self::HIDDEN == Next::INPUT`.
-/// Implemented by `#[derive(Lstm)]` for every `Next` whose input is this spec's hidden size, so a
-/// mismatch is reported as "`Next` does not take input of size H".
+/// `Self`'s output (`h`, of its output size) fits `Next`'s input: `Self::OUTPUT == Next::INPUT`.
+/// Implemented by `#[derive(Lstm)]` for every `Next` whose input is this spec's output size, so a
+/// mismatch is reported as "`Next` does not take input of size R".
 ///
 /// ```
 /// use lstm_core::{Feeds, LstmSpec};
@@ -127,7 +133,7 @@ pub trait HiddenIs<const N: usize>: LstmSpec {}
 /// ```
 #[diagnostic::on_unimplemented(
     message = "the output of `{Self}` cannot feed `{Next}`",
-    note = "`{Self}::HIDDEN` must equal `{Next}::INPUT`"
+    note = "`{Self}::OUTPUT` must equal `{Next}::INPUT`"
 )]
 pub trait Feeds<Next: LstmSpec>: LstmSpec {}
 

@@ -2,8 +2,9 @@
 
 use crate::Float;
 
-/// The state an LSTM carries from one step to the next: the hidden state `h` and the cell state
-/// `c`, `H` elements each.
+/// The state an LSTM carries from one step to the next: the hidden state `h` (`R` elements) and
+/// the cell state `c` (`H` elements). `R` is `H` unless the LSTM projects `h` to `R < H` elements
+/// (PyTorch's `proj_size`).
 ///
 /// The state lives apart from the weights, so one set of weights can drive many independent
 /// streams, each with its own `LstmState`. It is `Copy`: save it, restore it, fork it.
@@ -18,26 +19,26 @@ use crate::Float;
 /// assert_eq!(saved.h[0], 1.0);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LstmState<T, const H: usize> {
+pub struct LstmState<T, const H: usize, const R: usize = H> {
     /// Hidden state `h`: the output of the last step.
-    pub h: [T; H],
+    pub h: [T; R],
     /// Cell state `c`.
     pub c: [T; H],
 }
 
-impl<T: Float, const H: usize> LstmState<T, H> {
+impl<T: Float, const H: usize, const R: usize> LstmState<T, H, R> {
     /// The all-zero state PyTorch and Keras start from when no initial state is given.
     #[must_use]
     pub const fn zeros() -> Self {
         Self {
-            h: [T::ZERO; H],
+            h: [T::ZERO; R],
             c: [T::ZERO; H],
         }
     }
 
     /// A state from given `h` and `c` (PyTorch's `(h_0, c_0)`).
     #[must_use]
-    pub const fn new(h: [T; H], c: [T; H]) -> Self {
+    pub const fn new(h: [T; R], c: [T; H]) -> Self {
         Self { h, c }
     }
 
@@ -47,7 +48,7 @@ impl<T: Float, const H: usize> LstmState<T, H> {
     }
 }
 
-impl<T: Float, const H: usize> Default for LstmState<T, H> {
+impl<T: Float, const H: usize, const R: usize> Default for LstmState<T, H, R> {
     fn default() -> Self {
         Self::zeros()
     }

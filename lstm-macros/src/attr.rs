@@ -9,7 +9,7 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, BIAS, BIAS_MODES, HIDDEN, INPUT, KEYS, LSTM};
+use crate::symbol::{self, BIAS, BIAS_MODES, HIDDEN, INPUT, KEYS, LSTM, PROJ};
 
 /// A size given in the attribute, with the span of its literal for later errors.
 #[derive(Clone, Copy)]
@@ -42,12 +42,15 @@ pub(crate) struct Attrs {
     pub(crate) hidden: Option<Size>,
     /// `None` if the value was rejected (the error is recorded); the default if absent.
     pub(crate) bias: Option<BiasMode>,
+    /// `proj = P`, if given and valid.
+    pub(crate) proj: Option<Size>,
     /// The tokens of the first `#[lstm(..)]`, where a missing key is reported; `None` when the
     /// struct has no such attribute.
     pub(crate) attribute: Option<TokenStream>,
     /// Whether a key was present but its value rejected; `check` then does not also call it missing.
     pub(crate) input_seen: bool,
     pub(crate) hidden_seen: bool,
+    pub(crate) proj_seen: bool,
     /// Keys that an unknown key was taken for ("did you mean `hidden`?"); `check` does not also
     /// report them missing.
     pub(crate) suggested: Vec<&'static str>,
@@ -59,9 +62,11 @@ impl Attrs {
             input: None,
             hidden: None,
             bias: Some(BiasMode::default()),
+            proj: None,
             attribute: None,
             input_seen: false,
             hidden_seen: false,
+            proj_seen: false,
             suggested: Vec::new(),
         };
         let mut bias_seen = false;
@@ -84,6 +89,8 @@ impl Attrs {
                         &mut parsed.hidden,
                         &mut parsed.hidden_seen,
                     )
+                } else if meta.path.is_ident(PROJ) {
+                    parse_size(cx, &meta, PROJ, &mut parsed.proj, &mut parsed.proj_seen)
                 } else if meta.path.is_ident(BIAS) {
                     parse_bias(cx, &meta, &mut parsed.bias, &mut bias_seen)
                 } else {
@@ -183,7 +190,11 @@ fn parse_size(
 }
 
 fn example(key: &str) -> usize {
-    if key == INPUT { 100 } else { 256 }
+    match key {
+        INPUT => 100,
+        PROJ => 64,
+        _ => 256,
+    }
 }
 
 /// The size an expression denotes, or `None` after recording why it is not one.

@@ -8,36 +8,47 @@ use syn::{Expr, ExprLit, Field, GenericArgument, Ident, Lit, PathArguments, Type
 use crate::ast::Container;
 use crate::attr::BiasMode;
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, BIAS_MODES, HIDDEN, INPUT};
+use crate::symbol::{self, BIAS_MODES, HIDDEN, INPUT, PROJ};
 
 /// The checked sizes of one LSTM cell and every count derived from them.
 pub(crate) struct Shape {
     pub(crate) input: usize,
     pub(crate) hidden: usize,
     pub(crate) bias: BiasMode,
+    /// `R`: the size of `h`, the projection's `P` or else `H`.
+    pub(crate) output: usize,
+    /// Whether `h` is projected (`proj = P`).
+    pub(crate) projected: bool,
     /// `4 * H`: rows of PyTorch's stacked tensors, columns of Keras' kernels.
     pub(crate) gates_hidden: usize,
     /// `H * I`, the size of one `W`.
     pub(crate) input_weights: usize,
-    /// `H * H`, the size of one `U`.
+    /// `H * R`, the size of one `U`.
     pub(crate) recurrent_weights: usize,
+    /// `R * H`, the size of the projection `W_hr` (counted only if there is one).
+    pub(crate) projection_weights: usize,
     /// `4 * H * I`, PyTorch's `weight_ih` and Keras' `kernel`.
     pub(crate) stacked_input_weights: usize,
-    /// `4 * H * H`, PyTorch's `weight_hh` and Keras' `recurrent_kernel`.
+    /// `4 * H * R`, PyTorch's `weight_hh` and Keras' `recurrent_kernel`.
     pub(crate) stacked_recurrent_weights: usize,
-    /// `4 * H * (I + H + B)` for `B` bias sets.
+    /// `4 * H * (I + R + B)` for `B` bias sets, plus `R * H` with a projection.
     pub(crate) param_count: usize,
 }
 
 impl Shape {
-    /// The sizes for `input`, `hidden` and `bias`, or `None` if any count overflows `usize`.
-    fn new(input: usize, hidden: usize, bias: BiasMode) -> Option<Self> {
+    /// The sizes for `input`, `hidden`, `bias` and `proj`, or `None` if any count overflows.
+    fn new(input: usize, hidden: usize, bias: BiasMode, proj: Option<usize>) -> Option<Self> {
+        let output = proj.unwrap_or(hidden);
         let gates_hidden = hidden.checked_mul(4)?;
         let input_weights = hidden.checked_mul(input)?;
-        let recurrent_weights = hidden.checked_mul(hidden)?;
+        let recurrent_weights = hidden.checked_mul(output)?;
+        let projection_weights = output.checked_mul(hidden)?;
         let stacked_input_weights = gates_hidden.checked_mul(input)?;
-        let stacked_recurrent_weights = gates_hidden.checked_mul(hidden)?;
-        let weights = stacked_input_weights.checked_add(stacked_recurrent_weights)?;
+        let stacked_recurrent_weights = gates_hidden.checked_mul(output)?;
+        let mut weights = stacked_input_weights.checked_add(stacked_recurrent_weights)?;
+        if proj.is_some() {
+            weights = weights.checked_add(projection_weights)?;
+        }
         let param_count = weights.checked_add(gates_hidden.checked_mul(bias.sets)?)?;
         // The PyTorch and Keras layouts printed beside it have at most two bias sets.
         weights.checked_add(gates_hidden.checked_mul(2)?)?;
@@ -45,6 +56,9 @@ impl Shape {
             input,
             hidden,
             bias,
+            output,
+            projected: proj.is_some(),
+            projection_weights,
             gates_hidden,
             input_weights,
             recurrent_weights,
@@ -64,6 +78,8 @@ pub(crate) enum Kind {
     Recurrent,
     /// `b`: hidden; the number is the bias set.
     Bias(usize),
+    /// `W_hr`: output x hidden.
+    Projection,
 }
 
 /// The four gates in order: their description and the letters their fields may use (`g` is
@@ -83,8 +99,9 @@ pub(crate) struct Slot {
     pub(crate) names: Vec<String>,
 }
 
-/// The tensors of a cell with `bias`, in the seed's order: per gate `W`, `U`, then its biases.
-pub(crate) fn slots(bias: BiasMode) -> Vec<Slot> {
+/// The tensors of a cell with `bias`, in the seed's order: per gate `W`, `U`, then its biases;
+/// last the projection `w_hr`, if `projected`.
+pub(crate) fn slots(bias: BiasMode, projected: bool) -> Vec<Slot> {
     let mut slots = Vec::new();
     for (gate, (_, letters)) in GATES.iter().enumerate() {
         let names = |prefix: &str| {
@@ -117,6 +134,14 @@ pub(crate) fn slots(bias: BiasMode) -> Vec<Slot> {
             });
         }
     }
+    if projected {
+        let names = vec!["w_hr".to_owned()];
+        slots.push(Slot {
+            gate: GATES.len() - 1,
+            kind: Kind::Projection,
+            names,
+        });
+    }
     slots
 }
 
@@ -142,7 +167,28 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
         }
     }
     let (input, hidden, bias) = (attrs.input?, attrs.hidden?, attrs.bias?);
-    let shape = Shape::new(input.value, hidden.value, bias);
+    if attrs.proj_seen && attrs.proj.is_none() {
+        return None; // the value was rejected; the error is recorded
+    }
+    if let Some(proj) = attrs.proj
+        && proj.value >= hidden.value
+    {
+        cx.syn_error(syn::Error::new(
+            proj.span,
+            format_args!(
+                "`{PROJ}` must be less than `hidden` ({}), found {}: the projection maps the \
+                 {} hidden units to fewer outputs, as PyTorch's `proj_size` does",
+                hidden.value, proj.value, hidden.value
+            ),
+        ));
+        return None;
+    }
+    let shape = Shape::new(
+        input.value,
+        hidden.value,
+        bias,
+        attrs.proj.map(|proj| proj.value),
+    );
     if shape.is_none() {
         let error = syn::Error::new(
             input.span,
@@ -168,8 +214,9 @@ pub(crate) fn weight_fields<'a>(
     fields: &[&'a Field],
     shape: Option<&Shape>,
     bias: BiasMode,
+    projected: bool,
 ) -> Option<WeightFields<'a>> {
-    let slots = slots(bias);
+    let slots = slots(bias, projected);
     let mut found: Vec<Option<&'a Field>> = vec![None; slots.len()];
     let mut complete = true;
     for &field in fields {
@@ -235,9 +282,15 @@ pub(crate) fn weight_fields<'a>(
 /// bias mode.
 fn unknown_field_message(name: &str, slots: &[Slot], bias: BiasMode) -> String {
     let canonical: Vec<&str> = slots.iter().map(|slot| slot.names[0].as_str()).collect();
+    if name == "w_hr" {
+        return format!(
+            "field `w_hr` is the output projection of a weight struct with `{PROJ} = ..`; add \
+             `{PROJ} = P` to the attribute or remove the field"
+        );
+    }
     let other_mode = BIAS_MODES.iter().find(|&&(mode, sets)| {
         mode != bias.name
-            && self::slots(BiasMode { name: mode, sets })
+            && self::slots(BiasMode { name: mode, sets }, false)
                 .iter()
                 .any(|slot| {
                     matches!(slot.kind, Kind::Bias(_)) && slot.names.iter().any(|n| n == name)
@@ -271,13 +324,23 @@ fn unknown_field_message(name: &str, slots: &[Slot], bias: BiasMode) -> String {
     )
 }
 
+/// The shape a tensor of `kind` must have, and what its dimensions are in words.
+fn expected_shape(kind: Kind, shape: &Shape) -> (Written, &'static str) {
+    let (i, h, r) = (shape.input, shape.hidden, shape.output);
+    match kind {
+        Kind::Input => (Written::Matrix(h, i), "hidden x input"),
+        Kind::Recurrent if shape.projected => (Written::Matrix(h, r), "hidden x projection"),
+        Kind::Recurrent => (Written::Matrix(h, h), "hidden x hidden"),
+        Kind::Bias(_) => (Written::Vector(h), "hidden"),
+        Kind::Projection => (Written::Matrix(r, h), "projection x hidden"),
+    }
+}
+
 /// ": `Matrix<T, 256, 100>` (hidden x input)", the type a missing field needs.
 fn expected_type(kind: Kind, shape: &Shape) -> String {
-    let (h, i) = (shape.hidden, shape.input);
-    match kind {
-        Kind::Input => format!(": `Matrix<T, {h}, {i}>` (hidden x input)"),
-        Kind::Recurrent => format!(": `Matrix<T, {h}, {h}>` (hidden x hidden)"),
-        Kind::Bias(_) => format!(": `Vector<T, {h}>` (hidden)"),
+    match expected_shape(kind, shape) {
+        (Written::Matrix(rows, cols), words) => format!(": `Matrix<T, {rows}, {cols}>` ({words})"),
+        (Written::Vector(len), words) => format!(": `Vector<T, {len}>` ({words})"),
     }
 }
 
@@ -289,49 +352,47 @@ fn check_field_shape(cx: &mut Ctxt, field: &Field, kind: Kind, shape: &Shape) ->
     let Some((type_name, dims)) = written_dims(&field.ty) else {
         return true;
     };
-    let name = field
-        .ident
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let (h, i) = (shape.hidden, shape.input);
     let found = match (type_name.as_str(), dims.as_slice()) {
         ("Matrix", [Some(rows), Some(cols)]) => Written::Matrix(*rows, *cols),
         ("Vector", [Some(len)]) => Written::Vector(*len),
         _ => return true,
     };
-    let message = match (kind, found) {
-        (Kind::Input, Written::Matrix(rows, cols)) if (rows, cols) != (h, i) => {
-            let hint = if (rows, cols) == (i, h) {
+    let (expected, words) = expected_shape(kind, shape);
+    let name = field
+        .ident
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let message = match (expected, found) {
+        (expected, found) if expected == found => return true,
+        (Written::Matrix(rows, cols), Written::Matrix(found_rows, found_cols)) => {
+            let hint = if kind == Kind::Input && (found_rows, found_cols) == (cols, rows) {
                 "; that is the transposed (Keras `kernel`) orientation: `W` is hidden x input so \
                  that the gate computes `W x`"
             } else {
                 ""
             };
             format!(
-                "field `{name}` must be {h} x {i} (hidden x input), found {rows} x {cols}{hint}"
+                "field `{name}` must be {rows} x {cols} ({words}), found {found_rows} x \
+                 {found_cols}{hint}"
             )
         }
-        (Kind::Recurrent, Written::Matrix(rows, cols)) if (rows, cols) != (h, h) => {
-            format!("field `{name}` must be {h} x {h} (hidden x hidden), found {rows} x {cols}")
+        (Written::Vector(len), Written::Vector(found_len)) => {
+            format!("field `{name}` must have {len} elements ({words}), found {found_len}")
         }
-        (Kind::Bias(_), Written::Vector(len)) if len != h => {
-            format!("field `{name}` must have {h} elements (hidden), found {len}")
-        }
-        (Kind::Input | Kind::Recurrent, Written::Vector(len)) => {
-            let cols = if kind == Kind::Input { i } else { h };
-            format!("field `{name}` must be a {h} x {cols} `Matrix`, found a `Vector` of {len}")
-        }
-        (Kind::Bias(_), Written::Matrix(rows, cols)) => {
-            format!("field `{name}` must be a `Vector` of {h}, found a {rows} x {cols} `Matrix`")
-        }
-        _ => return true,
+        (Written::Matrix(rows, cols), Written::Vector(found_len)) => format!(
+            "field `{name}` must be a {rows} x {cols} `Matrix`, found a `Vector` of {found_len}"
+        ),
+        (Written::Vector(len), Written::Matrix(found_rows, found_cols)) => format!(
+            "field `{name}` must be a `Vector` of {len}, found a {found_rows} x {found_cols} \
+             `Matrix`"
+        ),
     };
     cx.error_spanned_by(&field.ty, message);
     false
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Written {
     Matrix(usize, usize),
     Vector(usize),

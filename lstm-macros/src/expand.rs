@@ -23,7 +23,15 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         Body::Weights(fields) => {
             // With a rejected `bias` value the fields are still checked, as for the default.
             let bias = container.attrs.bias.unwrap_or_default();
-            check::weight_fields(&mut cx, container.ident, fields, shape.as_ref(), bias)
+            let projected = container.attrs.proj_seen;
+            check::weight_fields(
+                &mut cx,
+                container.ident,
+                fields,
+                shape.as_ref(),
+                bias,
+                projected,
+            )
         }
         Body::Spec | Body::Invalid => None,
     };
@@ -111,12 +119,17 @@ fn stub(input: &DeriveInput, container: &Container<'_>, poison: TokenStream) -> 
         None => quote!(Self::PARAM_COUNT),
     };
     let (input_size, hidden_size) = (size(container.attrs.input), size(container.attrs.hidden));
+    let output_size = match (container.attrs.proj_seen, container.attrs.proj) {
+        (false, _) => hidden_size.clone(),
+        (true, proj) => size(proj),
+    };
     quote! {
         #[automatically_derived]
         #[allow(dead_code)]
         impl #impl_generics #ident #type_generics #where_clause {
             #vis const INPUT: ::core::primitive::usize = #input_size;
             #vis const HIDDEN: ::core::primitive::usize = #hidden_size;
+            #vis const OUTPUT: ::core::primitive::usize = #output_size;
             #vis const PARAM_COUNT: ::core::primitive::usize = #poison;
         }
     }
@@ -128,6 +141,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let vis = container.vis;
     let name = ident.to_string();
     let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
+    let output = usize_lit(shape.output);
+    let output_type = typenum(shape.output);
     let param_count = usize_lit(shape.param_count);
     let tensors = seed_tensors(shape);
     let pytorch_tensors = pytorch_tensors(shape);
@@ -137,19 +152,29 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let methods = forward_methods(container, shape, body);
 
     let bias_sets = usize_lit(shape.bias.sets);
-    let (bias_words, count_formula) = match shape.bias.sets {
-        0 => ("no bias", "4 * H * (I + H)"),
-        1 => ("one bias per gate", "4 * H * (I + H + 1)"),
-        _ => ("two biases per gate", "4 * H * (I + H + 2)"),
+    let bias_words = match shape.bias.sets {
+        0 => "no bias",
+        1 => "one bias per gate",
+        _ => "two biases per gate",
     };
+    let (recurrent_size, projection_term, projection_words) = if shape.projected {
+        ("P", " + P * H", format!(", projection {}", shape.output))
+    } else {
+        ("H", "", String::new())
+    };
+    let count_formula = format!(
+        "4 * H * (I + {recurrent_size} + {}){projection_term}",
+        shape.bias.sets
+    );
     let title = format!(
-        "{name}: LSTM, input {}, hidden {}, {bias_words}",
+        "{name}: LSTM, input {}, hidden {}{projection_words}, {bias_words}",
         shape.input, shape.hidden
     );
     let input_doc = format!("Input size `I`: each `x_t` has {} elements.", shape.input);
-    let hidden_doc = format!(
-        "Hidden size `H`: `h_t` and `c_t` have {} elements.",
-        shape.hidden
+    let hidden_doc = format!("Hidden size `H`: `c_t` has {} elements.", shape.hidden);
+    let output_doc = format!(
+        "Output size: `h_t` has {} elements (the projection size if `proj` is given, else `H`).",
+        shape.output
     );
     let count_doc = format!(
         "Number of parameters, `{count_formula}` = {} ({bias_words}).",
@@ -163,6 +188,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             #vis const INPUT: ::core::primitive::usize = #input;
             #[doc = #hidden_doc]
             #vis const HIDDEN: ::core::primitive::usize = #hidden;
+            #[doc = #output_doc]
+            #vis const OUTPUT: ::core::primitive::usize = #output;
             #[doc = #count_doc]
             #vis const PARAM_COUNT: ::core::primitive::usize = #param_count;
             /// The parameters tensor by tensor, in the seed's notation: name, shape, count.
@@ -182,6 +209,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             const NAME: &'static ::core::primitive::str = #name;
             const INPUT: ::core::primitive::usize = #input;
             const HIDDEN: ::core::primitive::usize = #hidden;
+            const OUTPUT: ::core::primitive::usize = #output;
             const PARAM_COUNT: ::core::primitive::usize = #param_count;
             const BIAS_SETS: ::core::primitive::usize = #bias_sets;
             const TENSORS: &'static [#private::TensorInfo] = &[#(#tensors),*];
@@ -189,9 +217,10 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             const KERAS_TENSORS: &'static [#private::TensorInfo] = &[#(#keras_tensors),*];
             type Input = #input_type;
             type Hidden = #hidden_type;
+            type Output = #output_type;
             type Weights<T: #private::Float> =
-                #private::LstmWeights<T, #input, #hidden, #bias_sets>;
-            type State<T: #private::Float> = #private::LstmState<T, #hidden>;
+                #private::LstmWeights<T, #input, #hidden, #bias_sets, #output>;
+            type State<T: #private::Float> = #private::LstmState<T, #hidden, #output>;
 
             fn summary() -> #private::Summary {
                 #private::Summary::new(#title, <Self as #private::LstmSpec>::TENSORS)
@@ -205,7 +234,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
         impl #private::HiddenIs<#hidden> for #ident {}
 
         #[automatically_derived]
-        impl<Next: #private::InputIs<#hidden>> #private::Feeds<Next> for #ident {}
+        impl<Next: #private::InputIs<#output>> #private::Feeds<Next> for #ident {}
     }
 }
 
@@ -218,6 +247,7 @@ fn forward_methods(
     let private = private();
     let vis = container.vis;
     let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
+    let output = usize_lit(shape.output);
     let bias_sets = usize_lit(shape.bias.sets);
     let (element, cell) = match body {
         WeightsBody::None => return TokenStream::new(),
@@ -249,7 +279,7 @@ fn forward_methods(
     quote! {
         /// Borrows the twelve tensors as the view the forward step runs on.
         #[must_use]
-        #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden, #bias_sets> {
+        #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden, #bias_sets, #output> {
             #cell
         }
 
@@ -258,8 +288,8 @@ fn forward_methods(
         #vis fn step<'s>(
             &self,
             #x: &[#element; #input],
-            #state: &'s mut #private::LstmState<#element, #hidden>,
-        ) -> &'s [#element; #hidden] {
+            #state: &'s mut #private::LstmState<#element, #hidden, #output>,
+        ) -> &'s [#element; #output] {
             self.as_cell().step(#x, #state)
         }
 
@@ -271,8 +301,8 @@ fn forward_methods(
         #vis fn run(
             &self,
             #inputs: &[[#element; #input]],
-            #outputs: &mut [[#element; #hidden]],
-            #state: &mut #private::LstmState<#element, #hidden>,
+            #outputs: &mut [[#element; #output]],
+            #state: &mut #private::LstmState<#element, #hidden, #output>,
         ) -> ::core::result::Result<(), #private::SequenceLengthError> {
             self.as_cell().run(#inputs, #outputs, #state)
         }
@@ -289,7 +319,8 @@ fn cell_ref(fields: &[&syn::Field], shape: &Shape) -> TokenStream {
         let name = &field.ident;
         quote_spanned!(field.ty.span()=> &self.#name)
     };
-    let slots = check::slots(shape.bias);
+    let slots = check::slots(shape.bias, shape.projected);
+    let mut projection = quote!(#private::Projection::none());
     let mut matrices = Vec::new();
     let mut bias_sets: Vec<Vec<TokenStream>> = vec![Vec::new(); shape.bias.sets];
     for (slot, field) in slots.iter().zip(fields) {
@@ -302,6 +333,7 @@ fn cell_ref(fields: &[&syn::Field], shape: &Shape) -> TokenStream {
                 let name = format_ident!("b_{letter}");
                 bias_sets[set].push(quote!(#name: #value));
             }
+            Kind::Projection => projection = quote!(#private::Projection::new(#value)),
         }
     }
     let (matrix_names, matrix_values): (Vec<_>, Vec<_>) = matrices.into_iter().unzip();
@@ -309,6 +341,7 @@ fn cell_ref(fields: &[&syn::Field], shape: &Shape) -> TokenStream {
         #private::CellRef {
             #(#matrix_names: #matrix_values,)*
             biases: [#(#private::GateBiasRefs { #(#bias_sets),* }),*],
+            projection: #projection,
         }
     }
 }
@@ -332,7 +365,8 @@ fn tensor_info(name: &str, shape: &[usize], count: usize, description: &str) -> 
 /// PyTorch's names `b_ii` (added with `W x`) and `b_hi` (added with `U h`).
 fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
     let (i, h) = (shape.input, shape.hidden);
-    check::slots(shape.bias)
+    let r = shape.output;
+    check::slots(shape.bias, shape.projected)
         .iter()
         .map(|slot| {
             let (gate, letters) = GATES[slot.gate];
@@ -346,7 +380,7 @@ fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
                 ),
                 Kind::Recurrent => tensor_info(
                     &format!("U_{letter}"),
-                    &[h, h],
+                    &[h, r],
                     shape.recurrent_weights,
                     &format!("{gate}, recurrent weights"),
                 ),
@@ -358,6 +392,12 @@ fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
                     };
                     tensor_info(&name, &[h], h, &format!("{gate}, {what}"))
                 }
+                Kind::Projection => tensor_info(
+                    "W_hr",
+                    &[r, h],
+                    shape.projection_weights,
+                    "output projection (PyTorch weight_hr)",
+                ),
             }
         })
         .collect()
@@ -366,7 +406,7 @@ fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
 /// The same layer as PyTorch's `nn.LSTM` stores it: gates stacked by rows, and two biases unless
 /// there are none (PyTorch's `bias=True` always has both).
 fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
-    let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
+    let (i, h, r, g) = (shape.input, shape.hidden, shape.output, shape.gates_hidden);
     let mut tensors = vec![
         tensor_info(
             "weight_ih_l0",
@@ -376,11 +416,19 @@ fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
         ),
         tensor_info(
             "weight_hh_l0",
-            &[g, h],
+            &[g, r],
             shape.stacked_recurrent_weights,
             "U_i, U_f, U_g, U_o stacked by rows",
         ),
     ];
+    if shape.projected {
+        tensors.push(tensor_info(
+            "weight_hr_l0",
+            &[r, h],
+            shape.projection_weights,
+            "W_hr, the output projection",
+        ));
+    }
     let (ih, hh) = match shape.bias.sets {
         0 => return tensors,
         1 => (
@@ -395,8 +443,12 @@ fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
 }
 
 /// The same layer as Keras' `LSTM` stores it: kernels transposed, gates side by side, one bias
-/// unless there is none (two bias sets are stored as their sum).
+/// unless there is none (two bias sets are stored as their sum). Keras has no projection: a
+/// projected LSTM has no Keras layout, and the table is empty.
 fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
+    if shape.projected {
+        return Vec::new();
+    }
     let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
     let mut tensors = vec![
         tensor_info(

@@ -10,8 +10,11 @@ pub(crate) const HIDDEN: &str = "hidden";
 /// `bias = "single" | "double" | "none"`: how many bias vectors each gate has.
 pub(crate) const BIAS: &str = "bias";
 
+/// `proj = P`: PyTorch's `proj_size`, the size `h` is projected to (`0 < P < H`).
+pub(crate) const PROJ: &str = "proj";
+
 /// Every key `#[lstm(..)]` accepts, for "did you mean" suggestions.
-pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS];
+pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS, PROJ];
 
 /// The values of `bias`, each with its number of bias sets.
 pub(crate) const BIAS_MODES: &[(&str, usize)] = &[("single", 1), ("double", 2), ("none", 0)];
@@ -23,6 +26,7 @@ pub(crate) const SYNONYMS: &[(&str, &str)] = &[
     ("units", HIDDEN),       // Keras LSTM(units)
     ("num_units", HIDDEN),   // TensorFlow 1 LSTMCell(num_units)
     ("use_bias", BIAS),      // Keras LSTM(use_bias=..)
+    ("proj_size", PROJ),     // PyTorch nn.LSTM(.., proj_size)
     ("pytorch", "double"),   // bias = "pytorch": PyTorch's two biases
     ("keras", "single"),     // bias = "keras": Keras' one bias
     ("false", "none"),       // bias = "false": PyTorch bias=False

@@ -66,12 +66,12 @@ fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f6
 
 /// Loads `weights` from fixture `name` with `options` and runs every sequence of its `input`
 /// from its `h0`/`c0`, comparing all steps and the final state with the reference.
-pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize>(
+pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>(
     name: &str,
     options: &LoadOptions,
 ) -> Parity {
     let bytes = fixture_bytes(name);
-    let weights = LstmWeights::<T, I, H, B>::from_safetensors(&bytes, options)
+    let weights = LstmWeights::<T, I, H, B, R>::from_safetensors(&bytes, options)
         .unwrap_or_else(|error| panic!("{name}: {error}"));
     let (input_shape, input) = data::<T>(&bytes, "input");
     let (_, output) = data::<T>(&bytes, "output");
@@ -96,21 +96,21 @@ pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize>(
             })
             .collect();
         let mut state = LstmState::new(
-            core::array::from_fn(|k| h0[sequence * H + k]),
+            core::array::from_fn(|k| h0[sequence * R + k]),
             core::array::from_fn(|k| c0[sequence * H + k]),
         );
-        let mut outputs = vec![[T::ZERO; H]; steps];
+        let mut outputs = vec![[T::ZERO; R]; steps];
         weights
             .run(&inputs, &mut outputs, &mut state)
             .expect("lengths match");
         parity.all_finite &= outputs.iter().flatten().all(|v| v.is_finite());
-        let reference = &output[sequence * steps * H..(sequence + 1) * steps * H];
+        let reference = &output[sequence * steps * R..(sequence + 1) * steps * R];
         parity.output = parity
             .output
             .max(max_abs_diff(outputs.iter().flatten().copied(), reference));
         parity.h_n = parity.h_n.max(max_abs_diff(
             state.h,
-            &h_n[sequence * H..(sequence + 1) * H],
+            &h_n[sequence * R..(sequence + 1) * R],
         ));
         parity.c_n = parity.c_n.max(max_abs_diff(
             state.c,
