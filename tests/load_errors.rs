@@ -441,3 +441,31 @@ fn projection_only_in_pytorch_lstm_naming() {
         LstmWeights::<f32, 3, 4, 2>::from_safetensors(&bytes, &LoadOptions::new()).unwrap_err();
     assert!(matches!(err, LoadError::Shape { .. }), "{err}");
 }
+
+#[test]
+fn linear_head_loads_checked() {
+    let head = lstm::Linear::<f32, 4, 2>::new(
+        lstm::Matrix::from_fn(|row, col| (row * 4 + col) as f32),
+        lstm::Vector::from_fn(|row| row as f32 - 0.5),
+    );
+    let bytes = head.to_safetensors("fc.").unwrap();
+    let loaded = lstm::Linear::<f32, 4, 2>::from_safetensors(&bytes, "fc.", &LoadOptions::new());
+    assert_eq!(loaded.unwrap(), head);
+    let err = lstm::Linear::<f32, 4, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing tensor `head.weight`, expected of shape (2, 4)"
+    );
+    // Every tensor under the prefix must belong to the head.
+    let mut tensors = vec![("fc.weight", Dtype::F32, vec![2, 4], f32_bytes(&[0.0; 8]))];
+    tensors.push(("fc.bias", Dtype::F32, vec![2], f32_bytes(&[0.0; 2])));
+    tensors.push(("fc.scale", Dtype::F32, vec![2], f32_bytes(&[1.0; 2])));
+    let err =
+        lstm::Linear::<f32, 4, 2>::from_safetensors(&file(&tensors), "fc.", &LoadOptions::new())
+            .unwrap_err();
+    assert!(
+        matches!(&err, LoadError::UnexpectedTensor { name, .. } if name == "fc.scale"),
+        "{err}"
+    );
+}

@@ -286,3 +286,39 @@ fn projection_through_the_derive() {
         "tensor `lstm.weight_hh_l0` has shape (32, 3), expected (32, 8)"
     );
 }
+
+/// `Linear` against PyTorch's `nn.Linear`: each model fixture holds the LSTM's output and the
+/// head's output computed from it by PyTorch.
+#[test]
+fn linear_head() {
+    fn head_parity<const I: usize, const O: usize>(name: &str) -> f64 {
+        let bytes = common::fixture_bytes(name);
+        let head = lstm::Linear::<f32, I, O>::from_safetensors(&bytes, "head.", &auto()).unwrap();
+        let (_, lstm_output) = common::data::<f32>(&bytes, "output");
+        let (_, expected) = common::data::<f32>(&bytes, "head_output");
+        lstm_output
+            .chunks_exact(I)
+            .zip(expected.chunks_exact(O))
+            .flat_map(|(x, y)| {
+                let ours = head.forward(x.try_into().expect("I values"));
+                ours.into_iter()
+                    .zip(y)
+                    .map(|(a, b)| f64::from((a - b).abs()))
+                    .collect::<Vec<_>>()
+            })
+            .fold(0.0, f64::max)
+    }
+    for (name, error) in [
+        (
+            "audio model head 32->1",
+            head_parity::<32, 1>("audio_model_f32"),
+        ),
+        (
+            "tagger model head 32->5",
+            head_parity::<32, 5>("tagger_model_f32"),
+        ),
+    ] {
+        println!("{name:<28} max |ours - reference|: {error:.3e}");
+        assert!(error <= F32, "{name}: {error:e}");
+    }
+}

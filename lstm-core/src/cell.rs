@@ -310,7 +310,7 @@ const LANES: usize = 8;
 /// Dot product with `LANES` independent accumulators, so that it vectorises; a plain `.sum()`
 /// is a serial chain of additions that the compiler may not reorder.
 #[inline]
-fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
+pub(crate) fn dot<T: Float, const N: usize>(a: &[T; N], b: &[T; N]) -> T {
     let (a_chunks, a_tail) = a.as_chunks::<LANES>();
     let (b_chunks, b_tail) = b.as_chunks::<LANES>();
     let mut partial = [T::ZERO; LANES];

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
-use crate::{Float, Gate, GateBiases, LstmWeights, Role};
+use crate::{Float, Gate, GateBiases, Linear, LstmWeights, Matrix, Role, Vector};
 
 /// Which library's tensor names a file uses.
 ///
@@ -590,19 +590,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             None => Vec::new(),
         };
         // The first by name, so that the same file always gives the same error.
-        let unexpected = file
-            .iter()
-            .filter(|(name, _)| {
-                name.starts_with(prefix.as_str()) && !expected.iter().any(|e| e == name)
-            })
-            .min_by_key(|(name, _)| *name);
-        if let Some((name, view)) = unexpected {
-            return Err(LoadError::UnexpectedTensor {
-                name: name.to_owned(),
-                shape: view.shape().to_vec(),
-                expected,
-            });
-        }
+        reject_unexpected(&file, &prefix, expected)?;
 
         Ok(Self::from_fn(|gate, role, row, col| match role {
             Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
@@ -790,5 +778,84 @@ impl safetensors::View for OwnedTensor {
     }
     fn data_len(&self) -> usize {
         self.bytes.len()
+    }
+}
+
+impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
+    /// Loads `{prefix}weight` `(O, I)` and `{prefix}bias` `(O,)`, as PyTorch's `nn.Linear` saves
+    /// them, from the bytes of a safetensors file; every other tensor under `prefix` is an error,
+    /// tensors outside it are ignored. Element types convert as for
+    /// [`LstmWeights::from_safetensors`]; [`LoadOptions::allow_non_finite`] applies, its prefix
+    /// and naming do not.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the tensor: missing, unexpected, of the wrong shape or element
+    /// type, or non-finite; or a file that is not safetensors or is truncated.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, LoadOptions};
+    /// let head = Linear::<f32, 4, 2>::zeros();
+    /// let bytes = head.to_safetensors("head.")?;
+    /// let wrong = Linear::<f32, 8, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new());
+    /// assert_eq!(
+    ///     wrong.unwrap_err().to_string(),
+    ///     "tensor `head.weight` has shape (2, 4), expected (2, 8)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_safetensors(
+        bytes: &[u8],
+        prefix: &str,
+        options: &LoadOptions,
+    ) -> Result<Self, LoadError> {
+        let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
+        let expected = vec![format!("{prefix}weight"), format!("{prefix}bias")];
+        let weight = read_tensor::<T>(&file, &expected[0], &[O, I], options)?;
+        let bias = read_tensor::<T>(&file, &expected[1], &[O], options)?;
+        reject_unexpected(&file, prefix, expected)?;
+        Ok(Linear {
+            weight: Matrix::from_fn(|row, col| weight[row * I + col]),
+            bias: Vector::from_fn(|row| bias[row]),
+        })
+    }
+
+    /// The layer as a safetensors file with PyTorch's names `{prefix}weight` and `{prefix}bias`.
+    ///
+    /// # Errors
+    /// [`SaveError::Format`] if the safetensors writer refuses the header.
+    pub fn to_safetensors(&self, prefix: &str) -> Result<Vec<u8>, SaveError> {
+        let tensors = vec![
+            (
+                format!("{prefix}weight"),
+                OwnedTensor::new(vec![O, I], self.weight.as_flattened()),
+            ),
+            (
+                format!("{prefix}bias"),
+                OwnedTensor::new(vec![O], &self.bias[..]),
+            ),
+        ];
+        safetensors::serialize(tensors, None).map_err(|error| SaveError::Format {
+            reason: error.to_string(),
+        })
+    }
+}
+
+/// Fails with the first tensor (by name) under `prefix` that is not `expected`.
+fn reject_unexpected(
+    file: &SafeTensors<'_>,
+    prefix: &str,
+    expected: Vec<String>,
+) -> Result<(), LoadError> {
+    let unexpected = file
+        .iter()
+        .filter(|(name, _)| name.starts_with(prefix) && !expected.iter().any(|e| e == name))
+        .min_by_key(|(name, _)| *name);
+    match unexpected {
+        Some((name, view)) => Err(LoadError::UnexpectedTensor {
+            name: name.to_owned(),
+            shape: view.shape().to_vec(),
+            expected,
+        }),
+        None => Ok(()),
     }
 }

@@ -10,6 +10,7 @@
 //! - [`CellRef`]: borrowed tensors and the forward step, [`CellRef::step`] and [`CellRef::run`];
 //! - [`LstmWeights::from_safetensors`], [`LstmWeights::load`] and [`LstmWeights::save`]: weights
 //!   in PyTorch's and Keras' files, checked tensor by tensor against the type ([`LoadError`]);
+//! - [`Linear<T, I, O>`](Linear): PyTorch's `nn.Linear`, the usual head of a small model;
 //! - [`LstmSpec`], [`InputIs`], [`HiddenIs`], [`Feeds`]: what `#[derive(Lstm)]` implements.
 //!
 //! ```
@@ -35,6 +36,7 @@
 mod cell;
 mod element;
 mod io;
+mod linear;
 mod spec;
 mod state;
 mod tensor;
@@ -44,6 +46,7 @@ pub use cell::{
 };
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError};
+pub use linear::Linear;
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

@@ -1,0 +1,62 @@
+//! A fully connected layer, as PyTorch's `nn.Linear`: the head most small LSTM models end with.
+
+use crate::{Float, Matrix, Vector};
+
+/// `y = W x + b` with `W` of `O x I` and `b` of `O`, as PyTorch's `nn.Linear(I, O)` stores and
+/// computes it (`weight` `(O, I)`, `bias` `(O,)`).
+///
+/// The sizes are in the type, so a head that expects `H` inputs does not accept the `2H`-wide
+/// output of a bidirectional LSTM:
+///
+/// ```
+/// use lstm_core::{Linear, Matrix, Vector};
+/// let head = Linear::<f32, 3, 2>::new(
+///     Matrix::from_fn(|row, col| (row * 3 + col) as f32),
+///     Vector::from_fn(|row| row as f32),
+/// );
+/// assert_eq!(head.forward(&[1.0, 0.0, -1.0]), [-2.0, -1.0]);
+/// ```
+///
+/// ```compile_fail
+/// let head = lstm_core::Linear::<f32, 3, 2>::zeros();
+/// head.forward(&[0.0; 6]); // expected an array of 3
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Linear<T, const I: usize, const O: usize> {
+    /// `W`, output x input.
+    pub weight: Matrix<T, O, I>,
+    /// `b`, output.
+    pub bias: Vector<T, O>,
+}
+
+impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
+    /// A layer from its weight and bias.
+    #[must_use]
+    pub fn new(weight: Matrix<T, O, I>, bias: Vector<T, O>) -> Self {
+        Linear { weight, bias }
+    }
+
+    /// All-zero weight and bias.
+    #[must_use]
+    pub fn zeros() -> Self {
+        Linear {
+            weight: Matrix::zeros(),
+            bias: Vector::zeros(),
+        }
+    }
+
+    /// `W x + b`.
+    #[must_use]
+    pub fn forward(&self, x: &[T; I]) -> [T; O] {
+        let mut y = [T::ZERO; O];
+        self.forward_into(x, &mut y);
+        y
+    }
+
+    /// `W x + b` written into `y`, for outputs too large to return by value.
+    pub fn forward_into(&self, x: &[T; I], y: &mut [T; O]) {
+        for ((out, row), &bias) in y.iter_mut().zip(self.weight.iter()).zip(self.bias.iter()) {
+            *out = bias + crate::cell::dot(row, x);
+        }
+    }
+}
