@@ -36,6 +36,7 @@
 mod cell;
 mod element;
 mod io;
+mod layer;
 mod linear;
 mod spec;
 mod state;
@@ -46,6 +47,7 @@ pub use cell::{
 };
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError};
+pub use layer::{Bidirectional, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer};
 pub use linear::Linear;
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
