@@ -78,10 +78,11 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    CellRef, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs, InputIs, LengthError, Linear,
-    LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights, Matrix, Naming, Projection, Role,
-    SaveError, SequenceLengthError, State, Summary, Tensor, TensorInfo, Vector, Weights,
-    group_digits, typenum,
+    Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs,
+    InputIs, Layer, LengthError, Linear, LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights,
+    Matrix, Naming, Projection, Role, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
+    Stacked, State, StreamingLayer, Summary, Tensor, TensorInfo, TensorReader, TensorWriter,
+    Vector, WeightFile, Weights, group_digits, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
-use crate::{Float, Gate, GateBiases, Linear, LstmWeights, Matrix, Role, Vector};
+use crate::{
+    Bidirectional, Float, Gate, GateBiases, Linear, LstmWeights, Matrix, Role, Stacked, Vector,
+};
 
 /// Which library's tensor names a file uses.
 ///
@@ -32,27 +34,6 @@ pub enum Naming {
 
 impl Naming {
     const ALL: [Naming; 3] = [Naming::PyTorch, Naming::PyTorchCell, Naming::Keras];
-
-    /// The names of the input weights, the recurrent weights and the bias sets, in that order.
-    fn names(self) -> (&'static str, &'static str, &'static [&'static str]) {
-        match self {
-            Naming::PyTorch => (
-                "weight_ih_l0",
-                "weight_hh_l0",
-                &["bias_ih_l0", "bias_hh_l0"],
-            ),
-            Naming::PyTorchCell => ("weight_ih", "weight_hh", &["bias_ih", "bias_hh"]),
-            Naming::Keras => ("kernel", "recurrent_kernel", &["bias"]),
-        }
-    }
-
-    /// The name of the output projection `W_hr`, for the naming that has one.
-    fn projection_name(self) -> Option<&'static str> {
-        match self {
-            Naming::PyTorch => Some("weight_hr_l0"),
-            Naming::PyTorchCell | Naming::Keras => None,
-        }
-    }
 
     /// Whether the weight matrices are stored transposed (gates in columns).
     fn transposed(self) -> bool {
@@ -412,10 +393,13 @@ fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Location, Loa
     let mut found = Vec::new();
     for name in file.names() {
         for &naming in &namings {
-            let (input, recurrent, _) = naming.names();
-            let Some(prefix) = name.strip_suffix(input) else {
+            let Ok(names) = naming.cell_names(CellSlot::FIRST) else {
                 continue;
             };
+            let Some(prefix) = name.strip_suffix(names.input.as_str()) else {
+                continue;
+            };
+            let recurrent = names.recurrent;
             let fits_prefix = options
                 .prefix
                 .as_deref()
@@ -436,7 +420,8 @@ fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Location, Loa
             let prefix = options.prefix.as_deref().unwrap_or("");
             let looked_for = namings
                 .iter()
-                .map(|naming| format!("{prefix}{}", naming.names().0))
+                .filter_map(|naming| naming.cell_names(CellSlot::FIRST).ok())
+                .map(|names| format!("{prefix}{}", names.input))
                 .collect();
             Err(LoadError::NoLstm { looked_for })
         }
@@ -553,59 +538,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
-        let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
-        let Location { prefix, naming } = locate(&file, options)?;
-        let (input_name, recurrent_name, bias_names) = naming.names();
-        let gates_hidden = 4 * H;
-        let (input_shape, recurrent_shape) =
-            (naming.stacked_shape(H, I), naming.stacked_shape(H, R));
-        let full = |name: &str| format!("{prefix}{name}");
-        let projection_name = match (R != H, naming.projection_name()) {
-            (false, _) => None,
-            (true, Some(name)) => Some(full(name)),
-            (true, None) => {
-                return Err(LoadError::Unsupported {
-                    reason: format!(
-                        "{naming} has no output projection; a type whose output ({R}) is not its \
-                         hidden size ({H}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
-                    ),
-                });
-            }
-        };
-        // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
-        // are reported as unexpected for a type without them).
-        let bias_names: &[&str] = if B == 0 { &[] } else { bias_names };
-        let mut expected = vec![full(input_name), full(recurrent_name)];
-        expected.extend(bias_names.iter().map(|name| full(name)));
-        expected.extend(projection_name.clone());
-
-        let stacked_input = read_tensor::<T>(&file, &expected[0], &input_shape, options)?;
-        let stacked_recurrent = read_tensor::<T>(&file, &expected[1], &recurrent_shape, options)?;
-        let file_biases = expected[2..2 + bias_names.len()]
-            .iter()
-            .map(|name| read_tensor::<T>(&file, name, &[gates_hidden], options))
-            .collect::<Result<Vec<_>, _>>()?;
-        let projection = match &projection_name {
-            Some(name) => read_tensor::<T>(&file, name, &[R, H], options)?,
-            None => Vec::new(),
-        };
-        // The first by name, so that the same file always gives the same error.
-        reject_unexpected(&file, &prefix, expected)?;
-
-        Ok(Self::from_fn(|gate, role, row, col| match role {
-            Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
-            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, R)],
-            Role::Projection => projection[row * H + col],
-            // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
-            // the rest. `set < B` here, so `B >= 1`.
-            Role::Bias(set) => file_biases
-                .iter()
-                .enumerate()
-                .filter(|&(file_set, _)| file_set.min(B - 1) == set)
-                .fold(T::ZERO, |sum, (_, values)| {
-                    sum + values[gate.index() * H + row]
-                }),
-        }))
+        load_weights(bytes, options)
     }
 
     /// Reads a safetensors file and loads it with [`from_safetensors`](Self::from_safetensors).
@@ -613,12 +546,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// # Errors
     /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
     pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_safetensors(&bytes, options)
+        load_weights(&read_file(path.as_ref())?, options)
     }
 
     /// The weights as a safetensors file in `naming`, each name behind `prefix`, in `T`'s
@@ -637,69 +565,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// have no projection; [`SaveError::Format`] if the safetensors writer refuses the header
     /// (over 100 MB of it).
     pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
-        let (input_name, recurrent_name, bias_names) = naming.names();
-        let gates_hidden = 4 * H;
-        let (input_shape, recurrent_shape) =
-            (naming.stacked_shape(H, I), naming.stacked_shape(H, R));
-        let mut input = vec![T::ZERO; gates_hidden * I];
-        let mut recurrent = vec![T::ZERO; gates_hidden * R];
-        for gate in Gate::ALL {
-            for row in 0..H {
-                for (col, &value) in self.input_weights(gate)[row].iter().enumerate() {
-                    input[naming.stacked_index(gate, row, col, H, I)] = value;
-                }
-                for (col, &value) in self.recurrent_weights(gate)[row].iter().enumerate() {
-                    recurrent[naming.stacked_index(gate, row, col, H, R)] = value;
-                }
-            }
-        }
-        let mut tensors = vec![
-            (
-                format!("{prefix}{input_name}"),
-                OwnedTensor::new(input_shape, &input),
-            ),
-            (
-                format!("{prefix}{recurrent_name}"),
-                OwnedTensor::new(recurrent_shape, &recurrent),
-            ),
-        ];
-        if B > 0 {
-            let mut file_sets = vec![vec![T::ZERO; gates_hidden]; bias_names.len()];
-            for (set, biases) in self.biases.iter().enumerate() {
-                let target = &mut file_sets[set.min(bias_names.len() - 1)];
-                stack_biases(biases, target);
-            }
-            for (name, values) in bias_names.iter().zip(&file_sets) {
-                tensors.push((
-                    format!("{prefix}{name}"),
-                    OwnedTensor::new(vec![gates_hidden], values),
-                ));
-            }
-        }
-        if let Some(w_hr) = self.projection() {
-            let Some(name) = naming.projection_name() else {
-                return Err(SaveError::Unsupported {
-                    reason: format!(
-                        "{naming} has no output projection; save a projected LSTM in PyTorch \
-                         nn.LSTM naming"
-                    ),
-                });
-            };
-            tensors.push((
-                format!("{prefix}{name}"),
-                OwnedTensor::new(vec![R, H], w_hr.as_flattened()),
-            ));
-        }
-        let metadata = match naming {
-            // What `safetensors.torch.save_file` writes, so PyTorch tooling recognises the file.
-            Naming::PyTorch | Naming::PyTorchCell => {
-                Some(HashMap::from([("format".to_owned(), "pt".to_owned())]))
-            }
-            Naming::Keras => None,
-        };
-        safetensors::serialize(tensors, metadata).map_err(|error| SaveError::Format {
-            reason: error.to_string(),
-        })
+        save_weights(self, naming, prefix)
     }
 
     /// Writes [`to_safetensors`](Self::to_safetensors) to a file.
@@ -712,13 +578,436 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         naming: Naming,
         prefix: &str,
     ) -> Result<(), SaveError> {
-        let path = path.as_ref();
-        let bytes = self.to_safetensors(naming, prefix)?;
-        std::fs::write(path, bytes).map_err(|source| SaveError::Io {
-            path: path.to_owned(),
-            source,
+        write_file(path.as_ref(), save_weights(self, naming, prefix)?)
+    }
+}
+
+/// Where one cell's tensors sit in PyTorch's numbering: its layer and direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CellSlot {
+    layer: usize,
+    reverse: bool,
+}
+
+/// The names of one cell's tensors, without the prefix.
+struct CellNames {
+    input: String,
+    recurrent: String,
+    biases: Vec<String>,
+    projection: Option<String>,
+}
+
+impl Naming {
+    /// The names of the cell at `slot`, or why this naming cannot hold it.
+    fn cell_names(self, slot: CellSlot) -> Result<CellNames, String> {
+        match self {
+            Naming::PyTorch => {
+                let suffix = format!(
+                    "_l{}{}",
+                    slot.layer,
+                    if slot.reverse { "_reverse" } else { "" }
+                );
+                Ok(CellNames {
+                    input: format!("weight_ih{suffix}"),
+                    recurrent: format!("weight_hh{suffix}"),
+                    biases: vec![format!("bias_ih{suffix}"), format!("bias_hh{suffix}")],
+                    projection: Some(format!("weight_hr{suffix}")),
+                })
+            }
+            Naming::PyTorchCell | Naming::Keras if slot == CellSlot::FIRST => {
+                let (input, recurrent, biases): (&str, &str, &[&str]) = match self {
+                    Naming::Keras => ("kernel", "recurrent_kernel", &["bias"]),
+                    _ => ("weight_ih", "weight_hh", &["bias_ih", "bias_hh"]),
+                };
+                Ok(CellNames {
+                    input: input.to_owned(),
+                    recurrent: recurrent.to_owned(),
+                    biases: biases.iter().map(|name| (*name).to_owned()).collect(),
+                    projection: None,
+                })
+            }
+            Naming::PyTorchCell | Naming::Keras => Err(format!(
+                "{self} holds a single forward layer; load stacked or bidirectional LSTMs from \
+                 PyTorch nn.LSTM files (`weight_ih_l1`, `weight_ih_l0_reverse`)"
+            )),
+        }
+    }
+}
+
+impl CellSlot {
+    const FIRST: CellSlot = CellSlot {
+        layer: 0,
+        reverse: false,
+    };
+}
+
+/// Reads the tensors of one LSTM (one prefix and naming in one file) for the [`WeightFile`]
+/// types, remembering every name it was asked for so that the rest can be rejected.
+pub struct TensorReader<'a> {
+    file: SafeTensors<'a>,
+    prefix: String,
+    naming: Naming,
+    options: &'a LoadOptions,
+    expected: Vec<String>,
+}
+
+impl TensorReader<'_> {
+    /// Reads the cell at `slot`: checks and converts its tensors and builds the weights.
+    fn read_cell<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>(
+        &mut self,
+        slot: CellSlot,
+    ) -> Result<LstmWeights<T, I, H, B, R>, LoadError> {
+        let naming = self.naming;
+        let names = naming
+            .cell_names(slot)
+            .map_err(|reason| LoadError::Unsupported { reason })?;
+        let full = |name: &str| format!("{}{name}", self.prefix);
+        let projection_name = match (R != H, &names.projection) {
+            (false, _) => None,
+            (true, Some(name)) => Some(full(name)),
+            (true, None) => {
+                return Err(LoadError::Unsupported {
+                    reason: format!(
+                        "{naming} has no output projection; a type whose output ({R}) is not its \
+                         hidden size ({H}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
+                    ),
+                });
+            }
+        };
+        // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
+        // are reported as unexpected for a type without them).
+        let bias_names: Vec<String> = if B == 0 {
+            Vec::new()
+        } else {
+            names.biases.iter().map(|name| full(name)).collect()
+        };
+        let (input_name, recurrent_name) = (full(&names.input), full(&names.recurrent));
+        self.expected
+            .extend([input_name.clone(), recurrent_name.clone()]);
+        self.expected.extend(bias_names.iter().cloned());
+        self.expected.extend(projection_name.clone());
+
+        let gates_hidden = 4 * H;
+        let read =
+            |name: &str, shape: &[usize]| read_tensor::<T>(&self.file, name, shape, self.options);
+        let stacked_input = read(&input_name, &naming.stacked_shape(H, I))?;
+        let stacked_recurrent = read(&recurrent_name, &naming.stacked_shape(H, R))?;
+        let file_biases = bias_names
+            .iter()
+            .map(|name| read(name, &[gates_hidden]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let projection = match &projection_name {
+            Some(name) => read(name, &[R, H])?,
+            None => Vec::new(),
+        };
+        Ok(LstmWeights::from_fn(|gate, role, row, col| match role {
+            Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
+            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, R)],
+            Role::Projection => projection[row * H + col],
+            // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
+            // the rest. `set < B` here, so `B >= 1`.
+            Role::Bias(set) => file_biases
+                .iter()
+                .enumerate()
+                .filter(|&(file_set, _)| file_set.min(B - 1) == set)
+                .fold(T::ZERO, |sum, (_, values)| {
+                    sum + values[gate.index() * H + row]
+                }),
+        }))
+    }
+}
+
+/// Collects the tensors of one LSTM to be written, for the [`WeightFile`] types.
+pub struct TensorWriter {
+    prefix: String,
+    naming: Naming,
+    tensors: Vec<(String, OwnedTensor)>,
+}
+
+impl TensorWriter {
+    /// Adds the cell at `slot`.
+    fn write_cell<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>(
+        &mut self,
+        weights: &LstmWeights<T, I, H, B, R>,
+        slot: CellSlot,
+    ) -> Result<(), SaveError> {
+        let naming = self.naming;
+        let names = naming
+            .cell_names(slot)
+            .map_err(|reason| SaveError::Unsupported { reason })?;
+        let gates_hidden = 4 * H;
+        let mut input = vec![T::ZERO; gates_hidden * I];
+        let mut recurrent = vec![T::ZERO; gates_hidden * R];
+        for gate in Gate::ALL {
+            for row in 0..H {
+                for (col, &value) in weights.input_weights(gate)[row].iter().enumerate() {
+                    input[naming.stacked_index(gate, row, col, H, I)] = value;
+                }
+                for (col, &value) in weights.recurrent_weights(gate)[row].iter().enumerate() {
+                    recurrent[naming.stacked_index(gate, row, col, H, R)] = value;
+                }
+            }
+        }
+        let prefix = &self.prefix;
+        self.tensors.push((
+            format!("{prefix}{}", names.input),
+            OwnedTensor::new(naming.stacked_shape(H, I), &input),
+        ));
+        self.tensors.push((
+            format!("{prefix}{}", names.recurrent),
+            OwnedTensor::new(naming.stacked_shape(H, R), &recurrent),
+        ));
+        if B > 0 {
+            let mut file_sets = vec![vec![T::ZERO; gates_hidden]; names.biases.len()];
+            for (set, biases) in weights.biases.iter().enumerate() {
+                stack_biases(biases, &mut file_sets[set.min(names.biases.len() - 1)]);
+            }
+            for (name, values) in names.biases.iter().zip(&file_sets) {
+                self.tensors.push((
+                    format!("{prefix}{name}"),
+                    OwnedTensor::new(vec![gates_hidden], values),
+                ));
+            }
+        }
+        if let Some(w_hr) = weights.projection() {
+            let Some(name) = names.projection else {
+                return Err(SaveError::Unsupported {
+                    reason: format!(
+                        "{naming} has no output projection; save a projected LSTM in PyTorch \
+                         nn.LSTM naming"
+                    ),
+                });
+            };
+            self.tensors.push((
+                format!("{prefix}{name}"),
+                OwnedTensor::new(vec![R, H], w_hr.as_flattened()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Weights that a safetensors file can hold: a cell, a bidirectional layer, or a stack of them,
+/// in PyTorch's numbering of layers (`_l0`, `_l1`, ..., `_reverse`).
+///
+/// The methods that use it are the `from_safetensors`, `load`, `to_safetensors` and `save` of
+/// [`LstmWeights`], [`Bidirectional`] and [`Stacked`].
+pub trait WeightFile: Sized {
+    /// How many of PyTorch's layers the weights span.
+    const LAYERS: usize;
+
+    /// Reads the weights from layer `first_layer` on.
+    ///
+    /// # Errors
+    /// As [`LstmWeights::from_safetensors`].
+    fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError>;
+
+    /// Writes the weights as layer `first_layer` on.
+    ///
+    /// # Errors
+    /// As [`LstmWeights::to_safetensors`].
+    fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError>;
+
+    /// Loads the weights from the bytes of a safetensors file, as the inherent
+    /// `from_safetensors` of each weight type does; for generic code.
+    ///
+    /// # Errors
+    /// As [`LstmWeights::from_safetensors`].
+    fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
+        load_weights(bytes, options)
+    }
+
+    /// The weights as a safetensors file, as the inherent `to_safetensors` of each weight type
+    /// gives it; for generic code.
+    ///
+    /// # Errors
+    /// As [`LstmWeights::to_safetensors`].
+    fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
+        save_weights(self, naming, prefix)
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> WeightFile
+    for LstmWeights<T, I, H, B, R>
+{
+    const LAYERS: usize = 1;
+
+    fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
+        reader.read_cell(CellSlot {
+            layer: first_layer,
+            reverse: false,
         })
     }
+
+    fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
+        writer.write_cell(
+            self,
+            CellSlot {
+                layer: first_layer,
+                reverse: false,
+            },
+        )
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize>
+    WeightFile for Bidirectional<T, I, H, O, B, R>
+{
+    const LAYERS: usize = 1;
+
+    fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
+        Ok(Bidirectional::new(
+            reader.read_cell(CellSlot {
+                layer: first_layer,
+                reverse: false,
+            })?,
+            reader.read_cell(CellSlot {
+                layer: first_layer,
+                reverse: true,
+            })?,
+        ))
+    }
+
+    fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
+        writer.write_cell(
+            &self.forward,
+            CellSlot {
+                layer: first_layer,
+                reverse: false,
+            },
+        )?;
+        writer.write_cell(
+            &self.reverse,
+            CellSlot {
+                layer: first_layer,
+                reverse: true,
+            },
+        )
+    }
+}
+
+impl<Lower: WeightFile, Upper: WeightFile> WeightFile for Stacked<Lower, Upper> {
+    const LAYERS: usize = Lower::LAYERS + Upper::LAYERS;
+
+    fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
+        let lower = Lower::read_layers(reader, first_layer)?;
+        let upper = Upper::read_layers(reader, first_layer + Lower::LAYERS)?;
+        Ok(Stacked::new(lower, upper))
+    }
+
+    fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
+        self.lower.write_layers(writer, first_layer)?;
+        self.upper.write_layers(writer, first_layer + Lower::LAYERS)
+    }
+}
+
+/// Finds the LSTM in `bytes`, reads `W` from it and rejects every other tensor under its prefix.
+fn load_weights<W: WeightFile>(bytes: &[u8], options: &LoadOptions) -> Result<W, LoadError> {
+    let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
+    let Location { prefix, naming } = locate(&file, options)?;
+    let mut reader = TensorReader {
+        file,
+        prefix,
+        naming,
+        options,
+        expected: Vec::new(),
+    };
+    let weights = W::read_layers(&mut reader, 0)?;
+    reject_unexpected(&reader.file, &reader.prefix, reader.expected)?;
+    Ok(weights)
+}
+
+/// Writes `weights` as a safetensors file in `naming` behind `prefix`.
+fn save_weights<W: WeightFile>(
+    weights: &W,
+    naming: Naming,
+    prefix: &str,
+) -> Result<Vec<u8>, SaveError> {
+    let mut writer = TensorWriter {
+        prefix: prefix.to_owned(),
+        naming,
+        tensors: Vec::new(),
+    };
+    weights.write_layers(&mut writer, 0)?;
+    let metadata = match naming {
+        // What `safetensors.torch.save_file` writes, so PyTorch tooling recognises the file.
+        Naming::PyTorch | Naming::PyTorchCell => {
+            Some(HashMap::from([("format".to_owned(), "pt".to_owned())]))
+        }
+        Naming::Keras => None,
+    };
+    safetensors::serialize(writer.tensors, metadata).map_err(|error| SaveError::Format {
+        reason: error.to_string(),
+    })
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn write_file(path: &Path, bytes: Vec<u8>) -> Result<(), SaveError> {
+    std::fs::write(path, bytes).map_err(|source| SaveError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The file methods of a [`WeightFile`] type, as inherent methods so that no import is needed.
+macro_rules! file_methods {
+    ($(#[$doc:meta])* impl[$($generics:tt)*] $type:ty $(where [$($bounds:tt)*])?) => {
+        $(#[$doc])*
+        impl<$($generics)*> $type $(where $($bounds)*)? {
+            /// Loads the weights from the bytes of a safetensors file, checking every tensor
+            /// against this type; see [`LstmWeights::from_safetensors`] for the conversions.
+            ///
+            /// # Errors
+            /// A [`LoadError`] naming the tensor at fault, or the file's fault.
+            pub fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
+                load_weights(bytes, options)
+            }
+
+            /// Reads a safetensors file and loads it with `from_safetensors`.
+            ///
+            /// # Errors
+            /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
+            pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
+                load_weights(&read_file(path.as_ref())?, options)
+            }
+
+            /// The weights as a safetensors file in `naming`, each name behind `prefix`; see
+            /// [`LstmWeights::to_safetensors`].
+            ///
+            /// # Errors
+            /// [`SaveError::Unsupported`] if the naming cannot hold these weights (a projection,
+            /// a second layer or direction outside PyTorch nn.LSTM naming);
+            /// [`SaveError::Format`] if the safetensors writer refuses the header.
+            pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
+                save_weights(self, naming, prefix)
+            }
+
+            /// Writes `to_safetensors` to a file.
+            ///
+            /// # Errors
+            /// [`SaveError::Io`] if the file cannot be written; otherwise as `to_safetensors`.
+            pub fn save(&self, path: impl AsRef<Path>, naming: Naming, prefix: &str) -> Result<(), SaveError> {
+                write_file(path.as_ref(), save_weights(self, naming, prefix)?)
+            }
+        }
+    };
+}
+
+file_methods! {
+    /// Loading and saving a bidirectional layer: PyTorch's `*_l0` and `*_l0_reverse` tensors.
+    impl[T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize]
+        Bidirectional<T, I, H, O, B, R>
+}
+
+file_methods! {
+    /// Loading and saving a stack: PyTorch's layers `_l0`, `_l1`, ... in order.
+    impl[Lower: WeightFile, Upper: WeightFile] Stacked<Lower, Upper>
 }
 
 /// Adds one bias set, gates i, f, c, o one after the other, to a stacked `(4H,)` vector.

@@ -312,6 +312,76 @@ where
     }
 }
 
+/// The state of a layer as its cells' `(h, c)` pairs, in PyTorch's order: layer by layer, and
+/// within a bidirectional layer forward then reverse, as PyTorch lays out `h_0`/`h_n` and
+/// `c_0`/`c_n` along their first dimension (`num_layers * num_directions`).
+///
+/// ```
+/// use lstm_core::{Bidirectional, CellStates, Layer, LstmWeights, Stacked};
+/// let stack = Stacked::new(LstmWeights::<f32, 3, 4>::zeros(), Bidirectional::<f32, 4, 2, 4>::zeros());
+/// let mut state = stack.zero_state();
+/// let mut cells = 0;
+/// state.for_each_cell_mut(&mut |h, c| {
+///     h.fill(cells as f32);
+///     c.fill(0.5);
+///     cells += 1;
+/// });
+/// assert_eq!(cells, 3); // one forward cell, then a forward and a reverse cell
+/// assert_eq!(state.1[1].h, [2.0; 2]);
+/// ```
+pub trait CellStates<T> {
+    /// Number of cells (`num_layers * num_directions`).
+    const CELLS: usize;
+
+    /// Visits each cell's `h` and `c` in PyTorch's order.
+    fn for_each_cell(&self, visit: &mut dyn FnMut(&[T], &[T]));
+
+    /// Visits each cell's `h` and `c` mutably, in PyTorch's order.
+    fn for_each_cell_mut(&mut self, visit: &mut dyn FnMut(&mut [T], &mut [T]));
+}
+
+impl<T, const H: usize, const R: usize> CellStates<T> for LstmState<T, H, R> {
+    const CELLS: usize = 1;
+
+    fn for_each_cell(&self, visit: &mut dyn FnMut(&[T], &[T])) {
+        visit(&self.h, &self.c);
+    }
+
+    fn for_each_cell_mut(&mut self, visit: &mut dyn FnMut(&mut [T], &mut [T])) {
+        visit(&mut self.h, &mut self.c);
+    }
+}
+
+impl<T, const H: usize, const R: usize> CellStates<T> for [LstmState<T, H, R>; 2] {
+    const CELLS: usize = 2;
+
+    fn for_each_cell(&self, visit: &mut dyn FnMut(&[T], &[T])) {
+        for state in self {
+            state.for_each_cell(visit);
+        }
+    }
+
+    fn for_each_cell_mut(&mut self, visit: &mut dyn FnMut(&mut [T], &mut [T])) {
+        for state in self {
+            state.for_each_cell_mut(visit);
+        }
+    }
+}
+
+impl<T, Lower: CellStates<T>, Upper: CellStates<T>> CellStates<T> for (Lower, Upper) {
+    const CELLS: usize = Lower::CELLS + Upper::CELLS;
+
+    fn for_each_cell(&self, visit: &mut dyn FnMut(&[T], &[T])) {
+        self.0.for_each_cell(visit);
+        self.1.for_each_cell(visit);
+    }
+
+    fn for_each_cell_mut(&mut self, visit: &mut dyn FnMut(&mut [T], &mut [T])) {
+        self.0.for_each_cell_mut(visit);
+        self.1.for_each_cell_mut(visit);
+    }
+}
+
 /// Runs a layer over a sequence with a fresh workspace: the convenient form of
 /// [`Layer::run_with`], which allocates for stacks; reuse a workspace with `run_with` to avoid it.
 pub trait RunSequence<T: Float>: Layer<T> {

@@ -46,8 +46,10 @@ pub use cell::{
     CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Projection, Role, SequenceLengthError,
 };
 pub use element::Float;
-pub use io::{LoadError, LoadOptions, Naming, SaveError};
-pub use layer::{Bidirectional, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer};
+pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
+pub use layer::{
+    Bidirectional, CellStates, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer,
+};
 pub use linear::Linear;
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,

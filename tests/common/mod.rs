@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use lstm::{Float, LoadOptions, LstmState, LstmWeights};
+use lstm::{CellStates, Float, Layer, LoadOptions, LstmState, LstmWeights, WeightFile};
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
@@ -118,4 +118,70 @@ pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize, c
         ));
     }
     parity
+}
+
+/// Like [`parity`] for any layer (a stack, a bidirectional layer) loaded from a PyTorch fixture
+/// whose states are laid out as PyTorch's `(layers * directions, batch, size)`.
+pub(crate) fn layer_parity<T, L, const I: usize, const O: usize>(
+    name: &str,
+    options: &LoadOptions,
+) -> (Parity, L)
+where
+    T: Float,
+    L: Layer<T, Input = [T; I], Output = [T; O]> + WeightFile,
+    L::State: CellStates<T>,
+{
+    let bytes = fixture_bytes(name);
+    let weights = <L as WeightFile>::from_safetensors(&bytes, options)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let (input_shape, input) = data::<T>(&bytes, "input");
+    let (_, output) = data::<T>(&bytes, "output");
+    let (h0_shape, h0) = data::<T>(&bytes, "h0");
+    let (c0_shape, c0) = data::<T>(&bytes, "c0");
+    let (_, h_n) = data::<T>(&bytes, "h_n");
+    let (_, c_n) = data::<T>(&bytes, "c_n");
+    let [batch, steps, input_size] = input_shape[..] else {
+        panic!("input is (B, T, I)")
+    };
+    assert_eq!(input_size, I, "{name}: input size");
+    let (cells, h_size, c_size) = (h0_shape[0], h0_shape[2], c0_shape[2]);
+    assert_eq!(cells, L::State::CELLS, "{name}: layers * directions");
+    // Element (cell, sequence, k) of a (cells, batch, size) tensor.
+    let at = |cell: usize, sequence: usize, size: usize| (cell * batch + sequence) * size;
+
+    let mut parity = Parity {
+        all_finite: true,
+        ..Parity::default()
+    };
+    let mut workspace = L::Workspace::default();
+    for sequence in 0..batch {
+        let inputs: Vec<[T; I]> = (0..steps)
+            .map(|t| core::array::from_fn(|k| input[(sequence * steps + t) * I + k]))
+            .collect();
+        let mut state = weights.zero_state();
+        let mut cell = 0;
+        state.for_each_cell_mut(&mut |h, c| {
+            h.copy_from_slice(&h0[at(cell, sequence, h_size)..][..h_size]);
+            c.copy_from_slice(&c0[at(cell, sequence, c_size)..][..c_size]);
+            cell += 1;
+        });
+        let mut outputs = vec![[T::ZERO; O]; steps];
+        weights
+            .run_with(&inputs, &mut outputs, &mut state, &mut workspace)
+            .expect("lengths match");
+        parity.all_finite &= outputs.iter().flatten().all(|v| v.is_finite());
+        let reference = &output[sequence * steps * O..(sequence + 1) * steps * O];
+        parity.output = parity
+            .output
+            .max(max_abs_diff(outputs.iter().flatten().copied(), reference));
+        let mut cell = 0;
+        state.for_each_cell(&mut |h, c| {
+            let expected_h = &h_n[at(cell, sequence, h_size)..][..h_size];
+            let expected_c = &c_n[at(cell, sequence, c_size)..][..c_size];
+            parity.h_n = parity.h_n.max(max_abs_diff(h.iter().copied(), expected_h));
+            parity.c_n = parity.c_n.max(max_abs_diff(c.iter().copied(), expected_c));
+            cell += 1;
+        });
+    }
+    (parity, weights)
 }
