@@ -82,7 +82,7 @@ pub use lstm_core::{
     InputIs, Layer, LengthError, Linear, LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights,
     Matrix, Naming, Projection, Role, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
     Stacked, State, StreamingLayer, Summary, Tensor, TensorInfo, TensorReader, TensorWriter,
-    Vector, WeightFile, Weights, group_digits, typenum,
+    Vector, WeightFile, Weights, Zeros, group_digits, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
@@ -90,7 +90,8 @@ pub use lstm_core::{
 #[doc(hidden)]
 pub mod __private {
     pub use lstm_core::{
-        CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmSpec, LstmState, LstmWeights,
-        Projection, SequenceLengthError, Summary, Tensor, TensorInfo, typenum,
+        Bidirectional, CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmSpec, LstmState,
+        LstmWeights, Projection, SequenceLengthError, Stacked, Summary, Tensor, TensorInfo,
+        typenum,
     };
 }

@@ -75,73 +75,111 @@ fn the_seed_in_the_table() {
     assert_eq!(derived_counts(100, 256), Some([365_568, 366_592, 364_544]));
 }
 
-/// Declares projected and unprojected specs of each listed size for both bias modes PyTorch has.
-macro_rules! projected_grid {
+/// One declared spec of the family grid and its derived count.
+struct FamilySpec {
+    layers: u64,
+    bidirectional: bool,
+    proj: u64,
+    bias: &'static str,
+    count: usize,
+}
+
+/// Declares, for each listed size, every combination of `layers` (1 to 3), `bidirectional`, the
+/// three bias modes, and `proj` (with PyTorch's two bias modes), and collects their counts.
+macro_rules! family_grid {
     ($($input:literal x $hidden:literal -> $proj:literal),* $(,)?) => {
-        /// `[double, none]` counts, without and with `proj`, for these sizes.
-        fn derived_family_counts(input: u64, hidden: u64, proj: u64) -> Option<[usize; 2]> {
+        fn family_specs(input: u64, hidden: u64) -> Option<Vec<FamilySpec>> {
             $(
-                if (input, hidden) == ($input, $hidden) && (proj == 0 || proj == $proj) {
-                    #[derive(Lstm)]
-                    #[lstm(input = $input, hidden = $hidden, bias = "double")]
-                    struct Double;
-                    #[derive(Lstm)]
-                    #[lstm(input = $input, hidden = $hidden, bias = "none")]
-                    struct NoBias;
-                    #[derive(Lstm)]
-                    #[lstm(input = $input, hidden = $hidden, proj = $proj, bias = "double")]
-                    struct ProjectedDouble;
-                    #[derive(Lstm)]
-                    #[lstm(input = $input, hidden = $hidden, proj = $proj, bias = "none")]
-                    struct ProjectedNoBias;
-                    return Some(if proj == 0 {
-                        [Double::PARAM_COUNT, NoBias::PARAM_COUNT]
-                    } else {
-                        [ProjectedDouble::PARAM_COUNT, ProjectedNoBias::PARAM_COUNT]
-                    });
+                if (input, hidden) == ($input, $hidden) {
+                    let mut specs = Vec::new();
+                    family_grid!(@layers specs, $input, $hidden, $proj, 1);
+                    family_grid!(@layers specs, $input, $hidden, $proj, 2);
+                    family_grid!(@layers specs, $input, $hidden, $proj, 3);
+                    return Some(specs);
                 }
             )*
             None
         }
     };
+    (@layers $specs:ident, $i:literal, $h:literal, $p:literal, $l:literal) => {
+        family_grid!(@one $specs, $l, false, 0, "single", input = $i, hidden = $h, layers = $l, bias = "single");
+        family_grid!(@one $specs, $l, false, 0, "double", input = $i, hidden = $h, layers = $l, bias = "double");
+        family_grid!(@one $specs, $l, false, 0, "none", input = $i, hidden = $h, layers = $l, bias = "none");
+        family_grid!(@one $specs, $l, true, 0, "single", input = $i, hidden = $h, layers = $l, bias = "single", bidirectional);
+        family_grid!(@one $specs, $l, true, 0, "double", input = $i, hidden = $h, layers = $l, bias = "double", bidirectional);
+        family_grid!(@one $specs, $l, true, 0, "none", input = $i, hidden = $h, layers = $l, bias = "none", bidirectional);
+        family_grid!(@one $specs, $l, false, $p, "double", input = $i, hidden = $h, layers = $l, bias = "double", proj = $p);
+        family_grid!(@one $specs, $l, false, $p, "none", input = $i, hidden = $h, layers = $l, bias = "none", proj = $p);
+        family_grid!(@one $specs, $l, true, $p, "double", input = $i, hidden = $h, layers = $l, bias = "double", proj = $p, bidirectional);
+        family_grid!(@one $specs, $l, true, $p, "none", input = $i, hidden = $h, layers = $l, bias = "none", proj = $p, bidirectional);
+    };
+    (@one $specs:ident, $l:literal, $b:literal, $p:literal, $bias:literal, $($attribute:tt)*) => {{
+        #[derive(Lstm)]
+        #[lstm($($attribute)*)]
+        struct Spec;
+        $specs.push(FamilySpec { layers: $l, bidirectional: $b, proj: $p, bias: $bias, count: Spec::PARAM_COUNT });
+    }};
 }
 
-projected_grid! {
+family_grid! {
     1 x 3 -> 1, 1 x 32 -> 16, 1 x 61 -> 30, 1 x 256 -> 128,
     7 x 3 -> 1, 7 x 32 -> 16, 7 x 61 -> 30, 7 x 256 -> 128,
     37 x 3 -> 1, 37 x 32 -> 16, 37 x 61 -> 30, 37 x 256 -> 128,
     100 x 3 -> 1, 100 x 32 -> 16, 100 x 61 -> 30, 100 x 256 -> 128,
 }
 
-/// The one-layer, one-direction rows of `counts_family.json` (PyTorch `nn.LSTM` with and without
-/// `proj_size` and `bias`): 64 configurations. Stacked and bidirectional rows wait for `layers`
-/// and `bidirectional`.
+fn count_of(specs: &[FamilySpec], layers: u64, bidirectional: bool, proj: u64, bias: &str) -> u64 {
+    let spec = specs
+        .iter()
+        .find(|s| {
+            (s.layers, s.bidirectional, s.proj, s.bias) == (layers, bidirectional, proj, bias)
+        })
+        .unwrap_or_else(|| panic!("no spec for {layers} layers, {bidirectional}, {proj}, {bias}"));
+    u64::try_from(spec.count).unwrap()
+}
+
+/// Stacked, bidirectional and projected LSTMs: every PyTorch row of `counts_family.json` (384
+/// configurations), and every Keras stacked or `Bidirectional(LSTM)` model (108; Keras has the
+/// same structure with one bias per gate, and no projection).
 #[test]
-fn param_count_equals_pytorch_with_projection() {
+fn param_count_equals_pytorch_and_keras_for_stacks() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/counts_family.json"
     );
     let table: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut compared = 0;
+    let (mut pytorch_rows, mut keras_rows) = (0, 0);
     for row in table["pytorch"].as_array().expect("pytorch rows") {
-        if field(row, "layers") != 1 || row["bidirectional"] != Value::Bool(false) {
-            continue;
-        }
-        let (input, hidden, proj) = (
-            field(row, "input"),
-            field(row, "hidden"),
-            field(row, "proj"),
-        );
-        let [double, none] = derived_family_counts(input, hidden, proj)
-            .unwrap_or_else(|| panic!("{row} is not declared in projected_grid!"));
-        let ours = if row["bias"] == Value::Bool(true) {
-            double
+        let specs = family_specs(field(row, "input"), field(row, "hidden"))
+            .unwrap_or_else(|| panic!("{row} is not declared in family_grid!"));
+        let bias = if row["bias"] == Value::Bool(true) {
+            "double"
         } else {
-            none
+            "none"
         };
-        assert_eq!(u64::try_from(ours).unwrap(), field(row, "pytorch"), "{row}");
-        compared += 1;
+        let bidirectional = row["bidirectional"] == Value::Bool(true);
+        let ours = count_of(
+            &specs,
+            field(row, "layers"),
+            bidirectional,
+            field(row, "proj"),
+            bias,
+        );
+        assert_eq!(ours, field(row, "pytorch"), "{row}");
+        pytorch_rows += 1;
     }
-    assert_eq!(compared, 64);
+    for row in table["keras"].as_array().expect("keras rows") {
+        let specs = family_specs(field(row, "input"), field(row, "hidden"))
+            .unwrap_or_else(|| panic!("{row} is not declared in family_grid!"));
+        let bias = if row["use_bias"] == Value::Bool(true) {
+            "single"
+        } else {
+            "none"
+        };
+        let bidirectional = row["bidirectional"] == Value::Bool(true);
+        let ours = count_of(&specs, field(row, "layers"), bidirectional, 0, bias);
+        assert_eq!(ours, field(row, "keras"), "{row}");
+        keras_rows += 1;
+    }
+    assert_eq!((pytorch_rows, keras_rows), (384, 108));
 }

@@ -245,6 +245,43 @@ impl<Lower, Upper> Stacked<Lower, Upper> {
     }
 }
 
+/// Weights that can be made all zero: a cell, a bidirectional layer, a stack. Mostly for tests
+/// and for shapes that are filled in afterwards; see also each type's `from_fn`.
+pub trait Zeros {
+    /// All-zero weights.
+    fn zeros() -> Self;
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Zeros
+    for LstmWeights<T, I, H, B, R>
+{
+    fn zeros() -> Self {
+        LstmWeights::from_fn(|_, _, _, _| T::ZERO)
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize> Zeros
+    for Bidirectional<T, I, H, O, B, R>
+{
+    fn zeros() -> Self {
+        Bidirectional::new(Zeros::zeros(), Zeros::zeros())
+    }
+}
+
+impl<Lower: Zeros, Upper: Zeros> Zeros for Stacked<Lower, Upper> {
+    fn zeros() -> Self {
+        Stacked::new(Lower::zeros(), Upper::zeros())
+    }
+}
+
+impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
+    /// All-zero weights in every layer.
+    #[must_use]
+    pub fn zeros() -> Self {
+        <Self as Zeros>::zeros()
+    }
+}
+
 /// The buffers of a stack: the lower layer's outputs for one sequence, and each layer's own.
 pub struct StackWorkspace<T: Float, Lower: Layer<T>, Upper: Layer<T>> {
     between: Vec<Lower::Output>,

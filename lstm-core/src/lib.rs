@@ -48,7 +48,7 @@ pub use cell::{
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
 pub use layer::{
-    Bidirectional, CellStates, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer,
+    Bidirectional, CellStates, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer, Zeros,
 };
 pub use linear::Linear;
 pub use spec::{

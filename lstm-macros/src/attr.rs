@@ -6,10 +6,13 @@
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, BIAS, BIAS_MODES, HIDDEN, INPUT, KEYS, LSTM, PROJ};
+use crate::symbol::{
+    self, BIAS, BIAS_MODES, BIDIRECTIONAL, HIDDEN, INPUT, KEYS, LAYERS, LSTM, PROJ,
+};
 
 /// A size given in the attribute, with the span of its literal for later errors.
 #[derive(Clone, Copy)]
@@ -44,6 +47,10 @@ pub(crate) struct Attrs {
     pub(crate) bias: Option<BiasMode>,
     /// `proj = P`, if given and valid.
     pub(crate) proj: Option<Size>,
+    /// `layers = L`, if given and valid.
+    pub(crate) layers: Option<Size>,
+    /// `bidirectional`: the key's span if it is set to true; `None` if absent or `= false`.
+    pub(crate) bidirectional: Option<Span>,
     /// The tokens of the first `#[lstm(..)]`, where a missing key is reported; `None` when the
     /// struct has no such attribute.
     pub(crate) attribute: Option<TokenStream>,
@@ -51,6 +58,9 @@ pub(crate) struct Attrs {
     pub(crate) input_seen: bool,
     pub(crate) hidden_seen: bool,
     pub(crate) proj_seen: bool,
+    pub(crate) layers_seen: bool,
+    /// Whether `bidirectional` was given a value that is not a bool (the error is recorded).
+    pub(crate) bidirectional_invalid: bool,
     /// Keys that an unknown key was taken for ("did you mean `hidden`?"); `check` does not also
     /// report them missing.
     pub(crate) suggested: Vec<&'static str>,
@@ -63,13 +73,17 @@ impl Attrs {
             hidden: None,
             bias: Some(BiasMode::default()),
             proj: None,
+            layers: None,
+            bidirectional: None,
             attribute: None,
             input_seen: false,
             hidden_seen: false,
             proj_seen: false,
+            layers_seen: false,
+            bidirectional_invalid: false,
             suggested: Vec::new(),
         };
-        let mut bias_seen = false;
+        let (mut bias_seen, mut bidirectional_seen) = (false, false);
         for attr in attrs.iter().filter(|attr| attr.path().is_ident(LSTM)) {
             if parsed.attribute.is_none() {
                 parsed.attribute = Some(attr.to_token_stream());
@@ -91,6 +105,21 @@ impl Attrs {
                     )
                 } else if meta.path.is_ident(PROJ) {
                     parse_size(cx, &meta, PROJ, &mut parsed.proj, &mut parsed.proj_seen)
+                } else if meta.path.is_ident(LAYERS) {
+                    parse_size(
+                        cx,
+                        &meta,
+                        LAYERS,
+                        &mut parsed.layers,
+                        &mut parsed.layers_seen,
+                    )
+                } else if meta.path.is_ident(BIDIRECTIONAL) {
+                    parse_flag(
+                        cx,
+                        &meta,
+                        (&mut parsed.bidirectional, &mut parsed.bidirectional_invalid),
+                        &mut bidirectional_seen,
+                    )
                 } else if meta.path.is_ident(BIAS) {
                     parse_bias(cx, &meta, &mut parsed.bias, &mut bias_seen)
                 } else {
@@ -193,8 +222,53 @@ fn example(key: &str) -> usize {
     match key {
         INPUT => 100,
         PROJ => 64,
+        LAYERS => 2,
         _ => 256,
     }
+}
+
+/// Parses `bidirectional` or `bidirectional = true | false`.
+fn parse_flag(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    (slot, invalid): (&mut Option<Span>, &mut bool),
+    seen: &mut bool,
+) -> syn::Result<()> {
+    if std::mem::replace(seen, true) {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("duplicate lstm attribute `{BIDIRECTIONAL}`"),
+        );
+    }
+    let span = meta.path.span();
+    if !meta.input.peek(syn::Token![=]) {
+        *slot = Some(span);
+        return Ok(());
+    }
+    let mut expr: Expr = meta.value()?.parse()?;
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(value),
+            ..
+        }) => {
+            *slot = value.value.then_some(span);
+        }
+        _ => {
+            cx.error_spanned_by(
+                &expr,
+                format_args!(
+                    "`{BIDIRECTIONAL}` is a flag: write `{BIDIRECTIONAL}` (or \
+                     `{BIDIRECTIONAL} = true`), found `{}`",
+                    tokens_text(&expr)
+                ),
+            );
+            *invalid = true;
+        }
+    }
+    Ok(())
 }
 
 /// The size an expression denotes, or `None` after recording why it is not one.

@@ -5,10 +5,11 @@
 
 use syn::{Expr, ExprLit, Field, GenericArgument, Ident, Lit, PathArguments, Type};
 
+use crate::ast::Body;
 use crate::ast::Container;
 use crate::attr::BiasMode;
 use crate::ctxt::Ctxt;
-use crate::symbol::{self, BIAS_MODES, HIDDEN, INPUT, PROJ};
+use crate::symbol::{self, BIAS_MODES, BIDIRECTIONAL, HIDDEN, INPUT, LAYERS, PROJ};
 
 /// The checked sizes of one LSTM cell and every count derived from them.
 pub(crate) struct Shape {
@@ -21,26 +22,53 @@ pub(crate) struct Shape {
     pub(crate) projected: bool,
     /// `4 * H`: rows of PyTorch's stacked tensors, columns of Keras' kernels.
     pub(crate) gates_hidden: usize,
-    /// `H * I`, the size of one `W`.
-    pub(crate) input_weights: usize,
     /// `H * R`, the size of one `U`.
     pub(crate) recurrent_weights: usize,
     /// `R * H`, the size of the projection `W_hr` (counted only if there is one).
     pub(crate) projection_weights: usize,
-    /// `4 * H * I`, PyTorch's `weight_ih` and Keras' `kernel`.
-    pub(crate) stacked_input_weights: usize,
     /// `4 * H * R`, PyTorch's `weight_hh` and Keras' `recurrent_kernel`.
     pub(crate) stacked_recurrent_weights: usize,
-    /// `4 * H * (I + R + B)` for `B` bias sets, plus `R * H` with a projection.
+    /// Every parameter of every layer and direction: per cell `4 * H * (I_k + R + B)`, plus
+    /// `R * H` with a projection.
     pub(crate) param_count: usize,
+    /// `L`, PyTorch's `num_layers`.
+    pub(crate) layers: usize,
+    /// `D`: 2 if bidirectional, else 1.
+    pub(crate) directions: usize,
+    /// `D * R`: the width of each step's output, and the input of every layer after the first.
+    pub(crate) sequence_output: usize,
+    /// The input-side sizes of each layer: layer 0 takes `I`, the others `D * R`.
+    pub(crate) layer_inputs: Vec<LayerInput>,
+}
+
+/// The sizes that depend on a layer's input width.
+pub(crate) struct LayerInput {
+    /// `I_k`: `I` for layer 0, `D * R` after it.
+    pub(crate) size: usize,
+    /// `H * I_k`, one `W`.
+    pub(crate) input_weights: usize,
+    /// `4 * H * I_k`, PyTorch's `weight_ih_l{k}`.
+    pub(crate) stacked_input_weights: usize,
+}
+
+/// The keys that shape the stack around the cell.
+#[derive(Clone, Copy)]
+pub(crate) struct StackKeys {
+    pub(crate) proj: Option<usize>,
+    pub(crate) layers: usize,
+    pub(crate) directions: usize,
 }
 
 impl Shape {
-    /// The sizes for `input`, `hidden`, `bias` and `proj`, or `None` if any count overflows.
-    fn new(input: usize, hidden: usize, bias: BiasMode, proj: Option<usize>) -> Option<Self> {
+    /// The sizes for the attribute's values, or `None` if any count overflows `usize`.
+    fn new(input: usize, hidden: usize, bias: BiasMode, keys: StackKeys) -> Option<Self> {
+        let StackKeys {
+            proj,
+            layers,
+            directions,
+        } = keys;
         let output = proj.unwrap_or(hidden);
         let gates_hidden = hidden.checked_mul(4)?;
-        let input_weights = hidden.checked_mul(input)?;
         let recurrent_weights = hidden.checked_mul(output)?;
         let projection_weights = output.checked_mul(hidden)?;
         let stacked_input_weights = gates_hidden.checked_mul(input)?;
@@ -49,10 +77,37 @@ impl Shape {
         if proj.is_some() {
             weights = weights.checked_add(projection_weights)?;
         }
-        let param_count = weights.checked_add(gates_hidden.checked_mul(bias.sets)?)?;
-        // The PyTorch and Keras layouts printed beside it have at most two bias sets.
+        // One cell of layer 0 must fit on its own, as the tables list it.
         weights.checked_add(gates_hidden.checked_mul(2)?)?;
+        let sequence_output = output.checked_mul(directions)?;
+        let mut layer_inputs = Vec::with_capacity(layers);
+        // Per cell: the input weights, then everything that does not depend on the input. The
+        // PyTorch layout printed beside it has two bias sets, so that total must fit too.
+        let cell_rest = stacked_recurrent_weights.checked_add(if proj.is_some() {
+            projection_weights
+        } else {
+            0
+        })?;
+        let (mut param_count, mut pytorch_count) = (0usize, 0usize);
+        for layer in 0..layers {
+            let size = if layer == 0 { input } else { sequence_output };
+            let stacked = gates_hidden.checked_mul(size)?;
+            let cell = stacked.checked_add(cell_rest)?;
+            let ours = cell.checked_add(gates_hidden.checked_mul(bias.sets)?)?;
+            let theirs = cell.checked_add(gates_hidden.checked_mul(2)?)?;
+            param_count = param_count.checked_add(ours.checked_mul(directions)?)?;
+            pytorch_count = pytorch_count.checked_add(theirs.checked_mul(directions)?)?;
+            layer_inputs.push(LayerInput {
+                size,
+                input_weights: hidden.checked_mul(size)?,
+                stacked_input_weights: stacked,
+            });
+        }
         Some(Shape {
+            layers,
+            directions,
+            sequence_output,
+            layer_inputs,
             input,
             hidden,
             bias,
@@ -60,9 +115,7 @@ impl Shape {
             projected: proj.is_some(),
             projection_weights,
             gates_hidden,
-            input_weights,
             recurrent_weights,
-            stacked_input_weights,
             stacked_recurrent_weights,
             param_count,
         })
@@ -170,6 +223,24 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
     if attrs.proj_seen && attrs.proj.is_none() {
         return None; // the value was rejected; the error is recorded
     }
+    if (attrs.layers_seen && attrs.layers.is_none()) || attrs.bidirectional_invalid {
+        return None; // a value was rejected; the error is recorded
+    }
+    let stack_key = attrs
+        .layers
+        .filter(|layers| layers.value > 1)
+        .map(|layers| (LAYERS, layers.span))
+        .or(attrs.bidirectional.map(|span| (BIDIRECTIONAL, span)));
+    if let (Body::Weights(_), Some((key, span))) = (&container.body, stack_key) {
+        cx.syn_error(syn::Error::new(
+            span,
+            format_args!(
+                "`{key}` is for a spec (a unit struct): a weight struct holds the tensors of one \
+                 cell; declare the stack as `struct Spec;` and use `lstm::Weights<Spec>`"
+            ),
+        ));
+        return None;
+    }
     if let Some(proj) = attrs.proj
         && proj.value >= hidden.value
     {
@@ -183,12 +254,12 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
         ));
         return None;
     }
-    let shape = Shape::new(
-        input.value,
-        hidden.value,
-        bias,
-        attrs.proj.map(|proj| proj.value),
-    );
+    let keys = StackKeys {
+        proj: attrs.proj.map(|proj| proj.value),
+        layers: attrs.layers.map_or(1, |layers| layers.value),
+        directions: if attrs.bidirectional.is_some() { 2 } else { 1 },
+    };
+    let shape = Shape::new(input.value, hidden.value, bias, keys);
     if shape.is_none() {
         let error = syn::Error::new(
             input.span,

@@ -141,9 +141,12 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let vis = container.vis;
     let name = ident.to_string();
     let (input, hidden) = (usize_lit(shape.input), usize_lit(shape.hidden));
-    let output = usize_lit(shape.output);
-    let output_type = typenum(shape.output);
+    // Each step's output: `D * R`, the width a next spec must take.
+    let output = usize_lit(shape.sequence_output);
+    let output_type = typenum(shape.sequence_output);
     let param_count = usize_lit(shape.param_count);
+    let weights_type = weights_type(shape);
+    let state_type = state_type(shape);
     let tensors = seed_tensors(shape);
     let pytorch_tensors = pytorch_tensors(shape);
     let keras_tensors = keras_tensors(shape);
@@ -162,25 +165,42 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     } else {
         ("H", "", String::new())
     };
-    let count_formula = format!(
-        "4 * H * (I + {recurrent_size} + {}){projection_term}",
-        shape.bias.sets
-    );
+    let stack_words = match (shape.layers, shape.directions) {
+        (1, 1) => String::new(),
+        (1, _) => ", bidirectional".to_owned(),
+        (layers, 1) => format!(", {layers} layers"),
+        (layers, _) => format!(", {layers} layers, bidirectional"),
+    };
+    let count_formula = if (shape.layers, shape.directions) == (1, 1) {
+        format!(
+            "4 * H * (I + {recurrent_size} + {}){projection_term}",
+            shape.bias.sets
+        )
+    } else {
+        format!(
+            "sum over layers k and directions of 4 * H * (I_k + {recurrent_size} + {}){}, with \
+             I_0 = I and I_k = D * {recurrent_size} after it",
+            shape.bias.sets, projection_term
+        )
+    };
     let title = format!(
-        "{name}: LSTM, input {}, hidden {}{projection_words}, {bias_words}",
+        "{name}: LSTM, input {}, hidden {}{projection_words}{stack_words}, {bias_words}",
         shape.input, shape.hidden
     );
     let input_doc = format!("Input size `I`: each `x_t` has {} elements.", shape.input);
     let hidden_doc = format!("Hidden size `H`: `c_t` has {} elements.", shape.hidden);
     let output_doc = format!(
-        "Output size: `h_t` has {} elements (the projection size if `proj` is given, else `H`).",
-        shape.output
+        "Output size: each step's output has {} elements (the projection size if `proj` is \
+         given, else `H`; twice that if bidirectional).",
+        shape.sequence_output
     );
     let count_doc = format!(
         "Number of parameters, `{count_formula}` = {} ({bias_words}).",
         shape.param_count
     );
     let tensor_count = usize_lit(tensors.len());
+    // Generic parameter names are chosen not to meet a user's type: a spec may well be called
+    // `Next` or `T` (`tests/ui/pass/stacks.rs`).
     quote! {
         #[automatically_derived]
         impl #ident {
@@ -218,9 +238,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             type Input = #input_type;
             type Hidden = #hidden_type;
             type Output = #output_type;
-            type Weights<T: #private::Float> =
-                #private::LstmWeights<T, #input, #hidden, #bias_sets, #output>;
-            type State<T: #private::Float> = #private::LstmState<T, #hidden, #output>;
+            type Weights<T: #private::Float> = #weights_type;
+            type State<T: #private::Float> = #state_type;
 
             fn summary() -> #private::Summary {
                 #private::Summary::new(#title, <Self as #private::LstmSpec>::TENSORS)
@@ -234,7 +253,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
         impl #private::HiddenIs<#hidden> for #ident {}
 
         #[automatically_derived]
-        impl<Next: #private::InputIs<#output>> #private::Feeds<Next> for #ident {}
+        impl<__LstmNext: #private::InputIs<#output>> #private::Feeds<__LstmNext> for #ident {}
     }
 }
 
@@ -309,6 +328,49 @@ fn forward_methods(
     }
 }
 
+/// The weights of layer `layer`: a cell, or a bidirectional pair of cells.
+fn layer_type(shape: &Shape, layer: usize) -> TokenStream {
+    let private = private();
+    let input = usize_lit(shape.layer_inputs[layer].size);
+    let (hidden, output) = (usize_lit(shape.hidden), usize_lit(shape.output));
+    let (bias_sets, sequence_output) =
+        (usize_lit(shape.bias.sets), usize_lit(shape.sequence_output));
+    if shape.directions == 2 {
+        quote!(#private::Bidirectional<T, #input, #hidden, #sequence_output, #bias_sets, #output>)
+    } else {
+        quote!(#private::LstmWeights<T, #input, #hidden, #bias_sets, #output>)
+    }
+}
+
+/// `Weights<T>`: one layer, or `Stacked<layer 0, Stacked<layer 1, ..>>`.
+fn weights_type(shape: &Shape) -> TokenStream {
+    let private = private();
+    let mut stack = layer_type(shape, shape.layers - 1);
+    for layer in (0..shape.layers - 1).rev() {
+        let lower = layer_type(shape, layer);
+        stack = quote!(#private::Stacked<#lower, #stack>);
+    }
+    stack
+}
+
+/// `State<T>`: a cell's state, a pair of them per bidirectional layer, nested pairs for a stack,
+/// matching `Weights<T>`.
+fn state_type(shape: &Shape) -> TokenStream {
+    let private = private();
+    let (hidden, output) = (usize_lit(shape.hidden), usize_lit(shape.output));
+    let cell = quote!(#private::LstmState<T, #hidden, #output>);
+    let layer = if shape.directions == 2 {
+        quote!([#cell; 2])
+    } else {
+        cell
+    };
+    let mut stack = layer.clone();
+    for _ in 1..shape.layers {
+        stack = quote!((#layer, #stack));
+    }
+    stack
+}
+
 /// `CellRef { w_i: &self.w_i, .., biases: [GateBiasRefs { b_i: &self.b_i, .. }] }` for fields
 /// in the order of `check::slots`: per gate `W` and `U`, then each bias set's four gates.
 fn cell_ref(fields: &[&syn::Field], shape: &Shape) -> TokenStream {
@@ -361,115 +423,177 @@ fn tensor_info(name: &str, shape: &[usize], count: usize, description: &str) -> 
     }
 }
 
-/// The tensors in the seed's notation, in the order of `check::slots`. Two bias sets take
-/// PyTorch's names `b_ii` (added with `W x`) and `b_hi` (added with `U h`).
+/// The cells of a spec in PyTorch's order: layer by layer, forward before reverse. Each comes
+/// with its layer's index and the suffix of its names (`""` for a single cell, else
+/// PyTorch's `_l{k}` and `_reverse`).
+fn cells(shape: &Shape) -> Vec<(usize, bool, String)> {
+    let single = (shape.layers, shape.directions) == (1, 1);
+    let mut cells = Vec::new();
+    for layer in 0..shape.layers {
+        for reverse in [false, true].into_iter().take(shape.directions) {
+            let suffix = match (single, reverse) {
+                (true, _) => String::new(),
+                (false, false) => format!("_l{layer}"),
+                (false, true) => format!("_l{layer}_reverse"),
+            };
+            cells.push((layer, reverse, suffix));
+        }
+    }
+    cells
+}
+
+/// "layer 1 reverse, " before a description, for a stack; nothing for a single cell.
+fn cell_words(shape: &Shape, layer: usize, reverse: bool) -> String {
+    match ((shape.layers, shape.directions), reverse) {
+        ((1, 1), _) => String::new(),
+        (_, false) => format!("layer {layer}, "),
+        (_, true) => format!("layer {layer} reverse, "),
+    }
+}
+
+/// The tensors in the seed's notation, in the order of `check::slots` for each cell. Two bias
+/// sets take PyTorch's names `b_ii` (added with `W x`) and `b_hi` (added with `U h`).
 fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
-    let (i, h) = (shape.input, shape.hidden);
-    let r = shape.output;
-    check::slots(shape.bias, shape.projected)
-        .iter()
-        .map(|slot| {
+    let (h, r) = (shape.hidden, shape.output);
+    let mut tensors = Vec::new();
+    for (layer, reverse, suffix) in cells(shape) {
+        let sizes = &shape.layer_inputs[layer];
+        let words = cell_words(shape, layer, reverse);
+        for slot in check::slots(shape.bias, shape.projected) {
             let (gate, letters) = GATES[slot.gate];
             let letter = letters[0];
-            match slot.kind {
+            tensors.push(match slot.kind {
                 Kind::Input => tensor_info(
-                    &format!("W_{letter}"),
-                    &[h, i],
-                    shape.input_weights,
-                    &format!("{gate}, input weights"),
+                    &format!("W_{letter}{suffix}"),
+                    &[h, sizes.size],
+                    sizes.input_weights,
+                    &format!("{words}{gate}, input weights"),
                 ),
                 Kind::Recurrent => tensor_info(
-                    &format!("U_{letter}"),
+                    &format!("U_{letter}{suffix}"),
                     &[h, r],
                     shape.recurrent_weights,
-                    &format!("{gate}, recurrent weights"),
+                    &format!("{words}{gate}, recurrent weights"),
                 ),
                 Kind::Bias(set) => {
                     let (name, what) = match (shape.bias.sets, set) {
-                        (1, _) => (format!("b_{letter}"), "bias"),
-                        (_, 0) => (format!("b_i{letter}"), "input-side bias (PyTorch bias_ih)"),
-                        _ => (format!("b_h{letter}"), "hidden-side bias (PyTorch bias_hh)"),
+                        (1, _) => (format!("b_{letter}{suffix}"), "bias"),
+                        (_, 0) => (format!("b_i{letter}{suffix}"), "input-side bias (bias_ih)"),
+                        _ => (format!("b_h{letter}{suffix}"), "hidden-side bias (bias_hh)"),
                     };
-                    tensor_info(&name, &[h], h, &format!("{gate}, {what}"))
+                    tensor_info(&name, &[h], h, &format!("{words}{gate}, {what}"))
                 }
                 Kind::Projection => tensor_info(
-                    "W_hr",
+                    &format!("W_hr{suffix}"),
                     &[r, h],
                     shape.projection_weights,
-                    "output projection (PyTorch weight_hr)",
+                    &format!("{words}output projection (weight_hr)"),
                 ),
-            }
-        })
-        .collect()
-}
-
-/// The same layer as PyTorch's `nn.LSTM` stores it: gates stacked by rows, and two biases unless
-/// there are none (PyTorch's `bias=True` always has both).
-fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
-    let (i, h, r, g) = (shape.input, shape.hidden, shape.output, shape.gates_hidden);
-    let mut tensors = vec![
-        tensor_info(
-            "weight_ih_l0",
-            &[g, i],
-            shape.stacked_input_weights,
-            "W_i, W_f, W_g, W_o stacked by rows",
-        ),
-        tensor_info(
-            "weight_hh_l0",
-            &[g, r],
-            shape.stacked_recurrent_weights,
-            "U_i, U_f, U_g, U_o stacked by rows",
-        ),
-    ];
-    if shape.projected {
-        tensors.push(tensor_info(
-            "weight_hr_l0",
-            &[r, h],
-            shape.projection_weights,
-            "W_hr, the output projection",
-        ));
+            });
+        }
     }
-    let (ih, hh) = match shape.bias.sets {
-        0 => return tensors,
-        1 => (
-            "b_i, b_f, b_g, b_o (b = bias_ih + bias_hh)",
-            "the same (b = bias_ih + bias_hh)",
-        ),
-        _ => ("b_ii, b_if, b_ig, b_io", "b_hi, b_hf, b_hg, b_ho"),
-    };
-    tensors.push(tensor_info("bias_ih_l0", &[g], g, ih));
-    tensors.push(tensor_info("bias_hh_l0", &[g], g, hh));
     tensors
 }
 
-/// The same layer as Keras' `LSTM` stores it: kernels transposed, gates side by side, one bias
-/// unless there is none (two bias sets are stored as their sum). Keras has no projection: a
-/// projected LSTM has no Keras layout, and the table is empty.
+/// The same layers as PyTorch's `nn.LSTM` stores them, in its `state_dict` order: per cell
+/// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` (PyTorch's `bias=True` always has both),
+/// `weight_hr`; gates stacked by rows.
+fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let (h, r, g) = (shape.hidden, shape.output, shape.gates_hidden);
+    let mut tensors = Vec::new();
+    for (layer, reverse, _) in cells(shape) {
+        let suffix = if reverse {
+            format!("_l{layer}_reverse")
+        } else {
+            format!("_l{layer}")
+        };
+        let sizes = &shape.layer_inputs[layer];
+        tensors.push(tensor_info(
+            &format!("weight_ih{suffix}"),
+            &[g, sizes.size],
+            sizes.stacked_input_weights,
+            "W_i, W_f, W_g, W_o stacked by rows",
+        ));
+        tensors.push(tensor_info(
+            &format!("weight_hh{suffix}"),
+            &[g, r],
+            shape.stacked_recurrent_weights,
+            "U_i, U_f, U_g, U_o stacked by rows",
+        ));
+        let biases = match shape.bias.sets {
+            0 => None,
+            1 => Some((
+                "b_i, b_f, b_g, b_o (b = bias_ih + bias_hh)",
+                "the same (b = bias_ih + bias_hh)",
+            )),
+            _ => Some(("b_ii, b_if, b_ig, b_io", "b_hi, b_hf, b_hg, b_ho")),
+        };
+        if let Some((ih, hh)) = biases {
+            tensors.push(tensor_info(&format!("bias_ih{suffix}"), &[g], g, ih));
+            tensors.push(tensor_info(&format!("bias_hh{suffix}"), &[g], g, hh));
+        }
+        if shape.projected {
+            tensors.push(tensor_info(
+                &format!("weight_hr{suffix}"),
+                &[r, h],
+                shape.projection_weights,
+                "W_hr, the output projection",
+            ));
+        }
+    }
+    tensors
+}
+
+/// The same layers as Keras stores them, under Keras' default layer names (`lstm`, `lstm_1`, ..;
+/// `bidirectional/forward_lstm`, `../backward_lstm`): kernels transposed, gates side by side,
+/// one bias unless there is none (two bias sets are stored as their sum). Keras has no
+/// projection: a projected LSTM has no Keras layout, and the table is empty.
 fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
     if shape.projected {
         return Vec::new();
     }
-    let (i, h, g) = (shape.input, shape.hidden, shape.gates_hidden);
-    let mut tensors = vec![
-        tensor_info(
-            "kernel",
-            &[i, g],
-            shape.stacked_input_weights,
+    let (h, g) = (shape.hidden, shape.gates_hidden);
+    let numbered = |base: &str, layer: usize| {
+        if layer == 0 {
+            base.to_owned()
+        } else {
+            format!("{base}_{layer}")
+        }
+    };
+    let mut tensors = Vec::new();
+    for (layer, reverse, _) in cells(shape) {
+        let path = match (shape.directions, reverse) {
+            (1, _) if shape.layers == 1 => String::new(),
+            (1, _) => format!("{}/lstm_cell/", numbered("lstm", layer)),
+            (_, false) => format!(
+                "{}/forward_lstm/lstm_cell/",
+                numbered("bidirectional", layer)
+            ),
+            (_, true) => format!(
+                "{}/backward_lstm/lstm_cell/",
+                numbered("bidirectional", layer)
+            ),
+        };
+        let sizes = &shape.layer_inputs[layer];
+        tensors.push(tensor_info(
+            &format!("{path}kernel"),
+            &[sizes.size, g],
+            sizes.stacked_input_weights,
             "W_i, W_f, W_c, W_o transposed, side by side",
-        ),
-        tensor_info(
-            "recurrent_kernel",
+        ));
+        tensors.push(tensor_info(
+            &format!("{path}recurrent_kernel"),
             &[h, g],
             shape.stacked_recurrent_weights,
             "U_i, U_f, U_c, U_o transposed, side by side",
-        ),
-    ];
-    let bias = match shape.bias.sets {
-        0 => return tensors,
-        1 => "b_i, b_f, b_c, b_o",
-        _ => "b_i, b_f, b_c, b_o (each b_ix + b_hx)",
-    };
-    tensors.push(tensor_info("bias", &[g], g, bias));
+        ));
+        let bias = match shape.bias.sets {
+            0 => continue,
+            1 => "b_i, b_f, b_c, b_o",
+            _ => "b_i, b_f, b_c, b_o (each b_ix + b_hx)",
+        };
+        tensors.push(tensor_info(&format!("{path}bias"), &[g], g, bias));
+    }
     tensors
 }
 

@@ -13,8 +13,13 @@ pub(crate) const BIAS: &str = "bias";
 /// `proj = P`: PyTorch's `proj_size`, the size `h` is projected to (`0 < P < H`).
 pub(crate) const PROJ: &str = "proj";
 
+/// `layers = L`: PyTorch's `num_layers`, each layer reading the previous one's output.
+pub(crate) const LAYERS: &str = "layers";
+/// `bidirectional`: a second cell per layer reading the sequence in reverse.
+pub(crate) const BIDIRECTIONAL: &str = "bidirectional";
+
 /// Every key `#[lstm(..)]` accepts, for "did you mean" suggestions.
-pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS, PROJ];
+pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS, PROJ, LAYERS, BIDIRECTIONAL];
 
 /// The values of `bias`, each with its number of bias sets.
 pub(crate) const BIAS_MODES: &[(&str, usize)] = &[("single", 1), ("double", 2), ("none", 0)];
@@ -27,6 +32,7 @@ pub(crate) const SYNONYMS: &[(&str, &str)] = &[
     ("num_units", HIDDEN),   // TensorFlow 1 LSTMCell(num_units)
     ("use_bias", BIAS),      // Keras LSTM(use_bias=..)
     ("proj_size", PROJ),     // PyTorch nn.LSTM(.., proj_size)
+    ("num_layers", LAYERS),  // PyTorch nn.LSTM(.., num_layers)
     ("pytorch", "double"),   // bias = "pytorch": PyTorch's two biases
     ("keras", "single"),     // bias = "keras": Keras' one bias
     ("false", "none"),       // bias = "false": PyTorch bias=False
@@ -79,7 +85,10 @@ mod tests {
         assert_eq!(did_you_mean("Input", KEYS), Some(INPUT));
         assert_eq!(did_you_mean("hidden_size", KEYS), Some(HIDDEN));
         assert_eq!(did_you_mean("units", KEYS), Some(HIDDEN));
-        assert_eq!(did_you_mean("layers", KEYS), None);
+        assert_eq!(did_you_mean("dropout", KEYS), None);
+        assert_eq!(did_you_mean("layer", KEYS), Some(LAYERS));
+        assert_eq!(did_you_mean("num_layers", KEYS), Some(LAYERS));
+        assert_eq!(did_you_mean("bidirectonal", KEYS), Some(BIDIRECTIONAL));
         assert_eq!(
             did_you_mean("pytorch", &["single", "double", "none"]),
             Some("double")

@@ -10,6 +10,7 @@ struct Box;
 struct Vec;
 struct Float;
 struct Tensor;
+struct Next;
 type usize = u8;
 type str = u8;
 type f64 = u8;
