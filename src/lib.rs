@@ -31,7 +31,10 @@
 ///   `bias_hh` kept apart) or `"none"`. It sets `PARAM_COUNT` and the `B` of
 ///   [`LstmWeights<T, I, H, B>`](LstmWeights);
 /// - `proj = P`: PyTorch's `proj_size`, `0 < P < H`: `h` is projected to `P` elements by `W_hr`,
-///   the recurrent weights become `H x P`, and `OUTPUT` is `P`.
+///   the recurrent weights become `H x P`, and `OUTPUT` is `P`;
+/// - `layers = L` (PyTorch's `num_layers`, default 1) and `bidirectional` (a flag): the weights
+///   become [`Stacked`] layers of cells or [`Bidirectional`] pairs, every layer's input size
+///   computed by the macro, and `OUTPUT` is `D * R` (`D` = 2 when bidirectional).
 ///
 /// On a struct with named fields, the struct is the user's own weight struct: its fields
 /// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with

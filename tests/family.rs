@@ -212,3 +212,82 @@ fn stacks_round_trip_in_pytorch_naming_only() {
          from PyTorch nn.LSTM files (`weight_ih_l1`, `weight_ih_l0_reverse`)"
     );
 }
+
+/// The same models declared with the derive: its `Weights<Spec>` and `State<Spec>` are the types
+/// written out above, so they load the same files and give the same results.
+mod derived {
+    use super::{F32, auto, check, common};
+    use lstm::{Lstm, LstmSpec, Weights};
+
+    #[derive(Lstm)]
+    #[lstm(input = 1, hidden = 32, layers = 2, bias = "double")]
+    struct Audio;
+
+    #[derive(Lstm)]
+    #[lstm(input = 10, hidden = 16, bidirectional, bias = "double")]
+    struct Tagger;
+
+    #[derive(Lstm)]
+    #[lstm(
+        input = 5,
+        hidden = 8,
+        layers = 2,
+        bidirectional,
+        proj = 3,
+        bias = "double"
+    )]
+    struct Projected;
+
+    #[test]
+    fn derived_specs_are_the_written_types() {
+        let lstm_only = auto().prefix("lstm.");
+        let (result, _) =
+            common::layer_parity::<f32, Weights<Audio>, 1, 32>("audio_model_f32", &lstm_only);
+        check("derive: audio 2 layers", &result, F32);
+        let (result, _) =
+            common::layer_parity::<f32, Weights<Tagger>, 10, 32>("tagger_model_f32", &lstm_only);
+        check("derive: tagger bidirectional", &result, F32);
+        let (result, _) =
+            common::layer_parity::<f32, Weights<Projected>, 5, 6>("proj_bidir2_f32", &auto());
+        check("derive: proj+bidir+2 layers", &result, F32);
+        // The counts PyTorch reports in each fixture's metadata.
+        assert_eq!(
+            Audio::PARAM_COUNT,
+            4 * 32 * (1 + 32 + 2) + 4 * 32 * (32 + 32 + 2)
+        );
+        assert_eq!(<Tagger as LstmSpec>::OUTPUT, 32);
+        assert_eq!(Projected::OUTPUT, 6);
+    }
+}
+
+/// Many independent streams share one set of weights, each with its own state: 1,000 streams of
+/// a 1 -> 32 two-layer model, stepped interleaved, give exactly what each stream gives alone.
+#[test]
+fn a_thousand_streams_share_one_set_of_weights() {
+    use lstm::{Layer, StreamingLayer};
+    type Audio = Stacked<Cell<f32, 1, 32>, Cell<f32, 32, 32>>;
+    let bytes = common::fixture_bytes("audio_model_f32");
+    let model = Audio::from_safetensors(&bytes, &LoadOptions::new().prefix("lstm.")).unwrap();
+    let signal = |stream: usize, t: usize| [((stream * 31 + t * 7) as f32 * 0.01).sin()];
+    let mut states = vec![model.zero_state(); 1000];
+    let mut last = vec![[0.0f32; 32]; 1000];
+    for t in 0..20 {
+        for (stream, state) in states.iter_mut().enumerate() {
+            last[stream] = model.step(&signal(stream, t), state);
+        }
+    }
+    for stream in [0, 1, 499, 999] {
+        let mut alone = model.zero_state();
+        let mut output = [0.0f32; 32];
+        for t in 0..20 {
+            output = model.step(&signal(stream, t), &mut alone);
+        }
+        assert_eq!(output, last[stream], "stream {stream}");
+        assert_eq!(alone, states[stream]);
+    }
+    // A state is a plain value: saved, restored, and continued exactly.
+    let saved = states[7];
+    let next = model.step(&[0.5], &mut states[7]);
+    let mut restored = saved;
+    assert_eq!(model.step(&[0.5], &mut restored), next);
+}
