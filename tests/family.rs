@@ -291,3 +291,65 @@ fn a_thousand_streams_share_one_set_of_weights() {
     let mut restored = saved;
     assert_eq!(model.step(&[0.5], &mut restored), next);
 }
+
+/// The batch path against PyTorch's batch: all 8 sequences of `batch8_layers2_f32` in one call,
+/// from PyTorch's initial states, equal to PyTorch's outputs and to 8 separate calls.
+#[test]
+fn one_batch_call_equals_pytorch_and_separate_calls() {
+    use lstm::{CellStates, Layer};
+    type Two = Stacked<Cell<f32, 3, 5>, Cell<f32, 5, 5>>;
+    let bytes = common::fixture_bytes("batch8_layers2_f32");
+    let model = Two::from_safetensors(&bytes, &auto()).unwrap();
+    let (shape, input) = common::data::<f32>(&bytes, "input");
+    let (_, expected) = common::data::<f32>(&bytes, "output");
+    let (_, h0) = common::data::<f32>(&bytes, "h0");
+    let (_, c0) = common::data::<f32>(&bytes, "c0");
+    let (batch, steps) = (shape[0], shape[1]);
+    let inputs: Vec<[f32; 3]> = input
+        .chunks_exact(3)
+        .map(|x| x.try_into().unwrap())
+        .collect();
+    let mut states: Vec<_> = (0..batch)
+        .map(|sequence| {
+            let mut state = model.zero_state();
+            let mut cell = 0;
+            state.for_each_cell_mut(&mut |h, c| {
+                h.copy_from_slice(&h0[(cell * batch + sequence) * 5..][..5]);
+                c.copy_from_slice(&c0[(cell * batch + sequence) * 5..][..5]);
+                cell += 1;
+            });
+            state
+        })
+        .collect();
+    let initial = states.clone();
+    let mut outputs = vec![[0.0f32; 5]; batch * steps];
+    let mut workspace = Default::default();
+    model
+        .run_batch_with(&inputs, &mut outputs, &mut states, &mut workspace)
+        .unwrap();
+    let error = outputs
+        .iter()
+        .flatten()
+        .zip(&expected)
+        .map(|(a, b)| f64::from((a - b).abs()))
+        .fold(0.0, f64::max);
+    println!(
+        "{:<30} max |ours - reference|: outputs {error:.3e}",
+        "batch call, 8 x 2 layers"
+    );
+    assert!(error <= F32);
+    for (sequence, mut state) in initial.into_iter().enumerate() {
+        let range = sequence * steps..(sequence + 1) * steps;
+        let mut alone = vec![[0.0f32; 5]; steps];
+        model
+            .run_with(
+                &inputs[range.clone()],
+                &mut alone,
+                &mut state,
+                &mut workspace,
+            )
+            .unwrap();
+        assert_eq!(alone, outputs[range]);
+        assert_eq!(state, states[sequence]);
+    }
+}

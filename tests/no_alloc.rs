@@ -146,3 +146,37 @@ fn f64_weight_struct_allocates_nothing() {
     });
     assert_eq!(counted, 0);
 }
+
+/// A stack's sequence and batch calls allocate nothing once their workspace has grown to the
+/// longest sequence it is given.
+#[test]
+fn stack_calls_with_a_reused_workspace_allocate_nothing() {
+    use lstm::{Bidirectional, Layer, LstmWeights, Stacked};
+    type Model = Stacked<Bidirectional<f32, 3, 4, 8>, LstmWeights<f32, 8, 4>>;
+    let model = Model::zeros();
+    let inputs = vec![[0.5f32; 3]; 40];
+    let mut outputs = vec![[0.0f32; 4]; 40];
+    let mut states = vec![model.zero_state(); 4];
+    let mut workspace = Default::default();
+    // The first calls size the workspace.
+    model
+        .run_with(&inputs, &mut outputs, &mut states[0], &mut workspace)
+        .unwrap();
+    model
+        .run_batch_with(&inputs, &mut outputs, &mut states, &mut workspace)
+        .unwrap();
+    let counted = allocations_during(|| {
+        model
+            .run_with(
+                &inputs[..10],
+                &mut outputs[..10],
+                &mut states[0],
+                &mut workspace,
+            )
+            .unwrap();
+        model
+            .run_batch_with(&inputs, &mut outputs, &mut states, &mut workspace)
+            .unwrap();
+    });
+    assert_eq!(counted, 0);
+}

@@ -4,7 +4,7 @@
 //! Shapes still live in the types: a stack's upper layer must take the lower layer's output type
 //! as its input type, so a 2H-wide bidirectional output cannot feed an H-input layer.
 
-use crate::{Float, LstmState, LstmWeights, SequenceLengthError};
+use crate::{BatchLengthError, Float, LstmState, LstmWeights, SequenceLengthError};
 
 /// A layer that runs over a whole sequence: an LSTM cell, a bidirectional pair, or a stack.
 ///
@@ -40,6 +40,23 @@ pub trait Layer<T: Float> {
         state: &mut Self::State,
         workspace: &mut Self::Workspace,
     ) -> Result<(), SequenceLengthError>;
+
+    /// Runs a batch of sequences of equal length in one call: `inputs` and `outputs` hold them
+    /// one after another (sequence `b` at `b * T .. (b + 1) * T`), `states` one state per
+    /// sequence. The results are exactly those of one [`run_with`](Self::run_with) per
+    /// sequence, bit for bit; the cells step all sequences in lockstep, reading each unit's
+    /// weights once per step for the whole batch.
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] if `outputs` is not as long as `inputs`, or their length is not a
+    /// multiple of the number of states; nothing is computed then.
+    fn run_batch_with(
+        &self,
+        inputs: &[Self::Input],
+        outputs: &mut [Self::Output],
+        states: &mut [Self::State],
+        workspace: &mut Self::Workspace,
+    ) -> Result<(), BatchLengthError>;
 }
 
 /// A layer that can also run one step at a time, keeping its state between calls: every
@@ -88,6 +105,16 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> L
         (): &mut (),
     ) -> Result<(), SequenceLengthError> {
         self.run(inputs, outputs, state)
+    }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; R]],
+        states: &mut [LstmState<T, H, R>],
+        (): &mut (),
+    ) -> Result<(), BatchLengthError> {
+        self.run_batch(inputs, outputs, states)
     }
 }
 
@@ -207,6 +234,39 @@ impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, c
     ) -> Result<(), SequenceLengthError> {
         self.run(inputs, outputs, state)
     }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; O]],
+        states: &mut [[LstmState<T, H, R>; 2]],
+        (): &mut (),
+    ) -> Result<(), BatchLengthError> {
+        let () = Self::OUTPUT_IS_TWO_CELLS;
+        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        // Each direction in lockstep over the batch, writing its half of every output.
+        let forward = self.forward.as_cell();
+        forward.lockstep(
+            inputs,
+            steps,
+            false,
+            states,
+            |s| &mut s[0],
+            outputs,
+            |o| &mut o[..R],
+        );
+        let reverse = self.reverse.as_cell();
+        reverse.lockstep(
+            inputs,
+            steps,
+            true,
+            states,
+            |s| &mut s[1],
+            outputs,
+            |o| &mut o[R..],
+        );
+        Ok(())
+    }
 }
 
 /// Two layers, the upper reading the lower's output: nest it for deeper stacks
@@ -287,6 +347,9 @@ pub struct StackWorkspace<T: Float, Lower: Layer<T>, Upper: Layer<T>> {
     between: Vec<Lower::Output>,
     lower: Lower::Workspace,
     upper: Upper::Workspace,
+    /// Per-layer states of a batch, gathered from the stack's `(lower, upper)` pairs.
+    lower_states: Vec<Lower::State>,
+    upper_states: Vec<Upper::State>,
 }
 
 impl<T: Float, Lower: Layer<T>, Upper: Layer<T>> Default for StackWorkspace<T, Lower, Upper> {
@@ -295,6 +358,8 @@ impl<T: Float, Lower: Layer<T>, Upper: Layer<T>> Default for StackWorkspace<T, L
             between: Vec::new(),
             lower: Default::default(),
             upper: Default::default(),
+            lower_states: Vec::new(),
+            upper_states: Vec::new(),
         }
     }
 }
@@ -334,6 +399,42 @@ where
             .run_with(inputs, between, &mut state.0, &mut workspace.lower)?;
         self.upper
             .run_with(between, outputs, &mut state.1, &mut workspace.upper)
+    }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[Lower::Input],
+        outputs: &mut [Upper::Output],
+        states: &mut [Self::State],
+        workspace: &mut Self::Workspace,
+    ) -> Result<(), BatchLengthError> {
+        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        // States are small `Copy` values: gather each layer's into a contiguous batch, run the
+        // layers one after the other, and scatter the states back.
+        workspace.lower_states.clear();
+        workspace
+            .lower_states
+            .extend(states.iter().map(|state| state.0));
+        workspace.upper_states.clear();
+        workspace
+            .upper_states
+            .extend(states.iter().map(|state| state.1));
+        workspace.between.resize(inputs.len(), Lower::zero_output());
+        let between = &mut workspace.between[..inputs.len()];
+        let lower_states = &mut workspace.lower_states[..];
+        self.lower
+            .run_batch_with(inputs, between, lower_states, &mut workspace.lower)?;
+        let upper_states = &mut workspace.upper_states[..];
+        self.upper
+            .run_batch_with(between, outputs, upper_states, &mut workspace.upper)?;
+        for ((state, lower), upper) in states
+            .iter_mut()
+            .zip(&workspace.lower_states)
+            .zip(&workspace.upper_states)
+        {
+            *state = (*lower, *upper);
+        }
+        Ok(())
     }
 }
 
@@ -438,6 +539,24 @@ pub trait RunSequence<T: Float>: Layer<T> {
 
 impl<T: Float, L: Layer<T>> RunSequence<T> for L {}
 
+/// Runs a batch with a fresh workspace: the convenient form of [`Layer::run_batch_with`].
+pub trait RunBatch<T: Float>: Layer<T> {
+    /// See [`Layer::run_batch_with`].
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
+    fn run_batch_sequences(
+        &self,
+        inputs: &[Self::Input],
+        outputs: &mut [Self::Output],
+        states: &mut [Self::State],
+    ) -> Result<(), BatchLengthError> {
+        self.run_batch_with(inputs, outputs, states, &mut Self::Workspace::default())
+    }
+}
+
+impl<T: Float, L: Layer<T>> RunBatch<T> for L {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +638,83 @@ mod tests {
             assert_eq!(outputs[t][4..], reverse[5 - t]);
         }
         assert_eq!(state, [forward_state, reverse_state]);
+    }
+
+    /// A batch gives exactly, bit for bit, what each sequence gives alone: for a cell, a
+    /// projected cell, a bidirectional layer and stacks of them, from non-zero states.
+    #[test]
+    fn batch_equals_separate_sequences() {
+        fn check<L: Layer<f64, Input = [f64; 3]>>(layer: &L, initial: impl Fn(usize) -> L::State)
+        where
+            L::Output: PartialEq + core::fmt::Debug,
+            L::State: PartialEq + core::fmt::Debug,
+        {
+            let (batch, steps) = (5, 4);
+            let inputs = sequence::<3>(batch * steps);
+            let mut outputs = vec![L::zero_output(); batch * steps];
+            let mut states: Vec<L::State> = (0..batch).map(&initial).collect();
+            let mut workspace = L::Workspace::default();
+            layer
+                .run_batch_with(&inputs, &mut outputs, &mut states, &mut workspace)
+                .unwrap();
+            for (sequence, batched) in states.iter().enumerate() {
+                let range = sequence * steps..(sequence + 1) * steps;
+                let mut alone = vec![L::zero_output(); steps];
+                let mut state = initial(sequence);
+                layer
+                    .run_with(
+                        &inputs[range.clone()],
+                        &mut alone,
+                        &mut state,
+                        &mut workspace,
+                    )
+                    .unwrap();
+                assert_eq!(alone, outputs[range], "sequence {sequence}");
+                assert_eq!(&state, batched);
+            }
+        }
+        let cell_state = |s: usize| LstmState::new([0.1 * s as f64; 4], [-0.05 * s as f64; 4]);
+        check(&weights::<3, 4>(1), cell_state);
+        let projected = LstmWeights::<f64, 3, 4, 1, 2>::from_fn(|_, _, row, col| {
+            ((row * 5 + col * 3) % 7) as f64 / 10.0 - 0.3
+        });
+        check(&projected, |s| {
+            LstmState::new([0.2 * s as f64; 2], [0.1; 4])
+        });
+        let bidirectional = Bidirectional::<f64, 3, 4, 8>::new(weights(6), weights(7));
+        check(&bidirectional, |s| [cell_state(s), cell_state(s + 1)]);
+        let stack = Stacked::new(
+            bidirectional.clone(),
+            Stacked::new(weights::<8, 4>(8), weights::<4, 4>(9)),
+        );
+        check(&stack, |s| {
+            (
+                [cell_state(s), cell_state(2)],
+                (cell_state(3), cell_state(s)),
+            )
+        });
+    }
+
+    #[test]
+    fn batch_lengths_are_checked() {
+        let cell = weights::<3, 4>(1);
+        let mut states = [LstmState::zeros(); 3];
+        let err = cell
+            .run_batch(&sequence::<3>(7), &mut [[0.0; 4]; 7], &mut states)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a batch of 3 sequences needs as many inputs as outputs, a multiple of 3; found 7 inputs and 7 outputs"
+        );
+        assert!(
+            cell.run_batch(&sequence::<3>(6), &mut [[0.0; 4]; 5], &mut states)
+                .is_err()
+        );
+        assert!(cell.run_batch(&[], &mut [], &mut []).is_ok());
+        assert!(
+            cell.run_batch(&sequence::<3>(1), &mut [[0.0; 4]; 1], &mut [])
+                .is_err()
+        );
     }
 
     #[test]

@@ -43,12 +43,14 @@ mod state;
 mod tensor;
 
 pub use cell::{
-    CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Projection, Role, SequenceLengthError,
+    BatchLengthError, CellRef, Gate, GateBiasRefs, GateBiases, LstmWeights, Projection, Role,
+    SequenceLengthError,
 };
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
 pub use layer::{
-    Bidirectional, CellStates, Layer, RunSequence, StackWorkspace, Stacked, StreamingLayer, Zeros,
+    Bidirectional, CellStates, Layer, RunBatch, RunSequence, StackWorkspace, Stacked,
+    StreamingLayer, Zeros,
 };
 pub use linear::Linear;
 pub use spec::{
