@@ -81,11 +81,12 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs,
-    InputIs, Layer, LengthError, Linear, LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights,
-    Matrix, Naming, Projection, Role, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
-    Stacked, State, StreamingLayer, Summary, Tensor, TensorInfo, TensorReader, TensorWriter,
-    Vector, WeightFile, Weights, Zeros, group_digits, typenum,
+    BatchLengthError, Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs,
+    GateBiases, HiddenIs, InputIs, Layer, LengthError, Linear, LoadError, LoadOptions, LstmSpec,
+    LstmState, LstmWeights, Matrix, Naming, Projection, Role, RunBatch, RunSequence, SaveError,
+    SequenceLengthError, StackWorkspace, Stacked, State, StreamingLayer, Summary, Tensor,
+    TensorInfo, TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits,
+    typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

@@ -163,7 +163,7 @@ fn layer_count_mismatches_name_the_tensor() {
     let err = Cell::<f32, 5, 7>::from_safetensors(&bytes, &auto()).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("unexpected tensor `lstm.bias_hh_l1`"),
+            .starts_with("unexpected tensor `lstm.weight_ih_l1`"),
         "{err}"
     );
     // A 2-layer file into a 3-layer type: the third layer is missing.
@@ -184,7 +184,7 @@ fn layer_count_mismatches_name_the_tensor() {
     let err = Cell::<f32, 5, 7>::from_safetensors(&bidir, &auto()).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("unexpected tensor `lstm.bias_hh_l0_reverse`"),
+            .starts_with("unexpected tensor `lstm.weight_ih_l0_reverse`"),
         "{err}"
     );
 }
@@ -352,4 +352,46 @@ fn one_batch_call_equals_pytorch_and_separate_calls() {
         assert_eq!(alone, outputs[range]);
         assert_eq!(state, states[sequence]);
     }
+}
+
+/// A whole model as one type: the derived LSTM stacked with its head, both loaded from the same
+/// PyTorch `state_dict` file (`lstm.*` and `head.*`), run as one layer, equal to PyTorch's
+/// `head(lstm(x))`.
+#[test]
+fn a_whole_model_is_one_type() -> Result<(), Box<dyn std::error::Error>> {
+    use lstm::{Layer, Lstm, RunBatch, Weights};
+
+    #[derive(Lstm)]
+    #[lstm(input = 10, hidden = 16, bidirectional, bias = "double")]
+    struct TaggerLstm;
+
+    /// The LSTM and its 32 -> 5 head: a 16-input head would not compile.
+    type Tagger = Stacked<Weights<TaggerLstm>, Linear<f32, 32, 5>>;
+
+    let bytes = common::fixture_bytes("tagger_model_f32");
+    let tagger: Tagger = Stacked::new(
+        Weights::<TaggerLstm>::from_safetensors(&bytes, &auto().prefix("lstm."))?,
+        Linear::from_safetensors(&bytes, "head.", &auto())?,
+    );
+    let (shape, input) = common::data::<f32>(&bytes, "input");
+    let (_, expected) = common::data::<f32>(&bytes, "head_output");
+    let inputs: Vec<[f32; 10]> = input
+        .chunks_exact(10)
+        .map(|x| x.try_into().unwrap())
+        .collect();
+    let mut scores = vec![[0.0f32; 5]; inputs.len()];
+    let mut states = vec![tagger.zero_state(); shape[0]];
+    tagger.run_batch_sequences(&inputs, &mut scores, &mut states)?;
+    let error = scores
+        .iter()
+        .flatten()
+        .zip(&expected)
+        .map(|(a, b)| f64::from((a - b).abs()))
+        .fold(0.0, f64::max);
+    println!(
+        "{:<30} max |ours - reference|: {error:.3e}",
+        "tagger model as one type"
+    );
+    assert!(error <= F32);
+    Ok(())
 }

@@ -232,7 +232,7 @@ fn unexpected_tensor_is_never_skipped() {
     )
     .unwrap_err();
     assert!(
-        matches!(&err, LoadError::UnexpectedTensor { name, .. } if name == "bias_hh_l0"),
+        matches!(&err, LoadError::UnexpectedTensor { name, .. } if name == "bias_ih_l0"),
         "{err}"
     );
 }

@@ -1129,7 +1129,28 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     }
 }
 
-/// Fails with the first tensor (by name) under `prefix` that is not `expected`.
+/// Where a tensor name falls in PyTorch's `state_dict` order (by layer, forward before reverse,
+/// then `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, `weight_hr`), then by name: the first
+/// unexpected tensor of a 2-layer file in a 1-layer type is then `weight_ih_l1`, the one a user
+/// recognises, and the same file always gives the same error.
+fn state_dict_order(name: &str) -> (usize, bool, usize, &str) {
+    const KINDS: [&str; 5] = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"];
+    let base = name.rsplit(['.', '/']).next().unwrap_or(name);
+    let kind = KINDS
+        .iter()
+        .position(|kind| base.starts_with(kind))
+        .unwrap_or(KINDS.len());
+    let reverse = base.ends_with("_reverse");
+    let layer = base
+        .split("_l")
+        .nth(1)
+        .map(|rest| rest.trim_end_matches("_reverse"))
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0);
+    (layer, reverse, kind, name)
+}
+
+/// Fails with the first tensor under `prefix` that is not `expected`, in `state_dict` order.
 fn reject_unexpected(
     file: &SafeTensors<'_>,
     prefix: &str,
@@ -1138,7 +1159,7 @@ fn reject_unexpected(
     let unexpected = file
         .iter()
         .filter(|(name, _)| name.starts_with(prefix) && !expected.iter().any(|e| e == name))
-        .min_by_key(|(name, _)| *name);
+        .min_by_key(|(name, _)| state_dict_order(name));
     match unexpected {
         Some((name, view)) => Err(LoadError::UnexpectedTensor {
             name: name.to_owned(),

@@ -506,6 +506,15 @@ impl<T, const H: usize, const R: usize> CellStates<T> for [LstmState<T, H, R>; 2
     }
 }
 
+/// The state of a layer without one (a [`Linear`](crate::Linear) head): no cells.
+impl<T> CellStates<T> for () {
+    const CELLS: usize = 0;
+
+    fn for_each_cell(&self, _: &mut dyn FnMut(&[T], &[T])) {}
+
+    fn for_each_cell_mut(&mut self, _: &mut dyn FnMut(&mut [T], &mut [T])) {}
+}
+
 impl<T, Lower: CellStates<T>, Upper: CellStates<T>> CellStates<T> for (Lower, Upper) {
     const CELLS: usize = Lower::CELLS + Upper::CELLS;
 

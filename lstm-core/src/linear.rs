@@ -1,6 +1,6 @@
 //! A fully connected layer, as PyTorch's `nn.Linear`: the head most small LSTM models end with.
 
-use crate::{Float, Matrix, Vector};
+use crate::{BatchLengthError, Float, Layer, Matrix, SequenceLengthError, StreamingLayer, Vector};
 
 /// `y = W x + b` with `W` of `O x I` and `b` of `O`, as PyTorch's `nn.Linear(I, O)` stores and
 /// computes it (`weight` `(O, I)`, `bias` `(O,)`).
@@ -58,5 +58,67 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         for ((out, row), &bias) in y.iter_mut().zip(self.weight.iter()).zip(self.bias.iter()) {
             *out = bias + crate::cell::dot(row, x);
         }
+    }
+}
+
+/// A head in a stack: `Stacked<Weights<Spec>, Linear<T, O, K>>` is a whole model (an LSTM and
+/// its head) that runs, streams and batches as one layer. It has no state.
+///
+/// ```
+/// use lstm_core::{Layer, Linear, LstmWeights, Stacked, StreamingLayer};
+/// let model = Stacked::new(LstmWeights::<f32, 3, 8>::zeros(), Linear::<f32, 8, 2>::zeros());
+/// let mut state = model.zero_state();
+/// let scores: [f32; 2] = model.step(&[1.0, 0.0, -1.0], &mut state);
+/// assert_eq!(scores, [0.0, 0.0]);
+/// ```
+impl<T: Float, const I: usize, const O: usize> Layer<T> for Linear<T, I, O> {
+    type Input = [T; I];
+    type Output = [T; O];
+    type State = ();
+    type Workspace = ();
+
+    fn zero_output() -> [T; O] {
+        [T::ZERO; O]
+    }
+
+    fn zero_state(&self) {}
+
+    fn run_with(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; O]],
+        (): &mut (),
+        (): &mut (),
+    ) -> Result<(), SequenceLengthError> {
+        if inputs.len() != outputs.len() {
+            return Err(SequenceLengthError {
+                inputs: inputs.len(),
+                outputs: outputs.len(),
+            });
+        }
+        for (x, y) in inputs.iter().zip(outputs) {
+            self.forward_into(x, y);
+        }
+        Ok(())
+    }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; O]],
+        states: &mut [()],
+        (): &mut (),
+    ) -> Result<(), BatchLengthError> {
+        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        for (x, y) in inputs.iter().zip(outputs) {
+            self.forward_into(x, y);
+        }
+        Ok(())
+    }
+}
+
+impl<T: Float, const I: usize, const O: usize> StreamingLayer<T> for Linear<T, I, O> {
+    fn step(&self, x: &[T; I], (): &mut ()) -> [T; O] {
+        self.forward(x)
     }
 }
