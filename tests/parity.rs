@@ -322,3 +322,98 @@ fn linear_head() {
         assert!(error <= F32, "{name}: {error:e}");
     }
 }
+
+/// The packed fast path, with every kernel this CPU can run (portable, AVX2, AVX-512), against
+/// PyTorch: the vectorised sigmoid and tanh and the reordered sums stay within the f32 tolerance.
+#[test]
+fn packed_kernels_against_pytorch() {
+    use lstm::{Kernel, LstmState};
+
+    fn packed_error<const I: usize, const H: usize, const B: usize, const R: usize>(
+        name: &str,
+        kernel: Kernel,
+    ) -> f64 {
+        let bytes = common::fixture_bytes(name);
+        let weights = LstmWeights::<f32, I, H, B, R>::from_safetensors(&bytes, &auto()).unwrap();
+        let packed = weights.pack().with_kernel(kernel).unwrap();
+        let (shape, input) = common::data::<f32>(&bytes, "input");
+        let (_, output) = common::data::<f32>(&bytes, "output");
+        let (_, h0) = common::data::<f32>(&bytes, "h0");
+        let (_, c0) = common::data::<f32>(&bytes, "c0");
+        let (batch, steps) = (shape[0], shape[1]);
+        let mut largest = 0.0f64;
+        for sequence in 0..batch {
+            let mut state = LstmState::new(
+                core::array::from_fn(|k| h0[sequence * R + k]),
+                core::array::from_fn(|k| c0[sequence * H + k]),
+            );
+            for t in 0..steps {
+                let at = (sequence * steps + t) * I;
+                let x: [f32; I] = core::array::from_fn(|k| input[at + k]);
+                let h = packed.step(&x, &mut state);
+                let expected = &output[(sequence * steps + t) * R..][..R];
+                for (ours, theirs) in h.iter().zip(expected) {
+                    assert!(ours.is_finite());
+                    largest = largest.max(f64::from((ours - theirs).abs()));
+                }
+            }
+        }
+        largest
+    }
+    for kernel in Kernel::ALL
+        .into_iter()
+        .filter(|kernel| kernel.is_available())
+    {
+        let cases = [
+            (
+                "seed 100/256",
+                packed_error::<100, 256, 2, 256>("seed_f32", kernel),
+                F32,
+            ),
+            (
+                "odd 37/61",
+                packed_error::<37, 61, 2, 61>("odd_f32", kernel),
+                F32,
+            ),
+            (
+                "audio 1/32 T=200",
+                packed_error::<1, 32, 2, 32>("audio_f32", kernel),
+                F32,
+            ),
+            (
+                "T=1000 3/8",
+                packed_error::<3, 8, 2, 8>("long_f32", kernel),
+                F32,
+            ),
+            (
+                "batch 5, h0/c0",
+                packed_error::<4, 6, 2, 6>("batch_f32", kernel),
+                F32,
+            ),
+            (
+                "proj 6/8->3",
+                packed_error::<6, 8, 2, 3>("proj_f32", kernel),
+                F32,
+            ),
+            (
+                "no bias",
+                packed_error::<5, 7, 0, 7>("no_bias_f32", kernel),
+                F32,
+            ),
+            (
+                "magnitude 50",
+                packed_error::<8, 16, 2, 16>("magnitude_50_f32", kernel),
+                F32,
+            ),
+            (
+                "magnitude 1e4",
+                packed_error::<8, 16, 2, 16>("magnitude_1e4_f32", kernel),
+                1e-4,
+            ),
+        ];
+        for (case, error, tolerance) in cases {
+            println!("packed {kernel:?} {case:<18} max |ours - reference|: {error:.3e}");
+            assert!(error <= tolerance, "{kernel:?} {case}: {error:e}");
+        }
+    }
+}

@@ -56,6 +56,19 @@ pub trait Float:
     /// Converts to `f64` exactly.
     fn to_f64(self) -> f64;
 
+    /// `self * a + b`, fused (one rounding). Only fast where the CPU has FMA and the code is
+    /// compiled for it: the packed kernels call it inside `#[target_feature(enable = "fma")]`.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+
+    /// The logistic function as the packed kernels compute it: for `f32` a branch-free
+    /// approximation that vectorises (absolute error below 1e-7 over the whole line), for `f64`
+    /// exactly [`sigmoid`](Self::sigmoid).
+    fn fast_sigmoid(self) -> Self;
+
+    /// `tanh` as the packed kernels compute it: for `f32` a branch-free approximation that
+    /// vectorises (absolute error below 2e-7), for `f64` exactly [`tanh`](Self::tanh).
+    fn fast_tanh(self) -> Self;
+
     /// The logistic function `1 / (1 + e^-x)`, as PyTorch's `torch.sigmoid` and Keras' `sigmoid`.
     ///
     /// For very negative inputs `e^-x` overflows to infinity and the result is exactly `0`, not NaN.
@@ -66,7 +79,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident) => {
+    ($t:ident, $fast_sigmoid:path, $fast_tanh:path) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -98,12 +111,82 @@ macro_rules! impl_float {
             fn to_f64(self) -> f64 {
                 f64::from(self)
             }
+            // `always`: inlined into the kernels' `target_feature` functions, where it becomes
+            // one FMA instruction; an out-of-line copy would be a library call.
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                $t::mul_add(self, a, b)
+            }
+            #[inline(always)]
+            fn fast_sigmoid(self) -> Self {
+                $fast_sigmoid(self)
+            }
+            #[inline(always)]
+            fn fast_tanh(self) -> Self {
+                $fast_tanh(self)
+            }
         }
     };
 }
 
-impl_float!(f32);
-impl_float!(f64);
+impl_float!(f32, fast_sigmoid_f32, fast_tanh_f32);
+impl_float!(f64, Float::sigmoid, Float::tanh);
+
+/// `e^x` for `f32` without branches or calls, so that a loop of it vectorises (Cephes' `expf`:
+/// `x = n ln 2 + r`, `e^r` by a degree-5 polynomial, `2^n` built in the exponent bits). Relative
+/// error about 1e-7; arguments are clamped to where the result is a normal float.
+#[inline(always)]
+#[allow(
+    clippy::excessive_precision,
+    reason = "Cephes' coefficients as published"
+)]
+fn exp_f32(x: f32) -> f32 {
+    const LOG2_E: f32 = core::f32::consts::LOG2_E;
+    // ln 2 split in two so that `n * LN2_HI` is exact.
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    let x = x.clamp(-87.3, 88.3);
+    let n = (x * LOG2_E).round();
+    let r = x - n * LN2_HI - n * LN2_LO;
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_5e-1)
+        * r
+        + 5.000_000_1e-1;
+    let e_r = p * r * r + r + 1.0;
+    // `n` is in [-126, 127] after the clamp, so the biased exponent is in [1, 254].
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "n in [-126, 127]"
+    )]
+    let two_to_n = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    e_r * two_to_n
+}
+
+/// `1 / (1 + e^-x)` through [`exp_f32`].
+#[inline(always)]
+fn fast_sigmoid_f32(x: f32) -> f32 {
+    1.0 / (1.0 + exp_f32(-x))
+}
+
+/// `tanh` for `f32`: an odd polynomial near 0 (Cephes' `tanhf`), `1 - 2 / (e^2x + 1)` elsewhere;
+/// both are computed and one selected, so a loop of it vectorises.
+#[inline(always)]
+#[allow(
+    clippy::excessive_precision,
+    reason = "Cephes' coefficients as published"
+)]
+fn fast_tanh_f32(x: f32) -> f32 {
+    let z = x * x;
+    let near_zero =
+        ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
+            - 3.333_328_2e-1)
+            * z
+            * x
+            + x;
+    let far = 1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0);
+    if z < 0.625 * 0.625 { near_zero } else { far }
+}
 
 #[cfg(test)]
 mod tests {
@@ -114,6 +197,28 @@ mod tests {
         assert_eq!((-1.0e4f32).sigmoid(), 0.0);
         assert_eq!(1.0e4f32.sigmoid(), 1.0);
         assert!((0.5f64.sigmoid() - 0.622_459_331_201_854_6).abs() < 1e-15);
+    }
+
+    /// The f32 approximations against `f64` libm, over a dense sweep and the extremes.
+    #[test]
+    fn fast_activations_are_accurate() {
+        let (mut sigmoid_error, mut tanh_error) = (0.0f64, 0.0f64);
+        for step in -200_000..=200_000 {
+            let x = step as f32 * 1e-4; // -20 .. 20
+            let exact_sigmoid = 1.0 / (1.0 + (-f64::from(x)).exp());
+            sigmoid_error = sigmoid_error.max((f64::from(x.fast_sigmoid()) - exact_sigmoid).abs());
+            tanh_error = tanh_error.max((f64::from(x.fast_tanh()) - f64::from(x).tanh()).abs());
+        }
+        assert!(sigmoid_error < 1e-7, "sigmoid {sigmoid_error:e}");
+        assert!(tanh_error < 2e-7, "tanh {tanh_error:e}");
+        for x in [f32::MAX, 1e30, 100.0, -100.0, -1e30, f32::MIN] {
+            let (s, t) = (x.fast_sigmoid(), x.fast_tanh());
+            assert!(
+                (0.0..=1.0).contains(&s) && (-1.0..=1.0).contains(&t),
+                "{x}: {s} {t}"
+            );
+        }
+        assert_eq!(0.5f64.fast_tanh(), 0.5f64.tanh());
     }
 
     #[test]

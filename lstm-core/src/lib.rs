@@ -31,13 +31,15 @@
 //! let weights = LstmWeights::<f32, 100, 256>::zeros();
 //! weights.step(&[0.5; 99], &mut LstmState::zeros()); // expected `&[f32; 100]`
 //! ```
-#![forbid(unsafe_code)]
+// `unsafe` only to call the SIMD kernels after detecting their CPU features (`packed.rs`).
+#![deny(unsafe_code)]
 
 mod cell;
 mod element;
 mod io;
 mod layer;
 mod linear;
+mod packed;
 mod spec;
 mod state;
 mod tensor;
@@ -53,6 +55,7 @@ pub use layer::{
     StreamingLayer, Zeros,
 };
 pub use linear::Linear;
+pub use packed::{Kernel, KernelUnavailable, PackedLstm, TILE};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

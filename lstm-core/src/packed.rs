@@ -1,0 +1,461 @@
+//! The fast path: weights repacked for streaming, and kernels chosen for the CPU at run time.
+//!
+//! [`LstmWeights`] keep the logical layout users load and inspect (`W_i`, `U_i`, ...). A step
+//! over it computes each unit's eight dot products one after the other. [`PackedLstm`] holds the
+//! same numbers rearranged once, at [`LstmWeights::pack`]: hidden units in tiles of [`TILE`],
+//! and within a tile, for each input element `k`, the weights of the tile's units for the four
+//! gates side by side. A step then reads every weight exactly once, in order, multiplying a whole
+//! tile's column by `x[k]` (a broadcast) into four accumulators of `TILE` lanes: no horizontal
+//! sums, no gathers, and the loop bounds all constants.
+//!
+//! The kernels are one function compiled three ways: portable (any target), AVX2 with FMA, and
+//! AVX-512. [`Kernel::best`] picks the fastest the CPU has at run time, so a default `cargo
+//! build` (no `-C target-cpu`) still runs the vector code.
+
+use core::fmt;
+
+use crate::{Float, LstmState, LstmWeights, Matrix, SequenceLengthError};
+
+/// Hidden units per tile: one AVX-512 register of `f32`, two AVX2 registers.
+pub const TILE: usize = 16;
+
+/// Bytes to which the packed weights are aligned: a cache line, and an AVX-512 register.
+const ALIGN: usize = 64;
+
+/// Which compiled form of the step runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// Plain Rust, compiled for the build's target: runs everywhere.
+    Portable,
+    /// x86-64 with AVX2 and FMA.
+    Avx2,
+    /// x86-64 with AVX-512F.
+    Avx512,
+}
+
+impl Kernel {
+    /// Every kernel, fastest last.
+    pub const ALL: [Kernel; 3] = [Kernel::Portable, Kernel::Avx2, Kernel::Avx512];
+
+    /// Whether this CPU can run the kernel.
+    ///
+    /// ```
+    /// assert!(lstm_core::Kernel::Portable.is_available());
+    /// ```
+    #[must_use]
+    pub fn is_available(self) -> bool {
+        match self {
+            Kernel::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("fma")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => false,
+        }
+    }
+
+    /// The fastest kernel this CPU can run.
+    #[must_use]
+    pub fn best() -> Kernel {
+        Kernel::ALL
+            .into_iter()
+            .rev()
+            .find(|kernel| kernel.is_available())
+            .unwrap_or(Kernel::Portable)
+    }
+}
+
+/// A kernel was asked for that this CPU cannot run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelUnavailable(pub Kernel);
+
+impl fmt::Display for KernelUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "this CPU cannot run the {:?} kernel", self.0)
+    }
+}
+
+impl std::error::Error for KernelUnavailable {}
+
+/// An LSTM cell's weights in the layout its fast step streams.
+///
+/// Hidden units are grouped in tiles of [`TILE`]; within a tile, for each input element `k`, the
+/// weights of the tile's units for the four gates sit side by side. A step reads every weight
+/// once, in order, multiplying a tile's column by `x[k]` into four accumulators of `TILE` lanes:
+/// no horizontal sums, no gathers. The [`Kernel`] is chosen for the CPU at run time.
+///
+/// Built once by [`LstmWeights::pack`]; the bias sets are summed into one. The step computes the
+/// same function as [`LstmWeights::step`], to within float rounding (the sums run in another
+/// order, and `f32` uses vectorised `sigmoid` and `tanh` accurate to 2e-7).
+///
+/// ```
+/// use lstm_core::{LstmState, LstmWeights};
+/// let weights = LstmWeights::<f32, 100, 256>::from_fn(|_, _, row, col| {
+///     ((row * 7 + col * 3) % 13) as f32 / 100.0 - 0.06
+/// });
+/// let fast = weights.pack();
+/// let (mut slow_state, mut fast_state) = (LstmState::zeros(), LstmState::zeros());
+/// let slow = *weights.step(&[0.5; 100], &mut slow_state);
+/// let quick = *fast.step(&[0.5; 100], &mut fast_state);
+/// assert!(slow.iter().zip(&quick).all(|(a, b)| (a - b).abs() < 1e-5));
+/// ```
+#[derive(Clone, Debug)]
+pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H> {
+    /// The tiles, from `start`: per tile `(I + R)` rows of 4 gates x `TILE` lanes, then the
+    /// 4 x `TILE` biases. Allocated a little long so that `start` can be 64-byte aligned.
+    storage: Box<[T]>,
+    start: usize,
+    projection: Option<Matrix<T, R, H>>,
+    kernel: Kernel,
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    LstmWeights<T, I, H, B, R>
+{
+    /// The weights in the layout the fast step streams, with the best kernel this CPU has; see
+    /// [`PackedLstm`]. Built once: the step itself never repacks or allocates.
+    #[must_use]
+    pub fn pack(&self) -> PackedLstm<T, I, H, R> {
+        let tiles = H.div_ceil(TILE);
+        let tile_len = PackedLstm::<T, I, H, R>::TILE_LEN;
+        let extra = ALIGN / size_of::<T>();
+        let mut storage = vec![T::ZERO; tiles * tile_len + extra].into_boxed_slice();
+        // Reading an address is safe; the offset keeps every element in the allocation.
+        let misalignment = storage.as_ptr().addr() % ALIGN;
+        let start = if misalignment == 0 {
+            0
+        } else {
+            (ALIGN - misalignment) / size_of::<T>()
+        };
+        let biases: Vec<_> = self.biases.iter().collect();
+        for (tile, data) in storage[start..].chunks_exact_mut(tile_len).enumerate() {
+            let (rows, bias) = data.split_at_mut((I + R) * 4 * TILE);
+            let (x_rows, h_rows) = rows.split_at_mut(I * 4 * TILE);
+            for (gate_index, gate) in crate::Gate::ALL.into_iter().enumerate() {
+                for lane in 0..TILE {
+                    let unit = tile * TILE + lane;
+                    if unit >= H {
+                        continue; // padding lanes keep zero weights
+                    }
+                    let at = gate_index * TILE + lane;
+                    for (k, &w) in self.input_weights(gate)[unit].iter().enumerate() {
+                        x_rows[k * 4 * TILE + at] = w;
+                    }
+                    for (k, &u) in self.recurrent_weights(gate)[unit].iter().enumerate() {
+                        h_rows[k * 4 * TILE + at] = u;
+                    }
+                    bias[at] = biases
+                        .iter()
+                        .fold(T::ZERO, |sum, set| sum + set.gate(gate)[unit]);
+                }
+            }
+        }
+        PackedLstm {
+            storage,
+            start,
+            projection: self.projection().cloned(),
+            kernel: Kernel::best(),
+        }
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, H, R> {
+    /// Elements per tile: `I + R` rows and the biases, each 4 gates x `TILE` lanes.
+    const TILE_LEN: usize = (I + R + 1) * 4 * TILE;
+
+    /// The kernel the step runs.
+    #[must_use]
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// The same weights run by `kernel`, to compare kernels or to force the portable one.
+    ///
+    /// # Errors
+    /// [`KernelUnavailable`] if this CPU cannot run `kernel`.
+    ///
+    /// ```
+    /// use lstm_core::{Kernel, LstmWeights};
+    /// let fast = LstmWeights::<f32, 2, 3>::zeros().pack().with_kernel(Kernel::Portable)?;
+    /// assert_eq!(fast.kernel(), Kernel::Portable);
+    /// # Ok::<(), lstm_core::KernelUnavailable>(())
+    /// ```
+    pub fn with_kernel(mut self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
+        if !kernel.is_available() {
+            return Err(KernelUnavailable(kernel));
+        }
+        self.kernel = kernel;
+        Ok(self)
+    }
+
+    /// One time step: reads `x` and the state, updates it, returns the new `h`. Allocates
+    /// nothing.
+    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
+        let mut unprojected = [T::ZERO; H];
+        self.cells(x, &state.h, &mut state.c, &mut unprojected);
+        match &self.projection {
+            Some(w_hr) => {
+                for (h, row) in state.h.iter_mut().zip(w_hr.iter()) {
+                    *h = crate::cell::dot(row, &unprojected);
+                }
+            }
+            // No projection: `R == H`.
+            None => {
+                for (h, &value) in state.h.iter_mut().zip(&unprojected) {
+                    *h = value;
+                }
+            }
+        }
+        &state.h
+    }
+
+    /// A whole sequence: `outputs[t]` receives `h` after `inputs[t]`. Allocates nothing.
+    ///
+    /// # Errors
+    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
+    pub fn run(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; R]],
+        state: &mut LstmState<T, H, R>,
+    ) -> Result<(), SequenceLengthError> {
+        if inputs.len() != outputs.len() {
+            return Err(SequenceLengthError {
+                inputs: inputs.len(),
+                outputs: outputs.len(),
+            });
+        }
+        for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
+            *out = *self.step(x, state);
+        }
+        Ok(())
+    }
+
+    /// The gates and cell update of every unit, by the chosen kernel.
+    #[allow(
+        unsafe_code,
+        reason = "calls the target_feature kernels after runtime detection"
+    )]
+    fn cells(&self, x: &[T; I], h: &[T; R], c: &mut [T; H], out: &mut [T; H]) {
+        let tiles = &self.storage[self.start..];
+        match self.kernel {
+            Kernel::Portable => tiles_step::<T, I, H, R, false, 8>(tiles, x, h, c, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
+                // and FMA on this CPU (`Kernel::is_available`), which is all `tiles_avx2` needs.
+                unsafe {
+                    // 16 ymm registers: 4 gates x 16 f32 lanes fit, 4 x 16 f64 lanes would not.
+                    if T::BITS == 32 {
+                        tiles_avx2::<T, I, H, R, 16>(tiles, x, h, c, out);
+                    } else {
+                        tiles_avx2::<T, I, H, R, 8>(tiles, x, h, c, out);
+                    }
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                // SAFETY: `kernel` is `Avx512` only if AVX-512F, AVX2 and FMA were detected on
+                // this CPU (`Kernel::is_available`), the features `tiles_avx512` is compiled for.
+                unsafe {
+                    tiles_avx512::<T, I, H, R>(tiles, x, h, c, out);
+                }
+            }
+            // Never chosen off x86-64 (`is_available` is false there); the portable step is
+            // always correct.
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => {
+                tiles_step::<T, I, H, R, false, 8>(tiles, x, h, c, out)
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn tiles_avx2<T: Float, const I: usize, const H: usize, const R: usize, const PASS: usize>(
+    tiles: &[T],
+    x: &[T; I],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    tiles_step::<T, I, H, R, true, PASS>(tiles, x, h, c, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn tiles_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
+    tiles: &[T],
+    x: &[T; I],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    tiles_step::<T, I, H, R, true, TILE>(tiles, x, h, c, out);
+}
+
+/// `a * b + c`, fused where the kernel is compiled with FMA (elsewhere `mul_add` would be a
+/// slow library call).
+#[inline(always)]
+fn multiply_add<T: Float, const FUSED: bool>(a: T, b: T, c: T) -> T {
+    if FUSED { a.mul_add(b, c) } else { a * b + c }
+}
+
+/// Adds one tile's rows times their inputs: per input element `k`, the tile's 4 x `TILE`
+/// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
+/// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
+/// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
+/// slower).
+///
+/// `PASS` lanes are accumulated at a time, starting at lane `first`: all 16 where the registers
+/// hold 4 x 16 accumulators (AVX-512, AVX2 for `f32`), 8 where they would not and the
+/// accumulators would spill to memory (measured: the portable SSE2 build ran 3.5x slower with 16).
+#[inline(always)]
+fn accumulate<T: Float, const FUSED: bool, const PASS: usize>(
+    acc: &mut [[T; PASS]; 4],
+    rows: &[T],
+    inputs: &[T],
+    first: usize,
+) {
+    for (row, &input) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(inputs) {
+        for (gate, lanes) in acc.iter_mut().enumerate() {
+            let weights = &row[gate * TILE + first..][..PASS];
+            for (sum, &weight) in lanes.iter_mut().zip(weights) {
+                *sum = multiply_add::<T, FUSED>(weight, input, *sum);
+            }
+        }
+    }
+}
+
+/// The kernel, written once: inlined into each `target_feature` wrapper so that the compiler
+/// vectorises it for that wrapper's registers.
+#[inline(always)]
+fn tiles_step<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+>(
+    tiles: &[T],
+    x: &[T; I],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        let (rows, bias) = data.split_at((I + R) * 4 * TILE);
+        let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+        let mut acc = [[T::ZERO; TILE]; 4];
+        for first in (0..TILE).step_by(PASS) {
+            let mut part = [[T::ZERO; PASS]; 4];
+            for (gate, lanes) in part.iter_mut().enumerate() {
+                lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
+            }
+            accumulate::<T, FUSED, PASS>(&mut part, x_rows, x, first);
+            accumulate::<T, FUSED, PASS>(&mut part, h_rows, h, first);
+            for (whole, lanes) in acc.iter_mut().zip(&part) {
+                whole[first..first + PASS].copy_from_slice(lanes);
+            }
+        }
+
+        // Activations over all lanes (they vectorise), then only the tile's real units kept.
+        let first = tile * TILE;
+        let units = first..(first + TILE).min(H);
+        let mut c_tile = [T::ZERO; TILE];
+        for (lane, &value) in c_tile.iter_mut().zip(&c[units.clone()]) {
+            *lane = value;
+        }
+        let mut h_tile = [T::ZERO; TILE];
+        for lane in 0..TILE {
+            let input_gate = acc[0][lane].fast_sigmoid();
+            let forget_gate = acc[1][lane].fast_sigmoid();
+            let candidate = acc[2][lane].fast_tanh();
+            let output_gate = acc[3][lane].fast_sigmoid();
+            let c_next = forget_gate * c_tile[lane] + input_gate * candidate;
+            c_tile[lane] = c_next;
+            h_tile[lane] = output_gate * c_next.fast_tanh();
+        }
+        for ((c_unit, out_unit), (&c_value, &h_value)) in c[units.clone()]
+            .iter_mut()
+            .zip(&mut out[units])
+            .zip(c_tile.iter().zip(&h_tile))
+        {
+            *c_unit = c_value;
+            *out_unit = h_value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+
+    fn weights<const I: usize, const H: usize, const R: usize>() -> LstmWeights<f64, I, H, 2, R> {
+        LstmWeights::from_fn(|gate, role, row, col| {
+            let role = match role {
+                Role::Input => 0,
+                Role::Recurrent => 1,
+                Role::Bias(set) => 2 + set,
+                Role::Projection => 4,
+            };
+            let n = (gate.index() * 5 + role) * 131 + row * 17 + col * 3;
+            ((n % 61) as f64 - 30.0) / 100.0
+        })
+    }
+
+    /// Every kernel this CPU has agrees with the logical step, for sizes that fill tiles exactly,
+    /// leave a partial tile, and project.
+    #[test]
+    fn every_kernel_matches_the_logical_step() {
+        fn check<const I: usize, const H: usize, const R: usize>() {
+            let logical = weights::<I, H, R>();
+            for kernel in Kernel::ALL
+                .into_iter()
+                .filter(|kernel| kernel.is_available())
+            {
+                let packed = logical.pack().with_kernel(kernel).unwrap();
+                let (mut a, mut b) = (
+                    LstmState::new([0.1; R], [-0.2; H]),
+                    LstmState::new([0.1; R], [-0.2; H]),
+                );
+                for t in 0..5 {
+                    let x: [f64; I] = core::array::from_fn(|k| ((t * I + k) as f64 * 0.3).sin());
+                    let (slow, fast) = (*logical.step(&x, &mut a), *packed.step(&x, &mut b));
+                    for (s, f) in slow.iter().zip(&fast) {
+                        assert!((s - f).abs() < 1e-12, "{kernel:?} I={I} H={H}: {s} vs {f}");
+                    }
+                }
+                for (s, f) in a.c.iter().zip(&b.c) {
+                    assert!((s - f).abs() < 1e-12, "{kernel:?} c");
+                }
+            }
+        }
+        check::<3, 16, 16>();
+        check::<7, 37, 37>();
+        check::<1, 5, 5>();
+        check::<4, 20, 6>();
+    }
+
+    #[test]
+    fn the_portable_kernel_is_always_available() {
+        let packed = weights::<2, 3, 3>().pack();
+        assert!(packed.clone().with_kernel(Kernel::Portable).is_ok());
+        assert!(Kernel::best().is_available());
+        if !Kernel::Avx512.is_available() {
+            let err = packed.with_kernel(Kernel::Avx512).unwrap_err();
+            assert_eq!(err.to_string(), "this CPU cannot run the Avx512 kernel");
+        }
+    }
+}
