@@ -1,0 +1,369 @@
+//! The benchmark of `lstm`: ns per step in scenarios S1-S4 and a scaling sweep, against the
+//! machine's roofline (measured here) and against other implementations measured in the same
+//! run. See BENCHMARKS.md for the command and the last results.
+//!
+//! ```text
+//! cargo run --release --manifest-path bench/Cargo.toml -- [--quick] [--write]
+//! ```
+//!
+//! `--quick` takes fewer samples and shorter sequences (under 2 minutes on 2 cores); `--write`
+//! rewrites BENCHMARKS.md and the charts in bench/charts/.
+
+mod peers;
+mod report;
+mod roofline;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use lstm::{Kernel, Layer, LstmState, LstmWeights, Role};
+use nalgebra::{DMatrix, DVector};
+use ndarray::Array1;
+
+use peers::{Candle, Naive, Nalgebra, Ndarray, weight};
+
+/// How long one timed sample runs, and how many samples a measurement takes (median kept).
+struct Settings {
+    quick: bool,
+    samples: usize,
+    sample_seconds: f64,
+}
+
+/// One scenario's cost model and results.
+pub(crate) struct Scenario {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    /// Input, hidden and batch sizes.
+    pub(crate) sizes: (usize, usize, usize),
+    /// The roofline bound in ns per step and what sets it.
+    pub(crate) bound_ns: f64,
+    pub(crate) bound_by: &'static str,
+    /// The read bandwidth measured for this scenario's weights, bytes per second.
+    pub(crate) bandwidth: f64,
+    /// (implementation, ns per step), ours first.
+    pub(crate) results: Vec<(String, f64)>,
+}
+
+/// Median seconds per call of `f` over `settings.samples` samples.
+fn seconds_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
+    for _ in 0..3 {
+        f();
+    }
+    let mut reps = 1usize;
+    loop {
+        let start = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        if start.elapsed().as_secs_f64() > settings.sample_seconds / 4.0 || reps >= 1 << 26 {
+            break;
+        }
+        reps *= 2;
+    }
+    let mut samples: Vec<f64> = (0..settings.samples)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            start.elapsed().as_secs_f64() / reps as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn logical<const I: usize, const H: usize>() -> LstmWeights<f32, I, H> {
+    LstmWeights::from_fn(|gate, role, row, col| {
+        let role = match role {
+            Role::Input => 0,
+            Role::Recurrent => 7,
+            Role::Bias(_) | Role::Projection => 13,
+        };
+        weight(gate.index() * 1_000_003 + row * 1009 + col + role)
+    })
+}
+
+fn input<const I: usize>() -> [f32; I] {
+    core::array::from_fn(|k| ((k as f32) * 0.37).sin())
+}
+
+/// Ours: the logical step and the packed step with every kernel this CPU has.
+fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> Vec<(String, f64)> {
+    let weights = logical::<I, H>();
+    let x = input::<I>();
+    let mut results = Vec::new();
+    for kernel in Kernel::ALL
+        .into_iter()
+        .rev()
+        .filter(|kernel| kernel.is_available())
+    {
+        let packed = weights.pack().with_kernel(kernel).expect("available");
+        let mut state = LstmState::zeros();
+        let seconds = seconds_per_call(settings, || {
+            black_box(packed.step(black_box(&x), &mut state));
+        });
+        results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
+    }
+    let mut state = LstmState::zeros();
+    let seconds = seconds_per_call(settings, || {
+        black_box(weights.step(black_box(&x), &mut state));
+    });
+    results.push(("lstm logical".to_owned(), seconds * 1e9));
+    results
+}
+
+/// The peers, one step of one sequence.
+fn peers_step(settings: &Settings, input: usize, hidden: usize) -> Vec<(String, f64)> {
+    let x: Vec<f32> = (0..input).map(|k| ((k as f32) * 0.37).sin()).collect();
+    let mut results = Vec::new();
+
+    let mut naive = Naive::new(input, hidden);
+    let (mut h, mut c) = (vec![0.0f32; hidden], vec![0.0f32; hidden]);
+    let seconds = seconds_per_call(settings, || naive.step(black_box(&x), &mut h, &mut c));
+    results.push(("naive runtime-shaped".to_owned(), seconds * 1e9));
+
+    let mut nalgebra = Nalgebra::new(input, hidden, 1);
+    let x_vector = DVector::from_column_slice(&x);
+    let (mut h, mut c) = (DVector::zeros(hidden), DVector::zeros(hidden));
+    let seconds = seconds_per_call(settings, || {
+        nalgebra.step(black_box(&x_vector), &mut h, &mut c)
+    });
+    results.push(("nalgebra".to_owned(), seconds * 1e9));
+
+    let mut ndarray = Ndarray::new(input, hidden);
+    let x_array = Array1::from_vec(x.clone());
+    let (mut h, mut c) = (Array1::zeros(hidden), Array1::zeros(hidden));
+    let seconds = seconds_per_call(settings, || {
+        ndarray.step(black_box(&x_array), &mut h, &mut c)
+    });
+    results.push(("ndarray".to_owned(), seconds * 1e9));
+
+    match Candle::new(input, hidden) {
+        Ok(candle) => {
+            let x_tensor = candle.inputs(&x, 1).expect("tensor");
+            let mut state = candle.zero_state(1).expect("state");
+            let seconds = seconds_per_call(settings, || {
+                state = candle.step(black_box(&x_tensor), &state).expect("step");
+            });
+            results.push(("candle-nn".to_owned(), seconds * 1e9));
+        }
+        Err(error) => eprintln!("candle-nn unavailable: {error}"),
+    }
+    results
+}
+
+/// A batch of `BATCH` sequences, one time step: ours in one batch call and as separate calls,
+/// the peers with their own batch operations where they have them.
+fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
+    settings: &Settings,
+) -> Vec<(String, f64)> {
+    let weights = logical::<I, H>();
+    let inputs = [input::<I>(); BATCH];
+    let mut results = Vec::new();
+
+    let mut outputs = [[0.0f32; H]; BATCH];
+    let mut states = [LstmState::zeros(); BATCH];
+    let seconds = seconds_per_call(settings, || {
+        weights
+            .run_batch_with(black_box(&inputs), &mut outputs, &mut states, &mut ())
+            .expect("lengths");
+    });
+    results.push(("lstm logical, one batch call".to_owned(), seconds * 1e9));
+
+    let packed = weights.pack();
+    let seconds = seconds_per_call(settings, || {
+        for (x, state) in inputs.iter().zip(states.iter_mut()) {
+            black_box(packed.step(black_box(x), state));
+        }
+    });
+    results.push((
+        format!("lstm packed {:?}, {BATCH} calls", packed.kernel()),
+        seconds * 1e9,
+    ));
+
+    let mut naive = Naive::new(I, H);
+    let x: Vec<f32> = inputs[0].to_vec();
+    let mut hs = vec![vec![0.0f32; H]; BATCH];
+    let mut cs = vec![vec![0.0f32; H]; BATCH];
+    let seconds = seconds_per_call(settings, || {
+        for (h, c) in hs.iter_mut().zip(cs.iter_mut()) {
+            naive.step(black_box(&x), h, c);
+        }
+    });
+    results.push(("naive runtime-shaped".to_owned(), seconds * 1e9));
+
+    let mut nalgebra = Nalgebra::new(I, H, BATCH);
+    let x_matrix = DMatrix::from_fn(I, BATCH, |row, _| inputs[0][row]);
+    let (mut h, mut c) = (DMatrix::zeros(H, BATCH), DMatrix::zeros(H, BATCH));
+    let seconds = seconds_per_call(settings, || {
+        nalgebra.batch_step(black_box(&x_matrix), &mut h, &mut c)
+    });
+    results.push(("nalgebra (gemm)".to_owned(), seconds * 1e9));
+
+    let mut ndarray = Ndarray::new(I, H);
+    let x_array = Array1::from_vec(x.clone());
+    let mut hs = vec![Array1::zeros(H); BATCH];
+    let mut cs = vec![Array1::zeros(H); BATCH];
+    let seconds = seconds_per_call(settings, || {
+        for (h, c) in hs.iter_mut().zip(cs.iter_mut()) {
+            ndarray.step(black_box(&x_array), h, c);
+        }
+    });
+    results.push(("ndarray".to_owned(), seconds * 1e9));
+
+    if let Ok(candle) = Candle::new(I, H) {
+        let values: Vec<f32> = inputs.iter().flatten().copied().collect();
+        let x_tensor = candle.inputs(&values, BATCH).expect("tensor");
+        let mut state = candle.zero_state(BATCH).expect("state");
+        let seconds = seconds_per_call(settings, || {
+            state = candle.step(black_box(&x_tensor), &state).expect("step");
+        });
+        results.push(("candle-nn (batch tensor)".to_owned(), seconds * 1e9));
+    }
+    results
+}
+
+/// The roofline bound of one step: FLOPs at the FMA peak or weight bytes at the read bandwidth
+/// for a working set of that size, whichever is slower.
+fn bound(
+    peak_flops: f64,
+    input: usize,
+    hidden: usize,
+    batch: usize,
+    tries: usize,
+) -> (f64, &'static str, f64) {
+    let macs = 4 * hidden * (input + hidden) * batch;
+    let flops = 2.0 * macs as f64;
+    let bytes = 4 * 4 * hidden * (input + hidden + 1);
+    let bandwidth = roofline::read_bandwidth(bytes, tries);
+    let (compute, memory) = (flops / peak_flops, bytes as f64 / bandwidth);
+    if compute >= memory {
+        (compute * 1e9, "FMA peak", bandwidth)
+    } else {
+        (memory * 1e9, "read bandwidth", bandwidth)
+    }
+}
+
+fn scenario(
+    name: &str,
+    description: &str,
+    sizes: (usize, usize, usize),
+    (bound_ns, bound_by, bandwidth): (f64, &'static str, f64),
+    results: Vec<(String, f64)>,
+) -> Scenario {
+    Scenario {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        sizes,
+        bound_ns,
+        bound_by,
+        bandwidth,
+        results,
+    }
+}
+
+macro_rules! sweep {
+    ($settings:expr, $peak:expr, $tries:expr, $($hidden:literal),*) => {{
+        let mut rows = Vec::new();
+        $(
+            let mut results = ours_step::<$hidden, $hidden>($settings);
+            results.extend(peers_step($settings, $hidden, $hidden));
+            rows.push(scenario(
+                concat!("sweep H=", $hidden),
+                "input = hidden",
+                ($hidden, $hidden, 1),
+                bound($peak, $hidden, $hidden, 1, $tries),
+                results,
+            ));
+        )*
+        rows
+    }};
+}
+
+fn main() {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let quick = arguments.iter().any(|argument| argument == "--quick");
+    let write = arguments.iter().any(|argument| argument == "--write");
+    let settings = if quick {
+        Settings {
+            quick,
+            samples: 5,
+            sample_seconds: 0.02,
+        }
+    } else {
+        Settings {
+            quick,
+            samples: 15,
+            sample_seconds: 0.05,
+        }
+    };
+    let tries = if quick { 3 } else { 7 };
+    let started = Instant::now();
+
+    let peak = roofline::fma_peak(tries);
+    println!(
+        "FMA peak: {:.1} GFLOP/s (best kernel: {:?})",
+        peak / 1e9,
+        Kernel::best()
+    );
+
+    let mut scenarios = Vec::new();
+    let mut s1 = ours_step::<100, 256>(&settings);
+    s1.extend(peers_step(&settings, 100, 256));
+    scenarios.push(scenario(
+        "S1",
+        "input 100, hidden 256, batch 1, streaming",
+        (100, 256, 1),
+        bound(peak, 100, 256, 1, tries),
+        s1,
+    ));
+
+    let mut s2 = ours_step::<1, 32>(&settings);
+    s2.extend(peers_step(&settings, 1, 32));
+    scenarios.push(scenario(
+        "S2",
+        "input 1, hidden 32 (audio), streaming",
+        (1, 32, 1),
+        bound(peak, 1, 32, 1, tries),
+        s2,
+    ));
+
+    let mut s3 = ours_step::<512, 1024>(&settings);
+    s3.extend(peers_step(&settings, 512, 1024));
+    scenarios.push(scenario(
+        "S3",
+        "input 512, hidden 1024, batch 1, streaming",
+        (512, 1024, 1),
+        bound(peak, 512, 1024, 1, tries),
+        s3,
+    ));
+
+    let s4 = batch_step::<100, 256, 32>(&settings);
+    scenarios.push(scenario(
+        "S4",
+        "input 100, hidden 256, batch 32, one step of all 32",
+        (100, 256, 32),
+        bound(peak, 100, 256, 32, tries),
+        s4,
+    ));
+
+    let sweep = sweep!(&settings, peak, tries, 8, 16, 32, 64, 128, 256, 512, 1024);
+
+    let report = report::Report {
+        peak_flops: peak,
+        quick: settings.quick,
+        seconds: 0.0,
+        scenarios,
+        sweep,
+    };
+    let report = report::Report {
+        seconds: started.elapsed().as_secs_f64(),
+        ..report
+    };
+    println!("{}", report.table());
+    println!("{}", report.goals());
+    if write {
+        report.write().expect("write BENCHMARKS.md and charts");
+    }
+}

@@ -1,0 +1,375 @@
+//! The benchmark's output: tables, the goals of issue 5 checked against them, BENCHMARKS.md and
+//! two charts (SVG, written by plotters).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::Scenario;
+
+pub(crate) struct Report {
+    pub(crate) peak_flops: f64,
+    pub(crate) quick: bool,
+    pub(crate) seconds: f64,
+    pub(crate) scenarios: Vec<Scenario>,
+    pub(crate) sweep: Vec<Scenario>,
+}
+
+fn time_text(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} us", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+impl Scenario {
+    /// Our fastest result (the first rows are ours).
+    fn ours(&self) -> f64 {
+        self.results
+            .iter()
+            .filter(|(name, _)| name.starts_with("lstm"))
+            .map(|(_, ns)| *ns)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The fastest peer and its time.
+    fn best_peer(&self) -> Option<(&str, f64)> {
+        self.results
+            .iter()
+            .filter(|(name, _)| !name.starts_with("lstm"))
+            .map(|(name, ns)| (name.as_str(), *ns))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    fn weight_bytes(&self) -> f64 {
+        let (input, hidden, _) = self.sizes;
+        (4 * 4 * hidden * (input + hidden + 1)) as f64
+    }
+
+    fn flops(&self) -> f64 {
+        let (input, hidden, batch) = self.sizes;
+        2.0 * (4 * hidden * (input + hidden) * batch) as f64
+    }
+
+    fn table(&self) -> String {
+        let mut text = format!(
+            "### {}: {}\n\nBound {} per step (set by the {}; {:.2} MB of f32 weights read at \
+             {:.0} GB/s measured for that size).\n\n\
+             | implementation | time per step | x bound | x lstm |\n|---|---:|---:|---:|\n",
+            self.name,
+            self.description,
+            time_text(self.bound_ns),
+            self.bound_by,
+            self.weight_bytes() / 1e6,
+            self.bandwidth / 1e9
+        );
+        let ours = self.ours();
+        for (name, ns) in &self.results {
+            let _ = writeln!(
+                text,
+                "| {name} | {} | {:.2} | {:.2} |",
+                time_text(*ns),
+                ns / self.bound_ns,
+                ns / ours
+            );
+        }
+        text
+    }
+}
+
+impl Report {
+    pub(crate) fn table(&self) -> String {
+        let mut text = format!(
+            "FMA peak measured: {:.1} GFLOP/s. Medians of {} samples{}; run took {:.0} s.\n\n",
+            self.peak_flops / 1e9,
+            if self.quick { 5 } else { 15 },
+            if self.quick { " (quick mode)" } else { "" },
+            self.seconds
+        );
+        for scenario in &self.scenarios {
+            text.push_str(&scenario.table());
+            text.push('\n');
+        }
+        text.push_str("### Scaling sweep (input = hidden), ns per step\n\n");
+        let names: Vec<&str> = self.sweep[0]
+            .results
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let _ = writeln!(
+            text,
+            "| hidden | parameters | bound | {} |",
+            names.join(" | ")
+        );
+        let _ = writeln!(text, "|---:|---:|---:|{}", "---:|".repeat(names.len()));
+        for row in &self.sweep {
+            let (input, hidden, _) = row.sizes;
+            let params = 4 * hidden * (input + hidden + 1);
+            let cells: Vec<String> = row
+                .results
+                .iter()
+                .map(|(_, ns)| format!("{ns:.0}"))
+                .collect();
+            let _ = writeln!(
+                text,
+                "| {hidden} | {params} | {:.0} | {} |",
+                row.bound_ns,
+                cells.join(" | ")
+            );
+        }
+        text
+    }
+
+    /// Issue 5's goals, each with the measured figure and met or not.
+    pub(crate) fn goals(&self) -> String {
+        let find = |name: &str| self.scenarios.iter().find(|s| s.name == name);
+        let mut lines = vec![
+            "| goal | measured | met |".to_owned(),
+            "|---|---|---|".to_owned(),
+        ];
+        let mut goal = |text: String, measured: String, met: bool| {
+            lines.push(format!(
+                "| {text} | {measured} | {} |",
+                if met { "yes" } else { "no" }
+            ));
+        };
+        for (name, limit) in [("S1", 1.10), ("S2", 1.5), ("S3", 1.15)] {
+            if let Some(s) = find(name) {
+                let ratio = s.ours() / s.bound_ns;
+                goal(
+                    format!("{name} at most {limit:.2}x the bound"),
+                    format!("{ratio:.2}x"),
+                    ratio <= limit,
+                );
+            }
+        }
+        if let Some(s2) = find("S2") {
+            let factor = s2.ours() * 48_000.0 / 1e9;
+            goal(
+                "S2 real-time factor at 48 kHz <= 0.006".to_owned(),
+                format!("{factor:.4}"),
+                factor <= 0.006,
+            );
+        }
+        if let Some(s4) = find("S4") {
+            let fraction = s4.flops() / (s4.ours() * 1e-9) / self.peak_flops;
+            goal(
+                "S4 at least 85% of the FMA peak".to_owned(),
+                format!("{:.0}%", fraction * 100.0),
+                fraction >= 0.85,
+            );
+        }
+        for s in &self.scenarios {
+            if let Some((peer, ns)) = s.best_peer() {
+                let ours = s.ours();
+                goal(
+                    format!("{} ahead of every peer", s.name),
+                    format!(
+                        "{} vs {peer} {} ({:.2}x)",
+                        time_text(ours),
+                        time_text(ns),
+                        ns / ours
+                    ),
+                    ours < ns,
+                );
+            }
+        }
+        lines.join("\n")
+    }
+
+    /// BENCHMARKS.md at the repository root and the charts in bench/charts/.
+    pub(crate) fn write(&self) -> Result<(), Box<dyn std::error::Error>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let charts = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts");
+        std::fs::create_dir_all(&charts)?;
+        self.scenario_chart(&charts.join("scenarios.svg"))?;
+        self.sweep_chart(&charts.join("sweep.svg"))?;
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+            })
+            .unwrap_or_else(|| "unknown".to_owned());
+        let rustc = std::process::Command::new("rustc")
+            .arg("--version")
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let cores = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1);
+        let text = format!(
+            "# Benchmarks\n\n\
+             Written by the benchmark itself: `cargo run --release --manifest-path bench/Cargo.toml -- --write`\n\
+             (add `--quick` for a run under 2 minutes). Every figure below comes from one run on one core;\n\
+             ratios are between implementations measured side by side in that run. The bound of a scenario\n\
+             is the larger of its FLOPs at the FMA peak and its weight bytes at the read bandwidth for a\n\
+             working set of that size, both measured by the benchmark on this machine.\n\n\
+             Machine: {cpu}, {cores} cores visible, {rustc}, default release build (no `-C target-cpu`;\n\
+             `lstm packed` picks AVX-512, AVX2 or portable code at run time).\n\n\
+             ## Goals (issue 5)\n\n{}\n\n\
+             ## Charts\n\n![time over bound per scenario](bench/charts/scenarios.svg)\n\n\
+             ![ns per step over the scaling sweep](bench/charts/sweep.svg)\n\n\
+             ## Tables\n\n{}",
+            self.goals(),
+            self.table()
+        );
+        std::fs::write(root.join("BENCHMARKS.md"), text)?;
+        Ok(())
+    }
+
+    fn implementations(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for scenario in self.scenarios.iter().chain(&self.sweep) {
+            for (name, _) in &scenario.results {
+                if !names.contains(name) {
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
+
+    fn scenario_chart(&self, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+        let names = self.implementations();
+        let area = SVGBackend::new(path, (960, 540)).into_drawing_area();
+        area.fill(&WHITE)?;
+        let max = self
+            .scenarios
+            .iter()
+            .flat_map(|s| s.results.iter().map(|(_, ns)| ns / s.bound_ns))
+            .fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(&area)
+            .caption(
+                "Time per step over the roofline bound (1 = at the bound)",
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(
+                0f64..self.scenarios.len() as f64,
+                (0.5f64..max * 1.5).log_scale(),
+            )?;
+        chart
+            .configure_mesh()
+            .x_labels(self.scenarios.len() * 2)
+            .x_label_formatter(&|x| {
+                let index = x.floor() as usize;
+                if (x - x.floor() - 0.5).abs() < 0.26 {
+                    self.scenarios
+                        .get(index)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc("x bound")
+            .draw()?;
+        let width = 0.8 / names.len() as f64;
+        for (series, name) in names.iter().enumerate() {
+            let color = Palette99::pick(series).to_rgba();
+            let bars: Vec<_> = self
+                .scenarios
+                .iter()
+                .enumerate()
+                .filter_map(|(index, s)| {
+                    let ns = s.results.iter().find(|(n, _)| n == name)?.1;
+                    let x = index as f64 + 0.1 + series as f64 * width;
+                    Some(Rectangle::new(
+                        [(x, 0.5), (x + width * 0.9, ns / s.bound_ns)],
+                        color.filled(),
+                    ))
+                })
+                .collect();
+            if bars.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(bars)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()?;
+        area.present()?;
+        Ok(())
+    }
+
+    fn sweep_chart(&self, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+        let names: Vec<String> = self.sweep[0]
+            .results
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect();
+        let area = SVGBackend::new(path, (960, 540)).into_drawing_area();
+        area.fill(&WHITE)?;
+        let params = |s: &Scenario| {
+            let (input, hidden, _) = s.sizes;
+            (4 * hidden * (input + hidden + 1)) as f64
+        };
+        let x_range = params(&self.sweep[0]) * 0.7..params(&self.sweep[self.sweep.len() - 1]) * 1.4;
+        let max = self
+            .sweep
+            .iter()
+            .flat_map(|s| s.results.iter().map(|(_, ns)| *ns))
+            .fold(1.0, f64::max);
+        let min = self
+            .sweep
+            .iter()
+            .map(|s| s.bound_ns)
+            .fold(f64::INFINITY, f64::min);
+        let mut chart = ChartBuilder::on(&area)
+            .caption(
+                "ns per step against parameter count (input = hidden, 8 to 1024)",
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_range.log_scale(), (min * 0.5..max * 2.0).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_desc("parameters")
+            .y_desc("ns per step")
+            .draw()?;
+        let bound: Vec<(f64, f64)> = self.sweep.iter().map(|s| (params(s), s.bound_ns)).collect();
+        chart
+            .draw_series(LineSeries::new(bound, BLACK.stroke_width(2)))?
+            .label("roofline bound")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        for (series, name) in names.iter().enumerate() {
+            let color = Palette99::pick(series).to_rgba();
+            let points: Vec<(f64, f64)> = self
+                .sweep
+                .iter()
+                .filter_map(|s| Some((params(s), s.results.iter().find(|(n, _)| n == name)?.1)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.9))
+            .draw()?;
+        area.present()?;
+        Ok(())
+    }
+}
