@@ -258,6 +258,16 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
         let blocked = states.len() / BLOCK * BLOCK;
         for t in 0..steps {
+            if self.projection.is_none() {
+                // Tile by tile, every block of sequences: a tile's weights stay in cache while
+                // all sequences use them. Each unit's output is its `h` (`R == H`), written to
+                // `outputs` while `state.h` still holds the previous step for the other tiles.
+                self.batch_cells(inputs, steps, t, states, outputs);
+                for (sequence, state) in states.iter_mut().enumerate() {
+                    state.h = outputs[sequence * steps + t];
+                }
+                continue;
+            }
             for (block, block_states) in states.chunks_exact_mut(BLOCK).enumerate() {
                 let Ok(block_states) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(block_states)
                 else {
@@ -293,6 +303,43 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
                 for (h, &value) in state.h.iter_mut().zip(unprojected) {
                     *h = value;
                 }
+            }
+        }
+    }
+
+    /// One time step of a whole batch without projection, tile by tile, by the chosen kernel.
+    #[allow(
+        unsafe_code,
+        reason = "calls the target_feature kernels after runtime detection"
+    )]
+    fn batch_cells(
+        &self,
+        inputs: &[[T; I]],
+        steps: usize,
+        t: usize,
+        states: &mut [LstmState<T, H, R>],
+        outputs: &mut [[T; R]],
+    ) {
+        let tiles = &self.storage[self.start..];
+        match self.kernel {
+            Kernel::Portable => {
+                batch_tiles::<T, I, H, R, false, 8>(tiles, inputs, steps, t, states, outputs);
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                // (`Kernel::is_available`), which is all `batch_avx2` needs.
+                unsafe { batch_avx2::<T, I, H, R>(tiles, inputs, steps, t, states, outputs) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                // SAFETY: `kernel` is `Avx512` only if AVX-512F, AVX2 and FMA were detected on
+                // this CPU (`Kernel::is_available`), the features `batch_avx512` is compiled for.
+                unsafe { batch_avx512::<T, I, H, R>(tiles, inputs, steps, t, states, outputs) }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => {
+                batch_tiles::<T, I, H, R, false, 8>(tiles, inputs, steps, t, states, outputs);
             }
         }
     }
@@ -477,9 +524,45 @@ fn block_avx512<T: Float, const I: usize, const H: usize, const R: usize, const 
     block_step::<T, I, H, R, true, PASS>(tiles, xs, states, out);
 }
 
-/// [`tiles_step`] for `BLOCK` sequences at once: every weight is loaded once and multiplied by
+/// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
 /// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
 /// results are the same bit for bit.
+#[inline(always)]
+fn block_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const I: usize,
+    const R: usize,
+>(
+    tile: &[T],
+    xs: [&[T; I]; NB],
+    hs: [&[T; R]; NB],
+) -> [[[T; TILE]; 4]; NB] {
+    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+    let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; NB];
+        for sequence in &mut part {
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
+            }
+        }
+        accumulate_block::<T, FUSED, PASS, NB, I>(&mut part, x_rows, xs, first);
+        accumulate_block::<T, FUSED, PASS, NB, R>(&mut part, h_rows, hs, first);
+        for (whole, sequence) in acc.iter_mut().zip(&part) {
+            for (gates, lanes) in whole.iter_mut().zip(sequence) {
+                gates[first..first + PASS].copy_from_slice(lanes);
+            }
+        }
+    }
+    acc
+}
+
+/// [`tiles_step`] for a block of `BLOCK` sequences, all tiles in turn (the order used with a
+/// projection, where each sequence's unprojected outputs are needed whole).
 #[inline(always)]
 fn block_step<
     T: Float,
@@ -496,37 +579,109 @@ fn block_step<
 ) {
     let tile_len = (I + R + 1) * 4 * TILE;
     for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let (rows, bias) = data.split_at((I + R) * 4 * TILE);
-        let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
-        let mut acc = [[[T::ZERO; TILE]; 4]; BLOCK];
-        for first in (0..TILE).step_by(PASS) {
-            let mut part = [[[T::ZERO; PASS]; 4]; BLOCK];
-            for sequence in &mut part {
-                for (gate, lanes) in sequence.iter_mut().enumerate() {
-                    lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
-                }
-            }
-            accumulate_block::<T, FUSED, PASS, I>(&mut part, x_rows, xs, first);
-            let hs = states.each_ref().map(|state| &state.h);
-            accumulate_block::<T, FUSED, PASS, R>(&mut part, h_rows, hs, first);
-            for (whole, sequence) in acc.iter_mut().zip(&part) {
-                for (gates, lanes) in whole.iter_mut().zip(sequence) {
-                    gates[first..first + PASS].copy_from_slice(lanes);
-                }
-            }
-        }
+        let acc =
+            block_acc::<T, FUSED, PASS, BLOCK, I, R>(data, xs, states.each_ref().map(|s| &s.h));
         for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
-            finish_tile(sequence, tile, &mut state.c, values);
+            finish_tile(sequence, tile, &mut state.c, &mut values[..]);
         }
     }
 }
 
-/// [`accumulate`] for `BLOCK` sequences: each row element is loaded once for all of them.
+/// One time step of a batch without projection, tile by tile: each tile's weights are used by
+/// every block of `BLOCK` sequences (and then the remainder, one by one) while in cache. Writes
+/// each unit's `h` into the sequence's output slot for step `t`.
 #[inline(always)]
-fn accumulate_block<T: Float, const FUSED: bool, const PASS: usize, const N: usize>(
-    acc: &mut [[[T; PASS]; 4]; BLOCK],
+fn batch_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+>(
+    tiles: &[T],
+    inputs: &[[T; I]],
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        for (block, block_states) in states.chunks_mut(BLOCK).enumerate() {
+            let first = block * BLOCK;
+            if let Ok(full) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(&mut *block_states) {
+                let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
+                let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R>(
+                    data,
+                    xs,
+                    full.each_ref().map(|s| &s.h),
+                );
+                let slots = core::array::from_fn::<_, BLOCK, _>(|b| (first + b) * steps + t);
+                let Ok(outs) = outputs.get_disjoint_mut(slots) else {
+                    continue; // distinct in-range slots: sequences differ, `t < steps`
+                };
+                for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
+                    finish_tile(sequence, tile, &mut state.c, &mut out[..]);
+                }
+            } else {
+                for (b, state) in block_states.iter_mut().enumerate() {
+                    let at = (first + b) * steps + t;
+                    let [acc] =
+                        block_acc::<T, FUSED, PASS, 1, I, R>(data, [&inputs[at]], [&state.h]);
+                    finish_tile(&acc, tile, &mut state.c, &mut outputs[at][..]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn batch_avx2<T: Float, const I: usize, const H: usize, const R: usize>(
+    tiles: &[T],
+    inputs: &[[T; I]],
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    if T::BITS == 32 {
+        batch_tiles::<T, I, H, R, true, 8>(tiles, inputs, steps, t, states, outputs);
+    } else {
+        batch_tiles::<T, I, H, R, true, 4>(tiles, inputs, steps, t, states, outputs);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn batch_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
+    tiles: &[T],
+    inputs: &[[T; I]],
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    if T::BITS == 32 {
+        batch_tiles::<T, I, H, R, true, 16>(tiles, inputs, steps, t, states, outputs);
+    } else {
+        batch_tiles::<T, I, H, R, true, 8>(tiles, inputs, steps, t, states, outputs);
+    }
+}
+
+/// [`accumulate`] for `NB` sequences: each row element is loaded once for all of them.
+#[inline(always)]
+fn accumulate_block<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const N: usize,
+>(
+    acc: &mut [[[T; PASS]; 4]; NB],
     rows: &[T],
-    inputs: [&[T; N]; BLOCK],
+    inputs: [&[T; N]; NB],
     first: usize,
 ) {
     for (row, k) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(0..N) {
@@ -549,10 +704,14 @@ fn finish_tile<T: Float, const H: usize>(
     acc: &[[T; TILE]; 4],
     tile: usize,
     c: &mut [T; H],
-    out: &mut [T; H],
+    out: &mut [T],
 ) {
     let first = tile * TILE;
     let units = first..(first + TILE).min(H);
+    // `out` holds `H` units (an unprojected buffer, or an output of `R == H`).
+    let Some(out) = out.get_mut(units.clone()) else {
+        return;
+    };
     let mut c_tile = [T::ZERO; TILE];
     for (lane, &value) in c_tile.iter_mut().zip(&c[units.clone()]) {
         *lane = value;
@@ -567,9 +726,9 @@ fn finish_tile<T: Float, const H: usize>(
         c_tile[lane] = c_next;
         h_tile[lane] = output_gate * c_next.fast_tanh();
     }
-    for ((c_unit, out_unit), (&c_value, &h_value)) in c[units.clone()]
+    for ((c_unit, out_unit), (&c_value, &h_value)) in c[units]
         .iter_mut()
-        .zip(&mut out[units])
+        .zip(out.iter_mut())
         .zip(c_tile.iter().zip(&h_tile))
     {
         *c_unit = c_value;
@@ -645,7 +804,7 @@ fn tiles_step<
         }
 
         // Activations over all lanes (they vectorise), then only the tile's real units kept.
-        finish_tile(&acc, tile, c, out);
+        finish_tile(&acc, tile, c, &mut out[..]);
     }
 }
 
