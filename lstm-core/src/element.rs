@@ -169,23 +169,13 @@ fn fast_sigmoid_f32(x: f32) -> f32 {
     1.0 / (1.0 + exp_f32(-x))
 }
 
-/// `tanh` for `f32`: an odd polynomial near 0 (Cephes' `tanhf`), `1 - 2 / (e^2x + 1)` elsewhere;
-/// both are computed and one selected, so a loop of it vectorises.
+/// `tanh` for `f32` as `1 - 2 / (e^2x + 1)`, one [`exp_f32`] and one division, no branch: its
+/// absolute error stays below 1.8e-7 over the line (the relative error near 0 is larger, but an
+/// LSTM adds `tanh` values to others of order 1). A polynomial near 0 selected by a mask cost
+/// S2 (hidden 32) about a fifth of its time.
 #[inline(always)]
-#[allow(
-    clippy::excessive_precision,
-    reason = "Cephes' coefficients as published"
-)]
 fn fast_tanh_f32(x: f32) -> f32 {
-    let z = x * x;
-    let near_zero =
-        ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
-            - 3.333_328_2e-1)
-            * z
-            * x
-            + x;
-    let far = 1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0);
-    if z < 0.625 * 0.625 { near_zero } else { far }
+    1.0 - 2.0 / (exp_f32(2.0 * x) + 1.0)
 }
 
 #[cfg(test)]

@@ -173,6 +173,13 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
     /// Elements per tile: `I + R` rows and the biases, each 4 gates x `TILE` lanes.
     const TILE_LEN: usize = (I + R + 1) * 4 * TILE;
 
+    /// Exactly the tiles: the storage after the alignment offset, without the slack allocated
+    /// for it.
+    fn tiles(&self) -> &[T] {
+        let len = H.div_ceil(TILE) * Self::TILE_LEN;
+        &self.storage[self.start..self.start + len]
+    }
+
     /// The kernel the step runs.
     #[must_use]
     pub fn kernel(&self) -> Kernel {
@@ -320,7 +327,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
         states: &mut [LstmState<T, H, R>],
         outputs: &mut [[T; R]],
     ) {
-        let tiles = &self.storage[self.start..];
+        let tiles = self.tiles();
         match self.kernel {
             Kernel::Portable => {
                 batch_tiles::<T, I, H, R, false, 8>(tiles, inputs, steps, t, states, outputs);
@@ -355,7 +362,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
         states: &mut [LstmState<T, H, R>; BLOCK],
         out: &mut [[T; H]; BLOCK],
     ) {
-        let tiles = &self.storage[self.start..];
+        let tiles = self.tiles();
         match self.kernel {
             Kernel::Portable => block_step::<T, I, H, R, false, 8>(tiles, xs, states, out),
             #[cfg(target_arch = "x86_64")]
@@ -389,19 +396,20 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
         reason = "calls the target_feature kernels after runtime detection"
     )]
     fn cells(&self, x: &[T; I], h: &[T; R], c: &mut [T; H], out: &mut [T; H]) {
-        let tiles = &self.storage[self.start..];
+        let tiles = self.tiles();
         match self.kernel {
-            Kernel::Portable => tiles_step::<T, I, H, R, false, 8>(tiles, x, h, c, out),
+            Kernel::Portable => tiles_step::<T, I, H, R, false, 4>(tiles, x, h, c, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
                 // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
                 // and FMA on this CPU (`Kernel::is_available`), which is all `tiles_avx2` needs.
                 unsafe {
-                    // 16 ymm registers: 4 gates x 16 f32 lanes fit, 4 x 16 f64 lanes would not.
+                    // 16 ymm registers: 2 tiles x 4 gates x 8 f32 lanes fit; f64 lanes are twice
+                    // as wide.
                     if T::BITS == 32 {
-                        tiles_avx2::<T, I, H, R, 16>(tiles, x, h, c, out);
-                    } else {
                         tiles_avx2::<T, I, H, R, 8>(tiles, x, h, c, out);
+                    } else {
+                        tiles_avx2::<T, I, H, R, 4>(tiles, x, h, c, out);
                     }
                 }
             }
@@ -670,7 +678,8 @@ fn batch_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
     }
 }
 
-/// [`accumulate`] for `NB` sequences: each row element is loaded once for all of them.
+/// [`accumulate_pair`] for `NB` sequences of one tile: each row element is loaded once for all
+/// of them.
 #[inline(always)]
 fn accumulate_block<
     T: Float,
@@ -743,32 +752,6 @@ fn multiply_add<T: Float, const FUSED: bool>(a: T, b: T, c: T) -> T {
     if FUSED { a.mul_add(b, c) } else { a * b + c }
 }
 
-/// Adds one tile's rows times their inputs: per input element `k`, the tile's 4 x `TILE`
-/// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
-/// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
-/// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
-/// slower).
-///
-/// `PASS` lanes are accumulated at a time, starting at lane `first`: all 16 where the registers
-/// hold 4 x 16 accumulators (AVX-512, AVX2 for `f32`), 8 where they would not and the
-/// accumulators would spill to memory (measured: the portable SSE2 build ran 3.5x slower with 16).
-#[inline(always)]
-fn accumulate<T: Float, const FUSED: bool, const PASS: usize>(
-    acc: &mut [[T; PASS]; 4],
-    rows: &[T],
-    inputs: &[T],
-    first: usize,
-) {
-    for (row, &input) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(inputs) {
-        for (gate, lanes) in acc.iter_mut().enumerate() {
-            let weights = &row[gate * TILE + first..][..PASS];
-            for (sum, &weight) in lanes.iter_mut().zip(weights) {
-                *sum = multiply_add::<T, FUSED>(weight, input, *sum);
-            }
-        }
-    }
-}
-
 /// The kernel, written once: inlined into each `target_feature` wrapper so that the compiler
 /// vectorises it for that wrapper's registers.
 #[inline(always)]
@@ -787,24 +770,88 @@ fn tiles_step<
     out: &mut [T; H],
 ) {
     let tile_len = (I + R + 1) * 4 * TILE;
-    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let (rows, bias) = data.split_at((I + R) * 4 * TILE);
+    // Two tiles at a time: eight accumulator chains instead of four hide the latency of the
+    // fused multiply-adds (each chain is `I + R` long), and each input element is loaded once
+    // for both. Each lane's sums keep their order, so results are unchanged bit for bit.
+    let mut pairs = tiles.chunks_exact(2 * tile_len);
+    for (pair, data) in (&mut pairs).enumerate() {
+        let (first_tile, second_tile) = data.split_at(tile_len);
+        let [a, b] = pair_acc::<T, FUSED, PASS, I, R>([first_tile, second_tile], x, h);
+        finish_tile(&a, 2 * pair, c, &mut out[..]);
+        finish_tile(&b, 2 * pair + 1, c, &mut out[..]);
+    }
+    let last = pairs.remainder();
+    if !last.is_empty() {
+        let tile = tiles.len() / tile_len - 1;
+        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R>(last, [x], [h]);
+        finish_tile(&acc, tile, c, &mut out[..]);
+    }
+}
+
+/// The gate sums of two tiles for one sequence, `PASS` lanes at a time, with the inputs loaded
+/// once for both.
+#[inline(always)]
+fn pair_acc<T: Float, const FUSED: bool, const PASS: usize, const I: usize, const R: usize>(
+    tiles: [&[T]; 2],
+    x: &[T; I],
+    h: &[T; R],
+) -> [[[T; TILE]; 4]; 2] {
+    let split = tiles.map(|tile| {
+        let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
         let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
-        let mut acc = [[T::ZERO; TILE]; 4];
-        for first in (0..TILE).step_by(PASS) {
-            let mut part = [[T::ZERO; PASS]; 4];
-            for (gate, lanes) in part.iter_mut().enumerate() {
+        (x_rows, h_rows, bias)
+    });
+    let mut acc = [[[T::ZERO; TILE]; 4]; 2];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; 2];
+        for (tile, (_, _, bias)) in part.iter_mut().zip(&split) {
+            for (gate, lanes) in tile.iter_mut().enumerate() {
                 lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
             }
-            accumulate::<T, FUSED, PASS>(&mut part, x_rows, x, first);
-            accumulate::<T, FUSED, PASS>(&mut part, h_rows, h, first);
-            for (whole, lanes) in acc.iter_mut().zip(&part) {
-                whole[first..first + PASS].copy_from_slice(lanes);
+        }
+        accumulate_pair::<T, FUSED, PASS>(&mut part, [split[0].0, split[1].0], x, first);
+        accumulate_pair::<T, FUSED, PASS>(&mut part, [split[0].1, split[1].1], h, first);
+        for (whole, tile) in acc.iter_mut().zip(&part) {
+            for (gates, lanes) in whole.iter_mut().zip(tile) {
+                gates[first..first + PASS].copy_from_slice(lanes);
             }
         }
+    }
+    acc
+}
 
-        // Activations over all lanes (they vectorise), then only the tile's real units kept.
-        finish_tile(&acc, tile, c, &mut out[..]);
+/// Adds two tiles' rows times their inputs: per input element `k`, both tiles' 4 x `TILE`
+/// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
+/// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
+/// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
+/// slower).
+///
+/// `PASS` lanes are accumulated at a time, starting at lane `first`, so that the accumulators
+/// (2 tiles x 4 gates x `PASS` lanes) stay in registers: 16 lanes with AVX-512, 8 with AVX2,
+/// 4 in the portable build (with 16, the portable SSE2 build spilled and ran 3.5x slower).
+#[inline(always)]
+fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize>(
+    acc: &mut [[[T; PASS]; 4]; 2],
+    rows: [&[T]; 2],
+    inputs: &[T],
+    first: usize,
+) {
+    let (first_rows, _) = rows[0].as_chunks::<{ 4 * TILE }>();
+    let (second_rows, _) = rows[1].as_chunks::<{ 4 * TILE }>();
+    for ((row_a, row_b), &input) in first_rows.iter().zip(second_rows).zip(inputs) {
+        let [tile_a, tile_b] = acc;
+        for (gate, (lanes_a, lanes_b)) in tile_a.iter_mut().zip(tile_b.iter_mut()).enumerate() {
+            let weights_a = &row_a[gate * TILE + first..][..PASS];
+            let weights_b = &row_b[gate * TILE + first..][..PASS];
+            for ((sum_a, sum_b), (&w_a, &w_b)) in lanes_a
+                .iter_mut()
+                .zip(lanes_b.iter_mut())
+                .zip(weights_a.iter().zip(weights_b))
+            {
+                *sum_a = multiply_add::<T, FUSED>(w_a, input, *sum_a);
+                *sum_b = multiply_add::<T, FUSED>(w_b, input, *sum_b);
+            }
+        }
     }
 }
 
