@@ -81,12 +81,12 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    BatchLengthError, Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs,
+    BatchLengthError, Bf16, Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs,
     GateBiases, HiddenIs, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear,
     LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights, Matrix, Naming, PackedLstm,
     Projection, Role, RunBatch, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
-    Stacked, State, StreamingLayer, Summary, TILE, Tensor, TensorInfo, TensorReader, TensorWriter,
-    Vector, WeightFile, Weights, Zeros, group_digits, typenum,
+    Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo, TensorReader,
+    TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

@@ -16,7 +16,7 @@ mod roofline;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lstm::{Kernel, Layer, LstmState, LstmWeights, Role};
+use lstm::{Bf16, Kernel, Layer, LstmState, LstmWeights, Role};
 use nalgebra::{DMatrix, DVector};
 use ndarray::Array1;
 
@@ -105,6 +105,15 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> Vec<(String
         });
         results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
     }
+    let bf16 = weights.pack_as::<Bf16>();
+    let mut state = LstmState::zeros();
+    let seconds = seconds_per_call(settings, || {
+        black_box(bf16.step(black_box(&x), &mut state));
+    });
+    results.push((
+        format!("lstm packed {:?} bf16 weights", bf16.kernel()),
+        seconds * 1e9,
+    ));
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
         black_box(weights.step(black_box(&x), &mut state));

@@ -147,6 +147,30 @@ impl Report {
                 );
             }
         }
+        if let Some(s1) = find("S1") {
+            let time = |suffix: &str| {
+                s1.results
+                    .iter()
+                    .find(|(name, _)| name.starts_with("lstm packed") && name.ends_with(suffix))
+                    .map(|(_, ns)| *ns)
+            };
+            let f32_time = s1
+                .results
+                .iter()
+                .filter(|(name, _)| {
+                    name.starts_with("lstm packed") && !name.ends_with("bf16 weights")
+                })
+                .map(|(_, ns)| *ns)
+                .fold(f64::INFINITY, f64::min);
+            if let Some(bf16) = time("bf16 weights") {
+                let ratio = bf16 / f32_time;
+                goal(
+                    "S1 with bf16 weights at most 0.6x the f32 time".to_owned(),
+                    format!("{ratio:.2}x"),
+                    ratio <= 0.6,
+                );
+            }
+        }
         if let Some(s2) = find("S2") {
             let factor = s2.ours() * 48_000.0 / 1e9;
             goal(

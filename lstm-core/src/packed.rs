@@ -22,6 +22,78 @@ use crate::{
 /// Hidden units per tile: one AVX-512 register of `f32`, two AVX2 registers.
 pub const TILE: usize = 16;
 
+/// How a packed weight is kept: as the computation's own type `T` (the default), or narrower.
+/// The kernels widen each weight to `T` as they load it, so sums and activations stay in `T`.
+pub trait Storage<T>: Copy + fmt::Debug + Send + Sync + 'static {
+    /// Zero, for padding lanes.
+    const ZERO: Self;
+    /// Stores `value` (rounding it if the storage is narrower).
+    fn narrow(value: T) -> Self;
+    /// The stored value as `T`.
+    fn widen(self) -> T;
+}
+
+impl<T: Float> Storage<T> for T {
+    const ZERO: Self = T::ZERO;
+    #[inline(always)]
+    fn narrow(value: T) -> T {
+        value
+    }
+    #[inline(always)]
+    fn widen(self) -> T {
+        self
+    }
+}
+
+/// A bfloat16: the top 16 bits of an `f32` (8 exponent bits, 8 significant bits). As packed
+/// storage for `f32` weights it halves the bytes a step reads; widening is a shift, so the
+/// kernels stay vectorised.
+///
+/// ```
+/// use lstm_core::Bf16;
+/// assert_eq!(Bf16::from_f32(1.0).to_f32(), 1.0);
+/// assert_eq!(Bf16::from_f32(0.1).to_f32(), 0.10009765625); // nearest bf16
+/// assert!(Bf16::from_f32(f32::NAN).to_f32().is_nan());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Bf16(u16);
+
+impl Bf16 {
+    /// The nearest bf16 (ties to even); NaN stays NaN.
+    #[must_use]
+    pub fn from_f32(value: f32) -> Bf16 {
+        let bits = value.to_bits();
+        if value.is_nan() {
+            return Bf16(((bits >> 16) | 0x0040) as u16);
+        }
+        let rounding = 0x7FFF + ((bits >> 16) & 1);
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "the top 16 bits, after the shift"
+        )]
+        Bf16((bits.wrapping_add(rounding) >> 16) as u16)
+    }
+
+    /// The value as an `f32`, exactly.
+    #[must_use]
+    #[inline(always)]
+    pub fn to_f32(self) -> f32 {
+        f32::from_bits(u32::from(self.0) << 16)
+    }
+}
+
+impl Storage<f32> for Bf16 {
+    const ZERO: Self = Bf16(0);
+    #[inline(always)]
+    fn narrow(value: f32) -> Self {
+        Bf16::from_f32(value)
+    }
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self.to_f32()
+    }
+}
+
 /// Bytes to which the packed weights are aligned: a cache line, and an AVX-512 register.
 const ALIGN: usize = 64;
 
@@ -110,10 +182,11 @@ impl std::error::Error for KernelUnavailable {}
 /// assert!(slow.iter().zip(&quick).all(|(a, b)| (a - b).abs() < 1e-5));
 /// ```
 #[derive(Clone, Debug)]
-pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H> {
+pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H, S = T> {
     /// The tiles, from `start`: per tile `(I + R)` rows of 4 gates x `TILE` lanes, then the
-    /// 4 x `TILE` biases. Allocated a little long so that `start` can be 64-byte aligned.
-    storage: Box<[T]>,
+    /// 4 x `TILE` biases, each stored as an `S`. Allocated a little long so that `start` can be
+    /// 64-byte aligned.
+    storage: Box<[S]>,
     start: usize,
     projection: Option<Matrix<T, R, H>>,
     kernel: Kernel,
@@ -126,16 +199,32 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// [`PackedLstm`]. Built once: the step itself never repacks or allocates.
     #[must_use]
     pub fn pack(&self) -> PackedLstm<T, I, H, R> {
+        self.pack_as::<T>()
+    }
+
+    /// [`pack`](Self::pack), the weights stored as `S`: [`Bf16`] halves the bytes a step reads
+    /// (the values rounded to 8 significant bits, the sums still in `T`).
+    ///
+    /// ```
+    /// use lstm_core::{Bf16, LstmState, LstmWeights};
+    /// let weights = LstmWeights::<f32, 4, 8>::from_fn(|_, _, r, c| 0.1 * (r + c) as f32 - 0.3);
+    /// let (full, half) = (weights.pack(), weights.pack_as::<Bf16>());
+    /// let (mut a, mut b) = (LstmState::zeros(), LstmState::zeros());
+    /// let (x, y) = (*full.step(&[1.0; 4], &mut a), *half.step(&[1.0; 4], &mut b));
+    /// assert!(x.iter().zip(&y).all(|(x, y)| (x - y).abs() < 1e-2));
+    /// ```
+    #[must_use]
+    pub fn pack_as<S: Storage<T>>(&self) -> PackedLstm<T, I, H, R, S> {
         let tiles = H.div_ceil(TILE);
-        let tile_len = PackedLstm::<T, I, H, R>::TILE_LEN;
-        let extra = ALIGN / size_of::<T>();
-        let mut storage = vec![T::ZERO; tiles * tile_len + extra].into_boxed_slice();
+        let tile_len = PackedLstm::<T, I, H, R, S>::TILE_LEN;
+        let extra = ALIGN / size_of::<S>();
+        let mut storage = vec![S::ZERO; tiles * tile_len + extra].into_boxed_slice();
         // Reading an address is safe; the offset keeps every element in the allocation.
         let misalignment = storage.as_ptr().addr() % ALIGN;
         let start = if misalignment == 0 {
             0
         } else {
-            (ALIGN - misalignment) / size_of::<T>()
+            (ALIGN - misalignment) / size_of::<S>()
         };
         let biases: Vec<_> = self.biases.iter().collect();
         for (tile, data) in storage[start..].chunks_exact_mut(tile_len).enumerate() {
@@ -149,14 +238,16 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
                     }
                     let at = gate_index * TILE + lane;
                     for (k, &w) in self.input_weights(gate)[unit].iter().enumerate() {
-                        x_rows[k * 4 * TILE + at] = w;
+                        x_rows[k * 4 * TILE + at] = S::narrow(w);
                     }
                     for (k, &u) in self.recurrent_weights(gate)[unit].iter().enumerate() {
-                        h_rows[k * 4 * TILE + at] = u;
+                        h_rows[k * 4 * TILE + at] = S::narrow(u);
                     }
-                    bias[at] = biases
-                        .iter()
-                        .fold(T::ZERO, |sum, set| sum + set.gate(gate)[unit]);
+                    bias[at] = S::narrow(
+                        biases
+                            .iter()
+                            .fold(T::ZERO, |sum, set| sum + set.gate(gate)[unit]),
+                    );
                 }
             }
         }
@@ -169,13 +260,15 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, H, R> {
+impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
+    PackedLstm<T, I, H, R, S>
+{
     /// Elements per tile: `I + R` rows and the biases, each 4 gates x `TILE` lanes.
     const TILE_LEN: usize = (I + R + 1) * 4 * TILE;
 
     /// Exactly the tiles: the storage after the alignment offset, without the slack allocated
     /// for it.
-    fn tiles(&self) -> &[T] {
+    fn tiles(&self) -> &[S] {
         let len = H.div_ceil(TILE) * Self::TILE_LEN;
         &self.storage[self.start..self.start + len]
     }
@@ -330,23 +423,23 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
         let tiles = self.tiles();
         match self.kernel {
             Kernel::Portable => {
-                batch_tiles::<T, I, H, R, false, 8>(tiles, inputs, steps, t, states, outputs);
+                batch_tiles::<T, I, H, R, false, 8, S>(tiles, inputs, steps, t, states, outputs);
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
                 // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
                 // (`Kernel::is_available`), which is all `batch_avx2` needs.
-                unsafe { batch_avx2::<T, I, H, R>(tiles, inputs, steps, t, states, outputs) }
+                unsafe { batch_avx2::<T, I, H, R, S>(tiles, inputs, steps, t, states, outputs) }
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 => {
                 // SAFETY: `kernel` is `Avx512` only if AVX-512F, AVX2 and FMA were detected on
                 // this CPU (`Kernel::is_available`), the features `batch_avx512` is compiled for.
-                unsafe { batch_avx512::<T, I, H, R>(tiles, inputs, steps, t, states, outputs) }
+                unsafe { batch_avx512::<T, I, H, R, S>(tiles, inputs, steps, t, states, outputs) }
             }
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 | Kernel::Avx512 => {
-                batch_tiles::<T, I, H, R, false, 8>(tiles, inputs, steps, t, states, outputs);
+                batch_tiles::<T, I, H, R, false, 8, S>(tiles, inputs, steps, t, states, outputs);
             }
         }
     }
@@ -364,12 +457,12 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
     ) {
         let tiles = self.tiles();
         match self.kernel {
-            Kernel::Portable => block_step::<T, I, H, R, false, 8>(tiles, xs, states, out),
+            Kernel::Portable => block_step::<T, I, H, R, false, 8, S>(tiles, xs, states, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
                 // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
                 // (`Kernel::is_available`), which is all `block_avx2` needs.
-                unsafe { block_avx2::<T, I, H, R>(tiles, xs, states, out) }
+                unsafe { block_avx2::<T, I, H, R, S>(tiles, xs, states, out) }
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 => {
@@ -377,15 +470,15 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
                 // this CPU (`Kernel::is_available`), the features `block_avx512` is compiled for.
                 unsafe {
                     if T::BITS == 32 {
-                        block_avx512::<T, I, H, R, 16>(tiles, xs, states, out);
+                        block_avx512::<T, I, H, R, 16, S>(tiles, xs, states, out);
                     } else {
-                        block_avx512::<T, I, H, R, 8>(tiles, xs, states, out);
+                        block_avx512::<T, I, H, R, 8, S>(tiles, xs, states, out);
                     }
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 | Kernel::Avx512 => {
-                block_step::<T, I, H, R, false, 8>(tiles, xs, states, out)
+                block_step::<T, I, H, R, false, 8, S>(tiles, xs, states, out)
             }
         }
     }
@@ -398,18 +491,17 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
     fn cells(&self, x: &[T; I], h: &[T; R], c: &mut [T; H], out: &mut [T; H]) {
         let tiles = self.tiles();
         match self.kernel {
-            Kernel::Portable => tiles_step::<T, I, H, R, false, 4>(tiles, x, h, c, out),
+            Kernel::Portable => tiles_step::<T, I, H, R, false, 8, false, S>(tiles, x, h, c, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
                 // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
                 // and FMA on this CPU (`Kernel::is_available`), which is all `tiles_avx2` needs.
                 unsafe {
-                    // 16 ymm registers: 2 tiles x 4 gates x 8 f32 lanes fit; f64 lanes are twice
-                    // as wide.
+                    // 16 ymm registers: 4 gates x 16 f32 lanes fit; f64 lanes are twice as wide.
                     if T::BITS == 32 {
-                        tiles_avx2::<T, I, H, R, 8>(tiles, x, h, c, out);
+                        tiles_avx2::<T, I, H, R, 16, S>(tiles, x, h, c, out);
                     } else {
-                        tiles_avx2::<T, I, H, R, 4>(tiles, x, h, c, out);
+                        tiles_avx2::<T, I, H, R, 8, S>(tiles, x, h, c, out);
                     }
                 }
             }
@@ -418,14 +510,14 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
                 // SAFETY: `kernel` is `Avx512` only if AVX-512F, AVX2 and FMA were detected on
                 // this CPU (`Kernel::is_available`), the features `tiles_avx512` is compiled for.
                 unsafe {
-                    tiles_avx512::<T, I, H, R>(tiles, x, h, c, out);
+                    tiles_avx512::<T, I, H, R, S>(tiles, x, h, c, out);
                 }
             }
             // Never chosen off x86-64 (`is_available` is false there); the portable step is
             // always correct.
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx2 | Kernel::Avx512 => {
-                tiles_step::<T, I, H, R, false, 8>(tiles, x, h, c, out)
+                tiles_step::<T, I, H, R, false, 8, false, S>(tiles, x, h, c, out)
             }
         }
     }
@@ -433,7 +525,9 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> PackedLstm<T, I, 
 
 /// The packed cell as a layer of a stack: `Stacked<PackedLstm<..>, PackedLstm<..>>` runs a
 /// whole packed model, streaming and batched.
-impl<T: Float, const I: usize, const H: usize, const R: usize> Layer<T> for PackedLstm<T, I, H, R> {
+impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> Layer<T>
+    for PackedLstm<T, I, H, R, S>
+{
     type Input = [T; I];
     type Output = [T; R];
     type State = LstmState<T, H, R>;
@@ -468,36 +562,43 @@ impl<T: Float, const I: usize, const H: usize, const R: usize> Layer<T> for Pack
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const R: usize> StreamingLayer<T>
-    for PackedLstm<T, I, H, R>
+impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> StreamingLayer<T>
+    for PackedLstm<T, I, H, R, S>
 {
     fn step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) -> [T; R] {
-        *PackedLstm::step(self, x, state)
+        *PackedLstm::<T, I, H, R, S>::step(self, x, state)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn tiles_avx2<T: Float, const I: usize, const H: usize, const R: usize, const PASS: usize>(
-    tiles: &[T],
+fn tiles_avx2<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
     x: &[T; I],
     h: &[T; R],
     c: &mut [T; H],
     out: &mut [T; H],
 ) {
-    tiles_step::<T, I, H, R, true, PASS>(tiles, x, h, c, out);
+    tiles_step::<T, I, H, R, true, PASS, false, S>(tiles, x, h, c, out);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn tiles_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
-    tiles: &[T],
+fn tiles_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
     x: &[T; I],
     h: &[T; R],
     c: &mut [T; H],
     out: &mut [T; H],
 ) {
-    tiles_step::<T, I, H, R, true, TILE>(tiles, x, h, c, out);
+    tiles_step::<T, I, H, R, true, TILE, true, S>(tiles, x, h, c, out);
 }
 
 /// Sequences per block in the packed batch kernel: 4 x 4 gates x 16 lanes of `f32` fill 16 of
@@ -506,8 +607,8 @@ const BLOCK: usize = 4;
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn block_avx2<T: Float, const I: usize, const H: usize, const R: usize>(
-    tiles: &[T],
+fn block_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
     xs: [&[T; I]; BLOCK],
     states: &mut [LstmState<T, H, R>; BLOCK],
     out: &mut [[T; H]; BLOCK],
@@ -515,21 +616,28 @@ fn block_avx2<T: Float, const I: usize, const H: usize, const R: usize>(
     // 16 ymm registers: 4 sequences x 4 gates x 8 lanes of f32 use them all; fewer lanes per
     // pass would be needed for f64, where 8 lanes already take two registers.
     if T::BITS == 32 {
-        block_step::<T, I, H, R, true, 8>(tiles, xs, states, out);
+        block_step::<T, I, H, R, true, 8, S>(tiles, xs, states, out);
     } else {
-        block_step::<T, I, H, R, true, 4>(tiles, xs, states, out);
+        block_step::<T, I, H, R, true, 4, S>(tiles, xs, states, out);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn block_avx512<T: Float, const I: usize, const H: usize, const R: usize, const PASS: usize>(
-    tiles: &[T],
+fn block_avx512<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
     xs: [&[T; I]; BLOCK],
     states: &mut [LstmState<T, H, R>; BLOCK],
     out: &mut [[T; H]; BLOCK],
 ) {
-    block_step::<T, I, H, R, true, PASS>(tiles, xs, states, out);
+    block_step::<T, I, H, R, true, PASS, S>(tiles, xs, states, out);
 }
 
 /// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
@@ -543,8 +651,9 @@ fn block_acc<
     const NB: usize,
     const I: usize,
     const R: usize,
+    S: Storage<T>,
 >(
-    tile: &[T],
+    tile: &[S],
     xs: [&[T; I]; NB],
     hs: [&[T; R]; NB],
 ) -> [[[T; TILE]; 4]; NB] {
@@ -555,11 +664,13 @@ fn block_acc<
         let mut part = [[[T::ZERO; PASS]; 4]; NB];
         for sequence in &mut part {
             for (gate, lanes) in sequence.iter_mut().enumerate() {
-                lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
             }
         }
-        accumulate_block::<T, FUSED, PASS, NB, I>(&mut part, x_rows, xs, first);
-        accumulate_block::<T, FUSED, PASS, NB, R>(&mut part, h_rows, hs, first);
+        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
+        accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
         for (whole, sequence) in acc.iter_mut().zip(&part) {
             for (gates, lanes) in whole.iter_mut().zip(sequence) {
                 gates[first..first + PASS].copy_from_slice(lanes);
@@ -579,8 +690,9 @@ fn block_step<
     const R: usize,
     const FUSED: bool,
     const PASS: usize,
+    S: Storage<T>,
 >(
-    tiles: &[T],
+    tiles: &[S],
     xs: [&[T; I]; BLOCK],
     states: &mut [LstmState<T, H, R>; BLOCK],
     out: &mut [[T; H]; BLOCK],
@@ -588,7 +700,7 @@ fn block_step<
     let tile_len = (I + R + 1) * 4 * TILE;
     for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
         let acc =
-            block_acc::<T, FUSED, PASS, BLOCK, I, R>(data, xs, states.each_ref().map(|s| &s.h));
+            block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, states.each_ref().map(|s| &s.h));
         for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
             finish_tile(sequence, tile, &mut state.c, &mut values[..]);
         }
@@ -606,8 +718,9 @@ fn batch_tiles<
     const R: usize,
     const FUSED: bool,
     const PASS: usize,
+    S: Storage<T>,
 >(
-    tiles: &[T],
+    tiles: &[S],
     inputs: &[[T; I]],
     steps: usize,
     t: usize,
@@ -620,7 +733,7 @@ fn batch_tiles<
             let first = block * BLOCK;
             if let Ok(full) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(&mut *block_states) {
                 let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
-                let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R>(
+                let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(
                     data,
                     xs,
                     full.each_ref().map(|s| &s.h),
@@ -636,7 +749,7 @@ fn batch_tiles<
                 for (b, state) in block_states.iter_mut().enumerate() {
                     let at = (first + b) * steps + t;
                     let [acc] =
-                        block_acc::<T, FUSED, PASS, 1, I, R>(data, [&inputs[at]], [&state.h]);
+                        block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [&inputs[at]], [&state.h]);
                     finish_tile(&acc, tile, &mut state.c, &mut outputs[at][..]);
                 }
             }
@@ -646,8 +759,8 @@ fn batch_tiles<
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn batch_avx2<T: Float, const I: usize, const H: usize, const R: usize>(
-    tiles: &[T],
+fn batch_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
     inputs: &[[T; I]],
     steps: usize,
     t: usize,
@@ -655,16 +768,16 @@ fn batch_avx2<T: Float, const I: usize, const H: usize, const R: usize>(
     outputs: &mut [[T; R]],
 ) {
     if T::BITS == 32 {
-        batch_tiles::<T, I, H, R, true, 8>(tiles, inputs, steps, t, states, outputs);
+        batch_tiles::<T, I, H, R, true, 8, S>(tiles, inputs, steps, t, states, outputs);
     } else {
-        batch_tiles::<T, I, H, R, true, 4>(tiles, inputs, steps, t, states, outputs);
+        batch_tiles::<T, I, H, R, true, 4, S>(tiles, inputs, steps, t, states, outputs);
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn batch_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
-    tiles: &[T],
+fn batch_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
     inputs: &[[T; I]],
     steps: usize,
     t: usize,
@@ -672,9 +785,9 @@ fn batch_avx512<T: Float, const I: usize, const H: usize, const R: usize>(
     outputs: &mut [[T; R]],
 ) {
     if T::BITS == 32 {
-        batch_tiles::<T, I, H, R, true, 16>(tiles, inputs, steps, t, states, outputs);
+        batch_tiles::<T, I, H, R, true, 16, S>(tiles, inputs, steps, t, states, outputs);
     } else {
-        batch_tiles::<T, I, H, R, true, 8>(tiles, inputs, steps, t, states, outputs);
+        batch_tiles::<T, I, H, R, true, 8, S>(tiles, inputs, steps, t, states, outputs);
     }
 }
 
@@ -687,9 +800,10 @@ fn accumulate_block<
     const PASS: usize,
     const NB: usize,
     const N: usize,
+    S: Storage<T>,
 >(
     acc: &mut [[[T; PASS]; 4]; NB],
-    rows: &[T],
+    rows: &[S],
     inputs: [&[T; N]; NB],
     first: usize,
 ) {
@@ -699,7 +813,7 @@ fn accumulate_block<
             for (gate, lanes) in sequence.iter_mut().enumerate() {
                 let weights = &row[gate * TILE + first..][..PASS];
                 for (sum, &weight) in lanes.iter_mut().zip(weights) {
-                    *sum = multiply_add::<T, FUSED>(weight, input, *sum);
+                    *sum = multiply_add::<T, FUSED>(weight.widen(), input, *sum);
                 }
             }
         }
@@ -762,28 +876,40 @@ fn tiles_step<
     const R: usize,
     const FUSED: bool,
     const PASS: usize,
+    const PAIRS: bool,
+    S: Storage<T>,
 >(
-    tiles: &[T],
+    tiles: &[S],
     x: &[T; I],
     h: &[T; R],
     c: &mut [T; H],
     out: &mut [T; H],
 ) {
     let tile_len = (I + R + 1) * 4 * TILE;
-    // Two tiles at a time: eight accumulator chains instead of four hide the latency of the
-    // fused multiply-adds (each chain is `I + R` long), and each input element is loaded once
-    // for both. Each lane's sums keep their order, so results are unchanged bit for bit.
+    if !PAIRS {
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], [h]);
+            finish_tile(&acc, tile, c, &mut out[..]);
+        }
+        return;
+    }
+    // Two tiles at a time (AVX-512, which has the registers): eight accumulator chains instead
+    // of four hide the latency of the fused multiply-adds (each chain is `I + R` long), and each
+    // input element is loaded once for both. Each lane's sums keep their order, so results are
+    // unchanged bit for bit. With fewer registers the lanes per pass would have to shrink, and
+    // re-reading each tile's cache lines once per pass cost more than pairing saved (AVX2:
+    // 13.9 -> 23 us at input 100, hidden 256).
     let mut pairs = tiles.chunks_exact(2 * tile_len);
     for (pair, data) in (&mut pairs).enumerate() {
         let (first_tile, second_tile) = data.split_at(tile_len);
-        let [a, b] = pair_acc::<T, FUSED, PASS, I, R>([first_tile, second_tile], x, h);
+        let [a, b] = pair_acc::<T, FUSED, PASS, I, R, S>([first_tile, second_tile], x, h);
         finish_tile(&a, 2 * pair, c, &mut out[..]);
         finish_tile(&b, 2 * pair + 1, c, &mut out[..]);
     }
     let last = pairs.remainder();
     if !last.is_empty() {
         let tile = tiles.len() / tile_len - 1;
-        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R>(last, [x], [h]);
+        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], [h]);
         finish_tile(&acc, tile, c, &mut out[..]);
     }
 }
@@ -791,8 +917,15 @@ fn tiles_step<
 /// The gate sums of two tiles for one sequence, `PASS` lanes at a time, with the inputs loaded
 /// once for both.
 #[inline(always)]
-fn pair_acc<T: Float, const FUSED: bool, const PASS: usize, const I: usize, const R: usize>(
-    tiles: [&[T]; 2],
+fn pair_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const I: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    tiles: [&[S]; 2],
     x: &[T; I],
     h: &[T; R],
 ) -> [[[T; TILE]; 4]; 2] {
@@ -806,11 +939,13 @@ fn pair_acc<T: Float, const FUSED: bool, const PASS: usize, const I: usize, cons
         let mut part = [[[T::ZERO; PASS]; 4]; 2];
         for (tile, (_, _, bias)) in part.iter_mut().zip(&split) {
             for (gate, lanes) in tile.iter_mut().enumerate() {
-                lanes.copy_from_slice(&bias[gate * TILE + first..][..PASS]);
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
             }
         }
-        accumulate_pair::<T, FUSED, PASS>(&mut part, [split[0].0, split[1].0], x, first);
-        accumulate_pair::<T, FUSED, PASS>(&mut part, [split[0].1, split[1].1], h, first);
+        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].0, split[1].0], x, first);
+        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].1, split[1].1], h, first);
         for (whole, tile) in acc.iter_mut().zip(&part) {
             for (gates, lanes) in whole.iter_mut().zip(tile) {
                 gates[first..first + PASS].copy_from_slice(lanes);
@@ -827,12 +962,12 @@ fn pair_acc<T: Float, const FUSED: bool, const PASS: usize, const I: usize, cons
 /// slower).
 ///
 /// `PASS` lanes are accumulated at a time, starting at lane `first`, so that the accumulators
-/// (2 tiles x 4 gates x `PASS` lanes) stay in registers: 16 lanes with AVX-512, 8 with AVX2,
-/// 4 in the portable build (with 16, the portable SSE2 build spilled and ran 3.5x slower).
+/// stay in registers (16 lanes of 2 tiles x 4 gates with AVX-512; the single-tile kernels use
+/// 16 with AVX2 and 8 in the portable build, where 16 spilled and ran 3.5x slower).
 #[inline(always)]
-fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize>(
+fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize, S: Storage<T>>(
     acc: &mut [[[T; PASS]; 4]; 2],
-    rows: [&[T]; 2],
+    rows: [&[S]; 2],
     inputs: &[T],
     first: usize,
 ) {
@@ -848,8 +983,8 @@ fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize>(
                 .zip(lanes_b.iter_mut())
                 .zip(weights_a.iter().zip(weights_b))
             {
-                *sum_a = multiply_add::<T, FUSED>(w_a, input, *sum_a);
-                *sum_b = multiply_add::<T, FUSED>(w_b, input, *sum_b);
+                *sum_a = multiply_add::<T, FUSED>(w_a.widen(), input, *sum_a);
+                *sum_b = multiply_add::<T, FUSED>(w_b.widen(), input, *sum_b);
             }
         }
     }
