@@ -180,3 +180,29 @@ fn stack_calls_with_a_reused_workspace_allocate_nothing() {
     });
     assert_eq!(counted, 0);
 }
+
+/// The packed fast path allocates nothing either: a step, a sequence call and a batch call, with
+/// f32 and bf16 storage (the layout is built once, by `pack`, before).
+#[test]
+fn packed_calls_allocate_nothing() {
+    use lstm::{Bf16, LstmWeights};
+    let weights = LstmWeights::<f32, 100, 256>::from_fn(|_, _, row, col| varied(row * 131 + col));
+    let (packed, narrow) = (weights.pack(), weights.pack_as::<Bf16>());
+    let inputs: Vec<[f32; 100]> = (0..12)
+        .map(|t| core::array::from_fn(|k| varied(t * 100 + k)))
+        .collect();
+    let mut outputs = vec![[0.0f32; 256]; 12];
+    let mut states = vec![LstmState::zeros(); 6];
+    let counted = allocations_during(|| {
+        std::hint::black_box(packed.step(&inputs[0], &mut states[0]));
+        packed.run(&inputs, &mut outputs, &mut states[1]).unwrap();
+        packed
+            .run_batch(&inputs, &mut outputs, &mut states)
+            .unwrap();
+        std::hint::black_box(narrow.step(&inputs[0], &mut states[0]));
+        narrow
+            .run_batch(&inputs, &mut outputs, &mut states)
+            .unwrap();
+    });
+    assert_eq!(counted, 0);
+}
