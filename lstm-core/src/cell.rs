@@ -100,6 +100,17 @@ impl fmt::Display for SequenceLengthError {
 
 impl std::error::Error for SequenceLengthError {}
 
+impl SequenceLengthError {
+    /// `Ok` if a sequence call's inputs and outputs have the same length.
+    pub(crate) fn check(inputs: usize, outputs: usize) -> Result<(), Self> {
+        if inputs == outputs {
+            Ok(())
+        } else {
+            Err(SequenceLengthError { inputs, outputs })
+        }
+    }
+}
+
 /// A batch call whose buffers do not describe the same sequences: inputs and outputs of
 /// different lengths, or a length that is not a whole number of steps per sequence.
 ///
@@ -294,12 +305,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
     ) -> Result<(), SequenceLengthError> {
-        if inputs.len() != outputs.len() {
-            return Err(SequenceLengthError {
-                inputs: inputs.len(),
-                outputs: outputs.len(),
-            });
-        }
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
         for (x, h_out) in inputs.iter().zip(outputs.iter_mut()) {
             self.step_into(x, &state.h, &mut state.c, h_out);
             state.h = *h_out;

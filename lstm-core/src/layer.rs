@@ -73,14 +73,6 @@ pub trait StreamingLayer<T: Float>: Layer<T> {
     fn step(&self, x: &Self::Input, state: &mut Self::State) -> Self::Output;
 }
 
-fn check_lengths(inputs: usize, outputs: usize) -> Result<(), SequenceLengthError> {
-    if inputs == outputs {
-        Ok(())
-    } else {
-        Err(SequenceLengthError { inputs, outputs })
-    }
-}
-
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Layer<T>
     for LstmWeights<T, I, H, B, R>
 {
@@ -194,7 +186,7 @@ impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, c
         state: &mut [LstmState<T, H, R>; 2],
     ) -> Result<(), SequenceLengthError> {
         let () = Self::OUTPUT_IS_TWO_CELLS;
-        check_lengths(inputs.len(), outputs.len())?;
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
         let [forward_state, reverse_state] = state;
         for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
             let h = self.forward.as_cell().step(x, forward_state);
@@ -391,7 +383,7 @@ where
         state: &mut Self::State,
         workspace: &mut Self::Workspace,
     ) -> Result<(), SequenceLengthError> {
-        check_lengths(inputs.len(), outputs.len())?;
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
         // Grows only when a longer sequence than any before arrives.
         workspace.between.resize(inputs.len(), Lower::zero_output());
         let between = &mut workspace.between[..inputs.len()];

@@ -90,12 +90,7 @@ impl<T: Float, const I: usize, const O: usize> Layer<T> for Linear<T, I, O> {
         (): &mut (),
         (): &mut (),
     ) -> Result<(), SequenceLengthError> {
-        if inputs.len() != outputs.len() {
-            return Err(SequenceLengthError {
-                inputs: inputs.len(),
-                outputs: outputs.len(),
-            });
-        }
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
         for (x, y) in inputs.iter().zip(outputs) {
             self.forward_into(x, y);
         }

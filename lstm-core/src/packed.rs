@@ -317,12 +317,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
     ) -> Result<(), SequenceLengthError> {
-        if inputs.len() != outputs.len() {
-            return Err(SequenceLengthError {
-                inputs: inputs.len(),
-                outputs: outputs.len(),
-            });
-        }
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
         for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
             *out = *self.step(x, state);
         }
