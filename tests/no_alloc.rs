@@ -205,4 +205,16 @@ fn packed_calls_allocate_nothing() {
             .unwrap();
     });
     assert_eq!(counted, 0);
+
+    // The hoisted sequence call, once its scratch has grown to the sequence.
+    let mut scratch = Vec::new();
+    packed
+        .run_hoisted(&inputs, &mut outputs, &mut states[0], &mut scratch)
+        .unwrap();
+    let counted = allocations_during(|| {
+        packed
+            .run_hoisted(&inputs, &mut outputs, &mut states[0], &mut scratch)
+            .unwrap();
+    });
+    assert_eq!(counted, 0);
 }

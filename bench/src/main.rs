@@ -105,6 +105,21 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> Vec<(String
         });
         results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
     }
+    // A whole sequence with the input projection hoisted, per step (100 steps per call).
+    let packed = weights.pack();
+    let inputs = [x; 100];
+    let mut outputs = vec![[0.0f32; H]; 100];
+    let mut scratch = Vec::new();
+    let mut state = LstmState::zeros();
+    let seconds = seconds_per_call(settings, || {
+        packed
+            .run_hoisted(black_box(&inputs), &mut outputs, &mut state, &mut scratch)
+            .expect("lengths");
+    });
+    results.push((
+        format!("lstm packed {:?}, whole sequence", packed.kernel()),
+        seconds / 100.0 * 1e9,
+    ));
     let bf16 = weights.pack_as::<Bf16>();
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
@@ -302,6 +317,34 @@ macro_rules! sweep {
     }};
 }
 
+/// PyTorch's rows, from `bench/pytorch.json` if `bench/pytorch_bench.py` wrote one (on this
+/// machine, just before; the file says which torch version).
+fn add_pytorch(scenarios: &mut [Scenario]) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pytorch.json");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("no bench/pytorch.json: PyTorch is left out (run bench/pytorch_bench.py)");
+        return;
+    };
+    let number = |scenario: &str, key: &str| -> Option<f64> {
+        let block = text.split(&format!("\"{scenario}\"")).nth(1)?;
+        let value = block.split(&format!("\"{key}\":")).nth(1)?;
+        value.split([',', '}', '\n']).next()?.trim().parse().ok()
+    };
+    for scenario in scenarios.iter_mut() {
+        let name = scenario.name.clone();
+        if let Some(ns) = number(&name, "step_ns") {
+            scenario
+                .results
+                .push(("PyTorch nn.LSTM, one call per step (script)".to_owned(), ns));
+        }
+        if let Some(ns) = number(&name, "sequence_ns") {
+            scenario
+                .results
+                .push(("PyTorch nn.LSTM, whole sequence (script)".to_owned(), ns));
+        }
+    }
+}
+
 fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let quick = arguments.iter().any(|argument| argument == "--quick");
@@ -368,6 +411,8 @@ fn main() {
         bound(peak, 100, 256, 32, tries),
         s4,
     ));
+
+    add_pytorch(&mut scenarios);
 
     let sweep = sweep!(&settings, peak, tries, 8, 16, 32, 64, 128, 256, 512, 1024);
 

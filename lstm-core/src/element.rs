@@ -159,7 +159,9 @@ fn exp_f32(x: f32) -> f32 {
     // NaN-checking cast compiles to scalar code in the middle of the vector loop: measured,
     // it kept the whole activation from vectorising.)
     const SHIFTED_BIAS: f32 = 8_388_608.0 + 127.0;
-    let biased = (n + SHIFTED_BIAS).to_bits().wrapping_sub(SHIFTED_BIAS.to_bits() - 127);
+    let biased = (n + SHIFTED_BIAS)
+        .to_bits()
+        .wrapping_sub(SHIFTED_BIAS.to_bits() - 127);
     let two_to_n = f32::from_bits(biased << 23);
     e_r * two_to_n
 }

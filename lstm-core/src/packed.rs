@@ -402,6 +402,104 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
         }
     }
 
+    /// A whole sequence with the input projection hoisted out of the recurrence, as PyTorch's
+    /// `nn.LSTM` does for a sequence: first `b + W x_t` for every step (the time steps share
+    /// each weight load, in blocks of four), then the recurrence, which streams only `U`. The
+    /// results are exactly those of [`run`](Self::run), bit for bit (each sum runs in the same
+    /// order). `scratch` holds the projections, `T x 4H` values; reuse it and the call
+    /// allocates only when a longer sequence than before arrives.
+    ///
+    /// # Errors
+    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
+    ///
+    /// ```
+    /// use lstm_core::{LstmState, LstmWeights};
+    /// let fast = LstmWeights::<f32, 8, 20>::from_fn(|_, _, r, c| 0.01 * (r + c) as f32).pack();
+    /// let inputs = [[0.5f32; 8]; 30];
+    /// let (mut streamed, mut hoisted) = ([[0.0; 20]; 30], [[0.0; 20]; 30]);
+    /// fast.run(&inputs, &mut streamed, &mut LstmState::zeros())?;
+    /// let mut scratch = Vec::new();
+    /// fast.run_hoisted(&inputs, &mut hoisted, &mut LstmState::zeros(), &mut scratch)?;
+    /// assert_eq!(streamed, hoisted);
+    /// # Ok::<(), lstm_core::SequenceLengthError>(())
+    /// ```
+    pub fn run_hoisted(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; R]],
+        state: &mut LstmState<T, H, R>,
+        scratch: &mut Vec<T>,
+    ) -> Result<(), SequenceLengthError> {
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
+        let tiles = H.div_ceil(TILE);
+        scratch.resize(inputs.len() * tiles * 4 * TILE, T::ZERO);
+        self.project_inputs(inputs, scratch);
+        for (projected, out) in scratch
+            .chunks_exact(tiles * 4 * TILE)
+            .zip(outputs.iter_mut())
+        {
+            let mut unprojected = [T::ZERO; H];
+            self.recur(projected, &state.h, &mut state.c, &mut unprojected);
+            self.finish_step(&unprojected, state);
+            *out = state.h;
+        }
+        Ok(())
+    }
+
+    /// `b + W x_t` for every step into `projected` (per step, per tile, 4 gates x `TILE`).
+    #[allow(
+        unsafe_code,
+        reason = "calls the target_feature kernels after runtime detection"
+    )]
+    fn project_inputs(&self, inputs: &[[T; I]], projected: &mut [T]) {
+        let tiles = self.tiles();
+        match self.kernel {
+            Kernel::Portable => project_tiles::<T, I, H, R, false, 8, S>(tiles, inputs, projected),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                // (`Kernel::is_available`), which is all `project_avx2` needs.
+                unsafe { project_avx2::<T, I, H, R, S>(tiles, inputs, projected) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                // SAFETY: `kernel` is `Avx512` only if AVX-512F, AVX2 and FMA were detected on
+                // this CPU (`Kernel::is_available`), the features `project_avx512` is compiled for.
+                unsafe { project_avx512::<T, I, H, R, S>(tiles, inputs, projected) }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => {
+                project_tiles::<T, I, H, R, false, 8, S>(tiles, inputs, projected);
+            }
+        }
+    }
+
+    /// One step of the recurrence from a step's projected inputs, by the chosen kernel.
+    #[allow(
+        unsafe_code,
+        reason = "calls the target_feature kernels after runtime detection"
+    )]
+    fn recur(&self, projected: &[T], h: &[T; R], c: &mut [T; H], out: &mut [T; H]) {
+        let tiles = self.tiles();
+        match self.kernel {
+            Kernel::Portable => recur_tiles::<T, I, H, R, false, 8, S>(tiles, projected, h, c, out),
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => {
+                // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                unsafe { recur_avx2::<T, I, H, R, S>(tiles, projected, h, c, out) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                // SAFETY: as in `project_inputs`: AVX-512F, AVX2 and FMA were detected.
+                unsafe { recur_avx512::<T, I, H, R, S>(tiles, projected, h, c, out) }
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx2 | Kernel::Avx512 => {
+                recur_tiles::<T, I, H, R, false, 8, S>(tiles, projected, h, c, out);
+            }
+        }
+    }
+
     /// One time step of a whole batch without projection, tile by tile, by the chosen kernel.
     #[allow(
         unsafe_code,
@@ -700,6 +798,178 @@ fn block_step<
             finish_tile(sequence, tile, &mut state.c, &mut values[..]);
         }
     }
+}
+
+/// `b + W x_t` for every step: tile by tile, steps in blocks of `BLOCK` sharing each weight
+/// load (the remainder one by one). Written per step and tile as 4 gates x `TILE`.
+#[inline(always)]
+fn project_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    inputs: &[[T; I]],
+    projected: &mut [T],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    let tile_count = tiles.len() / tile_len;
+    let step_len = tile_count * 4 * TILE;
+    let mut store = |step: usize, tile: usize, acc: &[[T; TILE]; 4]| {
+        let at = step * step_len + tile * 4 * TILE;
+        for (chunk, gate) in projected[at..at + 4 * TILE].chunks_exact_mut(TILE).zip(acc) {
+            chunk.copy_from_slice(gate);
+        }
+    };
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        let blocks = inputs.len() / BLOCK;
+        for block in 0..blocks {
+            let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
+            let acc = input_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs);
+            for (b, gates) in acc.iter().enumerate() {
+                store(block * BLOCK + b, tile, gates);
+            }
+        }
+        for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
+            let [gates] = input_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x]);
+            store(step, tile, &gates);
+        }
+    }
+}
+
+/// `b + W x` of one tile for `NB` inputs: the first half of [`block_acc`], in the same order.
+#[inline(always)]
+fn input_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const I: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    tile: &[S],
+    xs: [&[T; I]; NB],
+) -> [[[T; TILE]; 4]; NB] {
+    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+    let x_rows = &rows[..I * 4 * TILE];
+    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; NB];
+        for sequence in &mut part {
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
+            }
+        }
+        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
+        for (whole, sequence) in acc.iter_mut().zip(&part) {
+            for (gates, lanes) in whole.iter_mut().zip(sequence) {
+                gates[first..first + PASS].copy_from_slice(lanes);
+            }
+        }
+    }
+    acc
+}
+
+/// One step of the recurrence: each tile's projected inputs plus `U h`, then the cell update.
+#[inline(always)]
+fn recur_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    projected: &[T],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for ((tile, data), start) in tiles
+        .chunks_exact(tile_len)
+        .enumerate()
+        .zip(projected.chunks_exact(4 * TILE))
+    {
+        let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
+        let mut acc = [[T::ZERO; TILE]; 4];
+        for first in (0..TILE).step_by(PASS) {
+            let mut part = [[[T::ZERO; PASS]; 4]; 1];
+            for (gate, lanes) in part[0].iter_mut().enumerate() {
+                lanes.copy_from_slice(&start[gate * TILE + first..][..PASS]);
+            }
+            accumulate_block::<T, FUSED, PASS, 1, R, S>(&mut part, h_rows, [h], first);
+            for (gates, lanes) in acc.iter_mut().zip(&part[0]) {
+                gates[first..first + PASS].copy_from_slice(lanes);
+            }
+        }
+        finish_tile(&acc, tile, c, &mut out[..]);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn project_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
+    inputs: &[[T; I]],
+    projected: &mut [T],
+) {
+    if T::BITS == 32 {
+        project_tiles::<T, I, H, R, true, 8, S>(tiles, inputs, projected);
+    } else {
+        project_tiles::<T, I, H, R, true, 4, S>(tiles, inputs, projected);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn project_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
+    inputs: &[[T; I]],
+    projected: &mut [T],
+) {
+    if T::BITS == 32 {
+        project_tiles::<T, I, H, R, true, 16, S>(tiles, inputs, projected);
+    } else {
+        project_tiles::<T, I, H, R, true, 8, S>(tiles, inputs, projected);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn recur_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
+    projected: &[T],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    if T::BITS == 32 {
+        recur_tiles::<T, I, H, R, true, 16, S>(tiles, projected, h, c, out);
+    } else {
+        recur_tiles::<T, I, H, R, true, 8, S>(tiles, projected, h, c, out);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+fn recur_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+    tiles: &[S],
+    projected: &[T],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    recur_tiles::<T, I, H, R, true, TILE, S>(tiles, projected, h, c, out);
 }
 
 /// One time step of a batch without projection, tile by tile: each tile's weights are used by
@@ -1067,6 +1337,37 @@ mod tests {
                     assert_eq!(alone, outputs[range], "{kernel:?} sequence {sequence}");
                     assert_eq!(&state, batched);
                 }
+            }
+        }
+        check::<3, 16, 16>();
+        check::<7, 37, 37>();
+        check::<4, 20, 6>();
+    }
+
+    /// The hoisted sequence call equals the streaming one bit for bit, with every kernel, for
+    /// sequences that fill blocks of steps and leave a remainder, and a projection.
+    #[test]
+    fn hoisted_sequence_equals_streaming() {
+        fn check<const I: usize, const H: usize, const R: usize>() {
+            let logical = weights::<I, H, R>();
+            for kernel in Kernel::ALL
+                .into_iter()
+                .filter(|kernel| kernel.is_available())
+            {
+                let packed = logical.pack().with_kernel(kernel).unwrap();
+                let inputs: Vec<[f64; I]> = (0..11)
+                    .map(|t| core::array::from_fn(|k| ((t * I + k) as f64 * 0.3).sin()))
+                    .collect();
+                let initial = LstmState::new([0.2; R], [-0.3; H]);
+                let (mut a, mut b) = (initial, initial);
+                let (mut streamed, mut hoisted) = (vec![[0.0; R]; 11], vec![[0.0; R]; 11]);
+                packed.run(&inputs, &mut streamed, &mut a).unwrap();
+                let mut scratch = Vec::new();
+                packed
+                    .run_hoisted(&inputs, &mut hoisted, &mut b, &mut scratch)
+                    .unwrap();
+                assert_eq!(streamed, hoisted, "{kernel:?}");
+                assert_eq!(a, b);
             }
         }
         check::<3, 16, 16>();
