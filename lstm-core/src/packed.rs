@@ -899,7 +899,7 @@ fn block_step<
         let acc =
             block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, states.each_ref().map(|s| &s.h));
         for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
-            finish_tile(sequence, tile, &mut state.c, &mut values[..]);
+            finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut values[..]);
         }
     }
 }
@@ -1022,7 +1022,7 @@ fn recur_batch_tiles<
                     continue; // distinct in-range slots: sequences differ, `t < steps`
                 };
                 for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
-                    finish_tile(sequence, tile, &mut state.c, &mut out[..]);
+                    finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
                 }
             } else {
                 for (b, state) in block_states.iter_mut().enumerate() {
@@ -1032,7 +1032,7 @@ fn recur_batch_tiles<
                         [start(first + b)],
                         [&state.h],
                     );
-                    finish_tile(&acc, tile, &mut state.c, &mut outputs[at][..]);
+                    finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
                 }
             }
         }
@@ -1130,7 +1130,7 @@ fn recur_tiles<
     {
         let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
         let [acc] = recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start], [h]);
-        finish_tile(&acc, tile, c, &mut out[..]);
+        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
     }
 }
 
@@ -1226,14 +1226,14 @@ fn batch_tiles<
                     continue; // distinct in-range slots: sequences differ, `t < steps`
                 };
                 for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
-                    finish_tile(sequence, tile, &mut state.c, &mut out[..]);
+                    finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
                 }
             } else {
                 for (b, state) in block_states.iter_mut().enumerate() {
                     let at = (first + b) * steps + t;
                     let [acc] =
                         block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [&inputs[at]], [&state.h]);
-                    finish_tile(&acc, tile, &mut state.c, &mut outputs[at][..]);
+                    finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
                 }
             }
         }
@@ -1306,7 +1306,7 @@ fn accumulate_block<
 /// The activations and cell update of one tile from its gate sums, written for the tile's real
 /// units into `c` and `out`.
 #[inline(always)]
-fn finish_tile<T: Float, const H: usize>(
+fn finish_tile<T: Float, const FUSED: bool, const H: usize>(
     acc: &[[T; TILE]; 4],
     tile: usize,
     c: &mut [T; H],
@@ -1324,13 +1324,13 @@ fn finish_tile<T: Float, const H: usize>(
     }
     let mut h_tile = [T::ZERO; TILE];
     for lane in 0..TILE {
-        let input_gate = acc[0][lane].fast_sigmoid();
-        let forget_gate = acc[1][lane].fast_sigmoid();
-        let candidate = acc[2][lane].fast_tanh();
-        let output_gate = acc[3][lane].fast_sigmoid();
+        let input_gate = acc[0][lane].fast_sigmoid::<FUSED>();
+        let forget_gate = acc[1][lane].fast_sigmoid::<FUSED>();
+        let candidate = acc[2][lane].fast_tanh::<FUSED>();
+        let output_gate = acc[3][lane].fast_sigmoid::<FUSED>();
         let c_next = forget_gate * c_tile[lane] + input_gate * candidate;
         c_tile[lane] = c_next;
-        h_tile[lane] = output_gate * c_next.fast_tanh();
+        h_tile[lane] = output_gate * c_next.fast_tanh::<FUSED>();
     }
     for ((c_unit, out_unit), (&c_value, &h_value)) in c[units]
         .iter_mut()
@@ -1372,7 +1372,7 @@ fn tiles_step<
     if !PAIRS {
         for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
             let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], [h]);
-            finish_tile(&acc, tile, c, &mut out[..]);
+            finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
         }
         return;
     }
@@ -1386,14 +1386,14 @@ fn tiles_step<
     for (pair, data) in (&mut pairs).enumerate() {
         let (first_tile, second_tile) = data.split_at(tile_len);
         let [a, b] = pair_acc::<T, FUSED, PASS, I, R, S>([first_tile, second_tile], x, h);
-        finish_tile(&a, 2 * pair, c, &mut out[..]);
-        finish_tile(&b, 2 * pair + 1, c, &mut out[..]);
+        finish_tile::<T, FUSED, H>(&a, 2 * pair, c, &mut out[..]);
+        finish_tile::<T, FUSED, H>(&b, 2 * pair + 1, c, &mut out[..]);
     }
     let last = pairs.remainder();
     if !last.is_empty() {
         let tile = tiles.len() / tile_len - 1;
         let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], [h]);
-        finish_tile(&acc, tile, c, &mut out[..]);
+        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
     }
 }
 
