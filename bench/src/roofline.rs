@@ -103,32 +103,32 @@ fn fma_probe_avx2(iterations: usize) -> f32 {
 pub(crate) fn read_bandwidth(bytes: usize, tries: usize) -> f64 {
     let values = vec![1.0f32; bytes.div_ceil(4).max(4 * LANES)];
     let passes = (256 << 20) / bytes.max(1) + 1;
-    black_box(read_probe(&values)); // warm the caches
+    black_box(read_probe(&values, 1)); // warm the caches
     let mut best = 0.0f64;
     for _ in 0..tries {
         let start = Instant::now();
-        for _ in 0..passes {
-            black_box(read_probe(black_box(&values)));
-        }
+        black_box(read_probe(&values, passes));
         let seconds = start.elapsed().as_secs_f64();
         best = best.max((passes * values.len() * 4) as f64 / seconds);
     }
     best
 }
 
-fn read_probe(values: &[f32]) -> f32 {
+/// `passes` reads of `values`, the accumulators kept in registers across passes, so that a
+/// small buffer's figure does not include a reduction per pass.
+fn read_probe(values: &[f32], passes: usize) -> f32 {
     #[cfg(target_arch = "x86_64")]
     {
         if Kernel::Avx512.is_available() {
             // SAFETY: AVX-512F was just detected on this CPU.
-            return unsafe { read_avx512(values) };
+            return unsafe { read_avx512(values, passes) };
         }
         if Kernel::Avx2.is_available() {
             // SAFETY: AVX2 was just detected on this CPU.
-            return unsafe { read_avx2(values) };
+            return unsafe { read_avx2(values, passes) };
         }
     }
-    sum_lanes(values)
+    sum_lanes(values, passes)
 }
 
 /// Explicit loads into 8 independent accumulators, for the same reason as the FMA probe: the
@@ -136,17 +136,20 @@ fn read_probe(values: &[f32]) -> f32 {
 /// weights at 81 GB/s.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn read_avx512(values: &[f32]) -> f32 {
+fn read_avx512(values: &[f32], passes: usize) -> f32 {
     use core::arch::x86_64::{
         _mm512_add_ps, _mm512_loadu_ps, _mm512_reduce_add_ps, _mm512_setzero_ps,
     };
     let mut acc = [_mm512_setzero_ps(); 8];
-    let (blocks, _) = values.as_chunks::<{ 8 * 16 }>();
-    for block in blocks {
-        for (chain, sum) in acc.iter_mut().enumerate() {
-            // SAFETY: `block` holds 128 floats, so the 16 read from `chain * 16` are inside it.
-            let loaded = unsafe { _mm512_loadu_ps(block.as_ptr().add(chain * 16)) };
-            *sum = _mm512_add_ps(*sum, loaded);
+    for _ in 0..passes {
+        // Opaque each pass, so that the reads cannot be merged across passes.
+        let (blocks, _) = black_box(values).as_chunks::<{ 8 * 16 }>();
+        for block in blocks {
+            for (chain, sum) in acc.iter_mut().enumerate() {
+                // SAFETY: `block` holds 128 floats, so the 16 read from `chain * 16` are in it.
+                let loaded = unsafe { _mm512_loadu_ps(block.as_ptr().add(chain * 16)) };
+                *sum = _mm512_add_ps(*sum, loaded);
+            }
         }
     }
     acc.iter().map(|&x| _mm512_reduce_add_ps(x)).sum()
@@ -154,19 +157,21 @@ fn read_avx512(values: &[f32]) -> f32 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn read_avx2(values: &[f32]) -> f32 {
-    sum_lanes(values)
+fn read_avx2(values: &[f32], passes: usize) -> f32 {
+    sum_lanes(values, passes)
 }
 
 /// Sums with four independent vectors of lanes, so that loads, not additions, limit it.
 #[inline(always)]
-fn sum_lanes(values: &[f32]) -> f32 {
+fn sum_lanes(values: &[f32], passes: usize) -> f32 {
     let mut acc = [[0.0f32; LANES]; 4];
-    let (blocks, _) = values.as_chunks::<{ 4 * LANES }>();
-    for block in blocks {
-        for (chain, lanes) in acc.iter_mut().enumerate() {
-            for (lane, sum) in lanes.iter_mut().enumerate() {
-                *sum += block[chain * LANES + lane];
+    for _ in 0..passes {
+        let (blocks, _) = black_box(values).as_chunks::<{ 4 * LANES }>();
+        for block in blocks {
+            for (chain, lanes) in acc.iter_mut().enumerate() {
+                for (lane, sum) in lanes.iter_mut().enumerate() {
+                    *sum += block[chain * LANES + lane];
+                }
             }
         }
     }
