@@ -1008,32 +1008,59 @@ fn recur_batch_tiles<
             let at = (sequence * steps + t) * step_len + tile * 4 * TILE;
             &projected[at..at + 4 * TILE]
         };
-        for (block, block_states) in states.chunks_mut(BLOCK).enumerate() {
-            let first = block * BLOCK;
-            if let Ok(full) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(&mut *block_states) {
+        finish_blocks::<T, H, R, FUSED>(
+            tile,
+            steps,
+            t,
+            states,
+            outputs,
+            |first, hs| {
                 let starts = core::array::from_fn(|b| start(first + b));
-                let acc = recurrent_acc::<T, FUSED, PASS, BLOCK, R, S>(
-                    h_rows,
-                    starts,
-                    full.each_ref().map(|s| &s.h),
-                );
-                let slots = core::array::from_fn::<_, BLOCK, _>(|b| (first + b) * steps + t);
-                let Ok(outs) = outputs.get_disjoint_mut(slots) else {
-                    continue; // distinct in-range slots: sequences differ, `t < steps`
-                };
-                for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
-                    finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
-                }
-            } else {
-                for (b, state) in block_states.iter_mut().enumerate() {
-                    let at = (first + b) * steps + t;
-                    let [acc] = recurrent_acc::<T, FUSED, PASS, 1, R, S>(
-                        h_rows,
-                        [start(first + b)],
-                        [&state.h],
-                    );
-                    finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
-                }
+                recurrent_acc::<T, FUSED, PASS, BLOCK, R, S>(h_rows, starts, hs)
+            },
+            |sequence, h| {
+                let [acc] =
+                    recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start(sequence)], [h]);
+                acc
+            },
+        );
+    }
+}
+
+/// The per-tile part of a batch step shared by [`batch_tiles`] and [`recur_batch_tiles`]:
+/// gate sums by `block` for each full block of `BLOCK` sequences (given the first sequence's
+/// index and their `h`) and by `single` for the rest, then each sequence's cell update, its
+/// `h` written into its output slot for step `t`.
+#[inline(always)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the batch buffers plus the two ways to sum a tile"
+)]
+fn finish_blocks<T: Float, const H: usize, const R: usize, const FUSED: bool>(
+    tile: usize,
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+    mut block: impl FnMut(usize, [&[T; R]; BLOCK]) -> [[[T; TILE]; 4]; BLOCK],
+    mut single: impl FnMut(usize, &[T; R]) -> [[T; TILE]; 4],
+) {
+    for (index, block_states) in states.chunks_mut(BLOCK).enumerate() {
+        let first = index * BLOCK;
+        if let Ok(full) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(&mut *block_states) {
+            let acc = block(first, full.each_ref().map(|s| &s.h));
+            let slots = core::array::from_fn::<_, BLOCK, _>(|b| (first + b) * steps + t);
+            let Ok(outs) = outputs.get_disjoint_mut(slots) else {
+                continue; // distinct in-range slots: sequences differ, `t < steps`
+            };
+            for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
+                finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
+            }
+        } else {
+            for (b, state) in block_states.iter_mut().enumerate() {
+                let acc = single(first + b, &state.h);
+                let at = (first + b) * steps + t;
+                finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
             }
         }
     }
@@ -1212,31 +1239,25 @@ fn batch_tiles<
 ) {
     let tile_len = (I + R + 1) * 4 * TILE;
     for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        for (block, block_states) in states.chunks_mut(BLOCK).enumerate() {
-            let first = block * BLOCK;
-            if let Ok(full) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(&mut *block_states) {
+        finish_blocks::<T, H, R, FUSED>(
+            tile,
+            steps,
+            t,
+            states,
+            outputs,
+            |first, hs| {
                 let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
-                let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(
+                block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, hs)
+            },
+            |sequence, h| {
+                let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(
                     data,
-                    xs,
-                    full.each_ref().map(|s| &s.h),
+                    [&inputs[sequence * steps + t]],
+                    [h],
                 );
-                let slots = core::array::from_fn::<_, BLOCK, _>(|b| (first + b) * steps + t);
-                let Ok(outs) = outputs.get_disjoint_mut(slots) else {
-                    continue; // distinct in-range slots: sequences differ, `t < steps`
-                };
-                for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
-                    finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
-                }
-            } else {
-                for (b, state) in block_states.iter_mut().enumerate() {
-                    let at = (first + b) * steps + t;
-                    let [acc] =
-                        block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [&inputs[at]], [&state.h]);
-                    finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
-                }
-            }
-        }
+                acc
+            },
+        );
     }
 }
 
