@@ -455,7 +455,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
     /// It pays off when the weights do not fit in cache: with 512 inputs and 1024 hidden units,
     /// 4 sequences took 252 us a step against 386 us for [`run_batch`](Self::run_batch) on the
     /// project's 2-core machine. When they do fit (100 inputs, 256 hidden, 32 sequences),
-    /// `run_batch` was about 10% faster; the benchmark (`bench/`) shows both.
+    /// `run_batch` was 10-20% faster (102 against 114-123 us); the benchmark (`bench/`) shows both.
     ///
     /// # Errors
     /// [`BatchLengthError`] if the buffers do not describe the same sequences.
