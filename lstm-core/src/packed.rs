@@ -853,6 +853,23 @@ fn block_avx512<
     block_step::<T, I, H, R, true, PASS, S>(tiles, xs, states, out);
 }
 
+/// Writes `PASS` lanes of `NB` sums back into their whole tiles, from lane `first`. (The
+/// matching start, biases or projected inputs into the lanes, stays written out in each
+/// caller: a shared helper taking the starts as `[&[S]; NB]` measured S4 102 -> 110 us and S2
+/// 79 -> 140 ns.)
+#[inline(always)]
+fn store_lanes<T: Copy, const PASS: usize, const NB: usize>(
+    acc: &mut [[[T; TILE]; 4]; NB],
+    part: &[[[T; PASS]; 4]; NB],
+    first: usize,
+) {
+    for (whole, sequence) in acc.iter_mut().zip(part) {
+        for (gates, lanes) in whole.iter_mut().zip(sequence) {
+            gates[first..first + PASS].copy_from_slice(lanes);
+        }
+    }
+}
+
 /// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
 /// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
 /// results are the same bit for bit.
@@ -884,11 +901,7 @@ fn block_acc<
         }
         accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
         accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
-        for (whole, sequence) in acc.iter_mut().zip(&part) {
-            for (gates, lanes) in whole.iter_mut().zip(sequence) {
-                gates[first..first + PASS].copy_from_slice(lanes);
-            }
-        }
+        store_lanes(&mut acc, &part, first);
     }
     acc
 }
@@ -988,11 +1001,7 @@ fn input_acc<
             }
         }
         accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
-        for (whole, sequence) in acc.iter_mut().zip(&part) {
-            for (gates, lanes) in whole.iter_mut().zip(sequence) {
-                gates[first..first + PASS].copy_from_slice(lanes);
-            }
-        }
+        store_lanes(&mut acc, &part, first);
     }
     acc
 }
@@ -1106,11 +1115,7 @@ fn recurrent_acc<
             }
         }
         accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
-        for (whole, sequence) in acc.iter_mut().zip(&part) {
-            for (gates, lanes) in whole.iter_mut().zip(sequence) {
-                gates[first..first + PASS].copy_from_slice(lanes);
-            }
-        }
+        store_lanes(&mut acc, &part, first);
     }
     acc
 }
@@ -1478,11 +1483,7 @@ fn pair_acc<
         }
         accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].0, split[1].0], x, first);
         accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].1, split[1].1], h, first);
-        for (whole, tile) in acc.iter_mut().zip(&part) {
-            for (gates, lanes) in whole.iter_mut().zip(tile) {
-                gates[first..first + PASS].copy_from_slice(lanes);
-            }
-        }
+        store_lanes(&mut acc, &part, first);
     }
     acc
 }
