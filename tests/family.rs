@@ -5,30 +5,8 @@
 
 mod common;
 
-use common::{Parity, layer_parity};
+use common::{F32, F64, auto, check, layer_parity};
 use lstm::{Bidirectional, Linear, LoadOptions, LstmWeights, Stacked};
-
-const F32: f64 = 1e-5;
-const F64: f64 = 1e-12;
-
-fn check(case: &str, result: &Parity, tolerance: f64) {
-    println!(
-        "{case:<30} max |ours - reference|: outputs {:.3e}, h_n {:.3e}, c_n {:.3e}",
-        result.output, result.h_n, result.c_n
-    );
-    assert!(
-        result.all_finite,
-        "{case}: a NaN or infinity in the outputs"
-    );
-    assert!(
-        result.max() <= tolerance,
-        "{case}: {result:?} exceeds {tolerance:e}"
-    );
-}
-
-fn auto() -> LoadOptions {
-    LoadOptions::new()
-}
 
 type Cell<T, const I: usize, const H: usize, const B: usize = 2, const R: usize = H> =
     LstmWeights<T, I, H, B, R>;

@@ -7,30 +7,8 @@
 
 mod common;
 
-use common::{Parity, parity};
+use common::{F32, F64, auto, check, parity};
 use lstm::{LoadError, LoadOptions, Lstm, LstmWeights, Naming, Weights};
-
-const F32: f64 = 1e-5;
-const F64: f64 = 1e-12;
-
-fn check(case: &str, result: &Parity, tolerance: f64) {
-    println!(
-        "{case:<28} max |ours - reference|: outputs {:.3e}, h_n {:.3e}, c_n {:.3e}",
-        result.output, result.h_n, result.c_n
-    );
-    assert!(
-        result.all_finite,
-        "{case}: a NaN or infinity in the outputs"
-    );
-    assert!(
-        result.max() <= tolerance,
-        "{case}: {result:?} exceeds {tolerance:e}"
-    );
-}
-
-fn auto() -> LoadOptions {
-    LoadOptions::new()
-}
 
 /// The forum question's LSTM, declared with the derive in both bias conventions: PyTorch's two
 /// biases kept apart, and summed into the seed's one.

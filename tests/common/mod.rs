@@ -8,6 +8,33 @@ use lstm::{CellStates, Float, Layer, LoadOptions, LstmState, LstmWeights, Weight
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
+/// Tolerance against the references for `f32` results.
+pub(crate) const F32: f64 = 1e-5;
+/// Tolerance against the references for `f64` results.
+pub(crate) const F64: f64 = 1e-12;
+
+/// Prints a case's differences (run with `--nocapture` to see them) and asserts they are finite
+/// and within `tolerance`.
+pub(crate) fn check(case: &str, result: &Parity, tolerance: f64) {
+    println!(
+        "{case:<30} max |ours - reference|: outputs {:.3e}, h_n {:.3e}, c_n {:.3e}",
+        result.output, result.h_n, result.c_n
+    );
+    assert!(
+        result.all_finite,
+        "{case}: a NaN or infinity in the outputs"
+    );
+    assert!(
+        result.max() <= tolerance,
+        "{case}: {result:?} exceeds {tolerance:e}"
+    );
+}
+
+/// Loading options that detect the naming and prefix.
+pub(crate) fn auto() -> LoadOptions {
+    LoadOptions::new()
+}
+
 /// The bytes of `tests/fixtures/{name}.safetensors`.
 pub(crate) fn fixture_bytes(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
