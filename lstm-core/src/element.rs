@@ -71,6 +71,15 @@ pub trait Float:
     /// `FUSED` as in [`fast_sigmoid`](Self::fast_sigmoid).
     fn fast_tanh<const FUSED: bool>(self) -> Self;
 
+    /// The values as `f32`s if `Self` is `f32`: how the packed step hands `f32` data to its
+    /// hand-written `f32` kernels without a cast.
+    #[doc(hidden)]
+    fn as_f32s(values: &[Self]) -> Option<&[f32]>;
+
+    /// [`as_f32s`](Self::as_f32s), mutably.
+    #[doc(hidden)]
+    fn as_f32s_mut(values: &mut [Self]) -> Option<&mut [f32]>;
+
     /// The logistic function `1 / (1 + e^-x)`, as PyTorch's `torch.sigmoid` and Keras' `sigmoid`.
     ///
     /// For very negative inputs `e^-x` overflows to infinity and the result is exactly `0`, not NaN.
@@ -81,7 +90,7 @@ pub trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $fast_sigmoid:ident, $fast_tanh:ident) => {
+    ($t:ident, $fast_sigmoid:ident, $fast_tanh:ident, $as_f32s:expr, $as_f32s_mut:expr) => {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -127,12 +136,20 @@ macro_rules! impl_float {
             fn fast_tanh<const FUSED: bool>(self) -> Self {
                 $fast_tanh::<FUSED>(self)
             }
+            #[inline(always)]
+            fn as_f32s(values: &[Self]) -> Option<&[f32]> {
+                $as_f32s(values)
+            }
+            #[inline(always)]
+            fn as_f32s_mut(values: &mut [Self]) -> Option<&mut [f32]> {
+                $as_f32s_mut(values)
+            }
         }
     };
 }
 
-impl_float!(f32, fast_sigmoid_f32, fast_tanh_f32);
-impl_float!(f64, exact_sigmoid_f64, exact_tanh_f64);
+impl_float!(f32, fast_sigmoid_f32, fast_tanh_f32, Some, Some);
+impl_float!(f64, exact_sigmoid_f64, exact_tanh_f64, |_| None, |_| None);
 
 /// `f64` keeps the exact functions (its kernels are checked against the logical step to 1e-12).
 #[inline(always)]

@@ -14,6 +14,9 @@
 
 use core::fmt;
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
 use crate::{
     BatchLengthError, Float, Layer, LstmState, LstmWeights, Matrix, SequenceLengthError,
     StreamingLayer,
@@ -31,10 +34,33 @@ pub trait Storage<T>: Copy + fmt::Debug + Send + Sync + 'static {
     fn narrow(value: T) -> Self;
     /// The stored value as `T`.
     fn widen(self) -> T;
+
+    /// The stored values as one of the layouts the hand-written `f32` kernels read, if they
+    /// are one (`f32` or [`Bf16`] storage of `f32` weights); `None` runs the generic kernels.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn as_f32_lanes(values: &[Self]) -> Option<F32Lanes<'_>> {
+        let _ = values;
+        None
+    }
+}
+
+/// Packed `f32` weights as the hand-written kernels read them: see [`Storage::as_f32_lanes`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum F32Lanes<'a> {
+    /// Stored as `f32`.
+    F32(&'a [f32]),
+    /// Stored as bfloat16, widened as loaded.
+    Bf16(&'a [Bf16]),
 }
 
 impl<T: Float> Storage<T> for T {
     const ZERO: Self = T::ZERO;
+    #[inline(always)]
+    fn as_f32_lanes(values: &[Self]) -> Option<F32Lanes<'_>> {
+        T::as_f32s(values).map(F32Lanes::F32)
+    }
     #[inline(always)]
     fn narrow(value: T) -> T {
         value
@@ -55,7 +81,9 @@ impl<T: Float> Storage<T> for T {
 /// assert_eq!(Bf16::from_f32(0.1).to_f32(), 0.10009765625); // nearest bf16
 /// assert!(Bf16::from_f32(f32::NAN).to_f32().is_nan());
 /// ```
+// `transparent`: the AVX2 kernel loads eight of them as one 128-bit vector of `u16`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(transparent)]
 pub struct Bf16(u16);
 
 impl Bf16 {
@@ -84,6 +112,10 @@ impl Bf16 {
 
 impl Storage<f32> for Bf16 {
     const ZERO: Self = Bf16(0);
+    #[inline(always)]
+    fn as_f32_lanes(values: &[Self]) -> Option<F32Lanes<'_>> {
+        Some(F32Lanes::Bf16(values))
+    }
     #[inline(always)]
     fn narrow(value: f32) -> Self {
         Bf16::from_f32(value)
@@ -532,6 +564,19 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if let (Some(lanes), Some(projected)) =
+                    (S::as_f32_lanes(tiles), T::as_f32s(projected))
+                {
+                    let inputs = avx2::BatchInputs::<T, I> {
+                        inputs: &[],
+                        projected: Some(projected),
+                        steps,
+                        t,
+                    };
+                    // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                    unsafe { avx2_batch(lanes, &inputs, states, outputs) };
+                    return;
+                }
                 // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
                 unsafe {
                     recur_batch_avx2::<T, I, H, R, S>(tiles, projected, steps, t, states, outputs)
@@ -564,6 +609,19 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             Kernel::Portable => project_tiles::<T, I, H, R, false, 8, S>(tiles, inputs, projected),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if let (Some(lanes), Some(out)) =
+                    (S::as_f32_lanes(tiles), T::as_f32s_mut(projected))
+                {
+                    // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                    // (`Kernel::is_available`), which is all `project` needs.
+                    unsafe {
+                        match lanes {
+                            F32Lanes::F32(t) => avx2::project::<T, f32, I, R>(t, inputs, out),
+                            F32Lanes::Bf16(t) => avx2::project::<T, Bf16, I, R>(t, inputs, out),
+                        }
+                    }
+                    return;
+                }
                 // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
                 // (`Kernel::is_available`), which is all `project_avx2` needs.
                 unsafe { project_avx2::<T, I, H, R, S>(tiles, inputs, projected) }
@@ -592,6 +650,25 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             Kernel::Portable => recur_tiles::<T, I, H, R, false, 8, S>(tiles, projected, h, c, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if let (Some(lanes), Some(projected), Some(h), Some(c), Some(out)) = (
+                    S::as_f32_lanes(tiles),
+                    T::as_f32s(projected),
+                    f32_array(h),
+                    f32_array_mut(c),
+                    f32_array_mut(out),
+                ) {
+                    let input = avx2::StepInput::<I>::Projected(projected);
+                    // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                    unsafe {
+                        match lanes {
+                            F32Lanes::F32(t) => avx2::step::<f32, I, H, R>(t, &input, h, c, out),
+                            F32Lanes::Bf16(t) => {
+                                avx2::step::<Bf16, I, H, R>(t, &input, h, c, out);
+                            }
+                        }
+                    }
+                    return;
+                }
                 // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
                 unsafe { recur_avx2::<T, I, H, R, S>(tiles, projected, h, c, out) }
             }
@@ -629,6 +706,18 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if let Some(lanes) = S::as_f32_lanes(tiles) {
+                    let inputs = avx2::BatchInputs {
+                        inputs,
+                        projected: None,
+                        steps,
+                        t,
+                    };
+                    // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                    // (`Kernel::is_available`), which is all `batch` needs.
+                    unsafe { avx2_batch(lanes, &inputs, states, outputs) };
+                    return;
+                }
                 // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
                 // (`Kernel::is_available`), which is all `batch_avx2` needs.
                 unsafe { batch_avx2::<T, I, H, R, S>(tiles, inputs, steps, t, states, outputs) }
@@ -664,6 +753,15 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             Kernel::Portable => block_step::<T, I, H, R, false, 8, S>(tiles, xs, states, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if S::as_f32_lanes(tiles).is_some() {
+                    // The hand-written `f32` kernel, one sequence at a time: a batch must give
+                    // the bits of separate calls, and those run its activations. (Projected
+                    // batches do not share weight loads on AVX2.)
+                    for ((x, state), out) in xs.into_iter().zip(states).zip(out) {
+                        self.cells(x, &state.h, &mut state.c, out);
+                    }
+                    return;
+                }
                 // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
                 // (`Kernel::is_available`), which is all `block_avx2` needs.
                 unsafe { block_avx2::<T, I, H, R, S>(tiles, xs, states, out) }
@@ -698,6 +796,26 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             Kernel::Portable => tiles_step::<T, I, H, R, false, 8, false, S>(tiles, x, h, c, out),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
+                if let (Some(lanes), Some(x), Some(h), Some(c), Some(out)) = (
+                    S::as_f32_lanes(tiles),
+                    f32_array(x),
+                    f32_array(h),
+                    f32_array_mut(c),
+                    f32_array_mut(out),
+                ) {
+                    let input = avx2::StepInput::X(x);
+                    // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found
+                    // AVX2 and FMA on this CPU (`Kernel::is_available`), all `step` needs.
+                    unsafe {
+                        match lanes {
+                            F32Lanes::F32(t) => avx2::step::<f32, I, H, R>(t, &input, h, c, out),
+                            F32Lanes::Bf16(t) => {
+                                avx2::step::<Bf16, I, H, R>(t, &input, h, c, out);
+                            }
+                        }
+                    }
+                    return;
+                }
                 // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
                 // and FMA on this CPU (`Kernel::is_available`), which is all `tiles_avx2` needs.
                 unsafe {
@@ -771,6 +889,35 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> St
 {
     fn step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) -> [T; R] {
         *PackedLstm::<T, I, H, R, S>::step(self, x, state)
+    }
+}
+
+/// The `f32` view of an array of `T`, for the `f32` kernels (`None` unless `T` is `f32`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn f32_array<T: Float, const N: usize>(values: &[T; N]) -> Option<&[f32; N]> {
+    T::as_f32s(values)?.try_into().ok()
+}
+
+/// [`f32_array`], mutably.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn f32_array_mut<T: Float, const N: usize>(values: &mut [T; N]) -> Option<&mut [f32; N]> {
+    T::as_f32s_mut(values)?.try_into().ok()
+}
+
+/// A batch step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_batch<T: Float, const I: usize, const H: usize, const R: usize>(
+    lanes: F32Lanes<'_>,
+    inputs: &avx2::BatchInputs<'_, T, I>,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    match lanes {
+        F32Lanes::F32(tiles) => avx2::batch::<T, f32, I, H, R>(tiles, inputs, states, outputs),
+        F32Lanes::Bf16(tiles) => avx2::batch::<T, Bf16, I, H, R>(tiles, inputs, states, outputs),
     }
 }
 
@@ -1528,7 +1675,9 @@ mod tests {
     use super::*;
     use crate::Role;
 
-    fn weights<const I: usize, const H: usize, const R: usize>() -> LstmWeights<f64, I, H, 2, R> {
+    /// Test weights, each exactly a bf16 (so that bf16 storage holds them unchanged).
+    fn weights<T: Float, const I: usize, const H: usize, const R: usize>()
+    -> LstmWeights<T, I, H, 2, R> {
         LstmWeights::from_fn(|gate, role, row, col| {
             let role = match role {
                 Role::Input => 0,
@@ -1537,154 +1686,116 @@ mod tests {
                 Role::Projection => 4,
             };
             let n = (gate.index() * 5 + role) * 131 + row * 17 + col * 3;
-            ((n % 61) as f64 - 30.0) / 100.0
+            T::from_f64(((n % 61) as f64 - 30.0) / 64.0)
         })
     }
 
-    /// Every kernel this CPU has agrees with the logical step, for sizes that fill tiles exactly,
-    /// leave a partial tile, and project.
-    #[test]
-    fn every_kernel_matches_the_logical_step() {
-        fn check<const I: usize, const H: usize, const R: usize>() {
-            let logical = weights::<I, H, R>();
-            for kernel in Kernel::ALL
-                .into_iter()
-                .filter(|kernel| kernel.is_available())
-            {
-                let packed = logical.pack().with_kernel(kernel).unwrap();
-                let (mut a, mut b) = (
-                    LstmState::new([0.1; R], [-0.2; H]),
-                    LstmState::new([0.1; R], [-0.2; H]),
-                );
-                for t in 0..5 {
-                    let x: [f64; I] = core::array::from_fn(|k| ((t * I + k) as f64 * 0.3).sin());
-                    let (slow, fast) = (*logical.step(&x, &mut a), *packed.step(&x, &mut b));
-                    for (s, f) in slow.iter().zip(&fast) {
-                        assert!((s - f).abs() < 1e-12, "{kernel:?} I={I} H={H}: {s} vs {f}");
-                    }
-                }
-                for (s, f) in a.c.iter().zip(&b.c) {
-                    assert!((s - f).abs() < 1e-12, "{kernel:?} c");
-                }
-            }
-        }
-        check::<3, 16, 16>();
-        check::<7, 37, 37>();
-        check::<1, 5, 5>();
-        check::<4, 20, 6>();
+    /// An input value that differs by step, element and sequence.
+    fn wave<T: Float>(at: usize) -> T {
+        T::from_f64((at as f64 * 0.37).sin())
     }
 
-    /// A packed batch equals separate packed calls bit for bit, with every kernel, for a block
-    /// and a remainder (6 sequences), full and partial tiles, and a projection.
-    #[test]
-    fn packed_batch_equals_separate_calls() {
-        fn check<const I: usize, const H: usize, const R: usize>() {
-            let logical = weights::<I, H, R>();
-            for kernel in Kernel::ALL
-                .into_iter()
-                .filter(|kernel| kernel.is_available())
-            {
-                let packed = logical.pack().with_kernel(kernel).unwrap();
-                let (batch, steps) = (6, 3);
-                let inputs: Vec<[f64; I]> = (0..batch * steps)
-                    .map(|t| core::array::from_fn(|k| ((t * I + k) as f64 * 0.21).cos()))
-                    .collect();
-                let initial = |s: usize| LstmState::new([0.05 * s as f64; R], [-0.1 * s as f64; H]);
-                let mut states: Vec<_> = (0..batch).map(initial).collect();
-                let mut outputs = vec![[0.0; R]; batch * steps];
-                packed
-                    .run_batch(&inputs, &mut outputs, &mut states)
-                    .unwrap();
-                for (sequence, batched) in states.iter().enumerate() {
-                    let range = sequence * steps..(sequence + 1) * steps;
-                    let mut alone = vec![[0.0; R]; steps];
-                    let mut state = initial(sequence);
-                    packed
-                        .run(&inputs[range.clone()], &mut alone, &mut state)
-                        .unwrap();
-                    assert_eq!(alone, outputs[range], "{kernel:?} sequence {sequence}");
-                    assert_eq!(&state, batched);
-                }
-            }
-        }
-        check::<3, 16, 16>();
-        check::<7, 37, 37>();
-        check::<4, 20, 6>();
+    /// A distinct initial state per sequence.
+    fn initial<T: Float, const H: usize, const R: usize>(sequence: usize) -> LstmState<T, H, R> {
+        LstmState::new(
+            [T::from_f64(0.05 * sequence as f64); R],
+            [T::from_f64(-0.1 * sequence as f64); H],
+        )
     }
 
-    /// The hoisted sequence call equals the streaming one bit for bit, with every kernel, for
-    /// sequences that fill blocks of steps and leave a remainder, and a projection.
-    #[test]
-    fn hoisted_sequence_equals_streaming() {
-        fn check<const I: usize, const H: usize, const R: usize>() {
-            let logical = weights::<I, H, R>();
-            for kernel in Kernel::ALL
-                .into_iter()
-                .filter(|kernel| kernel.is_available())
-            {
-                let packed = logical.pack().with_kernel(kernel).unwrap();
-                let inputs: Vec<[f64; I]> = (0..11)
-                    .map(|t| core::array::from_fn(|k| ((t * I + k) as f64 * 0.3).sin()))
-                    .collect();
-                let initial = LstmState::new([0.2; R], [-0.3; H]);
-                let (mut a, mut b) = (initial, initial);
-                let (mut streamed, mut hoisted) = (vec![[0.0; R]; 11], vec![[0.0; R]; 11]);
-                packed.run(&inputs, &mut streamed, &mut a).unwrap();
-                let mut scratch = Vec::new();
-                packed
-                    .run_hoisted(&inputs, &mut hoisted, &mut b, &mut scratch)
-                    .unwrap();
-                assert_eq!(streamed, hoisted, "{kernel:?}");
-                assert_eq!(a, b);
+    /// Everything the packed calls promise, for one packing: the step agrees with the logical
+    /// step within `tolerance`; a batch (every count of sequences from 1 to 13, so every block
+    /// size and remainder) equals separate calls bit for bit; the hoisted calls equal `run` bit
+    /// for bit, for sequences of 1 to 13 steps.
+    fn check<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
+        logical: &LstmWeights<T, I, H, 2, R>,
+        packed: &PackedLstm<T, I, H, R, S>,
+        tolerance: f64,
+    ) {
+        let what = format!("{:?} {} I={I} H={H} R={R}", packed.kernel(), T::NAME);
+        let (mut slow, mut fast) = (initial(1), initial(1));
+        for t in 0..5 {
+            let x: [T; I] = core::array::from_fn(|k| wave(t * I + k));
+            let (a, b) = (*logical.step(&x, &mut slow), *packed.step(&x, &mut fast));
+            for (s, f) in a.iter().zip(&b).chain(slow.c.iter().zip(&fast.c)) {
+                let error = (s.to_f64() - f.to_f64()).abs();
+                assert!(error < tolerance, "{what}: {s} vs {f}");
             }
         }
-        check::<3, 16, 16>();
-        check::<7, 37, 37>();
-        check::<4, 20, 6>();
+        for batch in 1..=13 {
+            let steps = 2;
+            let inputs: Vec<[T; I]> = (0..batch * steps)
+                .map(|t| core::array::from_fn(|k| wave(t * I + k + 1000)))
+                .collect();
+            let mut states: Vec<_> = (0..batch).map(initial).collect();
+            let mut outputs = vec![[T::ZERO; R]; batch * steps];
+            packed
+                .run_batch(&inputs, &mut outputs, &mut states)
+                .unwrap();
+            let mut hoisted_states: Vec<_> = (0..batch).map(initial).collect();
+            let mut hoisted = vec![[T::ZERO; R]; batch * steps];
+            let mut scratch = Vec::new();
+            packed
+                .run_batch_hoisted(&inputs, &mut hoisted, &mut hoisted_states, &mut scratch)
+                .unwrap();
+            for sequence in 0..batch {
+                let range = sequence * steps..(sequence + 1) * steps;
+                let mut alone = vec![[T::ZERO; R]; steps];
+                let mut state = initial(sequence);
+                packed
+                    .run(&inputs[range.clone()], &mut alone, &mut state)
+                    .unwrap();
+                assert_eq!(alone, outputs[range.clone()], "{what}: batch of {batch}");
+                assert_eq!(state, states[sequence], "{what}: batch of {batch}");
+                assert_eq!(alone, hoisted[range], "{what}: hoisted batch of {batch}");
+                assert_eq!(state, hoisted_states[sequence], "{what}: hoisted {batch}");
+            }
+        }
+        for steps in 1..=13 {
+            let inputs: Vec<[T; I]> = (0..steps)
+                .map(|t| core::array::from_fn(|k| wave(t * I + k + 2000)))
+                .collect();
+            let (mut a, mut b) = (initial(2), initial(2));
+            let mut streamed = vec![[T::ZERO; R]; steps];
+            let mut hoisted = vec![[T::ZERO; R]; steps];
+            packed.run(&inputs, &mut streamed, &mut a).unwrap();
+            let mut scratch = Vec::new();
+            packed
+                .run_hoisted(&inputs, &mut hoisted, &mut b, &mut scratch)
+                .unwrap();
+            assert_eq!(streamed, hoisted, "{what}: hoisted, {steps} steps");
+            assert_eq!(a, b, "{what}: hoisted, {steps} steps");
+        }
     }
 
-    /// The hoisted batch equals separate streaming calls bit for bit, with every kernel, for a
-    /// block and a remainder of sequences, and a projection (its per-sequence fallback).
+    /// [`check`] for every kernel this CPU has, in `f64`, `f32` and `f32` with bf16 storage,
+    /// for sizes that fill tiles exactly, leave a partial tile (and a partial half of one:
+    /// the AVX2 kernel updates 8 units at a time), and project.
     #[test]
-    fn hoisted_batch_equals_separate_calls() {
-        fn check<const I: usize, const H: usize, const R: usize>() {
-            let logical = weights::<I, H, R>();
+    fn every_packing_keeps_the_promises() {
+        fn sizes<const I: usize, const H: usize, const R: usize>() {
+            let (wide, narrow) = (weights::<f64, I, H, R>(), weights::<f32, I, H, R>());
             for kernel in Kernel::ALL
                 .into_iter()
                 .filter(|kernel| kernel.is_available())
             {
-                let packed = logical.pack().with_kernel(kernel).unwrap();
-                let (batch, steps) = (6, 5);
-                let inputs: Vec<[f64; I]> = (0..batch * steps)
-                    .map(|t| core::array::from_fn(|k| ((t * I + k) as f64 * 0.17).sin()))
-                    .collect();
-                let initial = |s: usize| LstmState::new([0.1 * s as f64; R], [0.05; H]);
-                let mut states: Vec<_> = (0..batch).map(initial).collect();
-                let mut outputs = vec![[0.0; R]; batch * steps];
-                let mut scratch = Vec::new();
-                packed
-                    .run_batch_hoisted(&inputs, &mut outputs, &mut states, &mut scratch)
-                    .unwrap();
-                for (sequence, batched) in states.iter().enumerate() {
-                    let range = sequence * steps..(sequence + 1) * steps;
-                    let mut alone = vec![[0.0; R]; steps];
-                    let mut state = initial(sequence);
-                    packed
-                        .run(&inputs[range.clone()], &mut alone, &mut state)
-                        .unwrap();
-                    assert_eq!(alone, outputs[range], "{kernel:?} sequence {sequence}");
-                    assert_eq!(&state, batched);
-                }
+                check(&wide, &wide.pack().with_kernel(kernel).unwrap(), 1e-12);
+                check(&narrow, &narrow.pack().with_kernel(kernel).unwrap(), 2e-6);
+                let bf16 = narrow.pack_as::<Bf16>().with_kernel(kernel).unwrap();
+                check(&narrow, &bf16, 2e-6);
             }
         }
-        check::<3, 16, 16>();
-        check::<7, 37, 37>();
-        check::<4, 20, 6>();
+        sizes::<3, 16, 16>();
+        sizes::<7, 37, 37>();
+        sizes::<1, 5, 5>();
+        sizes::<1, 32, 32>();
+        sizes::<4, 20, 6>();
+        sizes::<2, 12, 12>();
     }
 
     #[test]
     fn the_portable_kernel_is_always_available() {
-        let packed = weights::<2, 3, 3>().pack();
+        let packed = weights::<f64, 2, 3, 3>().pack();
         assert!(packed.clone().with_kernel(Kernel::Portable).is_ok());
         assert!(Kernel::best().is_available());
         if !Kernel::Avx512.is_available() {
