@@ -218,60 +218,93 @@ fn tile_sums<
     sums
 }
 
-/// The activations and cell update of one tile from its sums: the tile's real units of `c`
-/// are updated and their `h = o * tanh(c)` written to `out` (both at least `c.len()` units).
+/// One tile's cell update for one sequence: its gate sums, and the tile's units of `c` and of
+/// the output `h = o * tanh(c)` (as many as the tile has real units, up to `TILE`).
+struct Cells<'a> {
+    sums: &'a [__m256; ROW_VECTORS],
+    c: &'a mut [f32],
+    out: &'a mut [f32],
+}
+
+/// The units of `TILES` tiles from `tile` on in `values` (fewer than `TILES * TILE` where the
+/// last tile is partial).
+#[inline(always)]
+fn tile_units<const TILES: usize>(values: &mut [f32], tile: usize) -> &mut [f32] {
+    let first = (tile * TILE).min(values.len());
+    let end = (first + TILES * TILE).min(values.len());
+    &mut values[first..end]
+}
+
+/// Eight units of `values` from `first`, zeros past the end.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn finish(sums: &[__m256; ROW_VECTORS], tile: usize, c: &mut [f32], out: &mut [f32]) {
-    let units = c.len();
-    for half in 0..TILE / LANES {
-        let first = tile * TILE + half * LANES;
-        if first >= units {
-            return;
+fn load_units(values: &[f32], first: usize) -> __m256 {
+    let mut lanes = [0.0f32; LANES];
+    match values.get(first..first + LANES) {
+        Some(whole) => lanes.copy_from_slice(whole),
+        None => {
+            let rest = values.get(first..).unwrap_or(&[]);
+            lanes[..rest.len()].copy_from_slice(rest);
         }
-        let input_gate = sigmoid(sums[half]);
-        let forget_gate = sigmoid(sums[2 + half]);
-        let candidate = tanh(sums[4 + half]);
-        let output_gate = sigmoid(sums[6 + half]);
-        let gates = [input_gate, forget_gate, candidate, output_gate];
-        let count = (units - first).min(LANES);
-        if let (Ok(c_lanes), Some(Ok(out_lanes))) = (
-            <&mut [f32; LANES]>::try_from(&mut c[first..first + count]),
-            out.get_mut(first..first + count)
-                .map(<&mut [f32; LANES]>::try_from),
-        ) {
-            // SAFETY: compiled for AVX2 (detected by the caller); each pointer is to 8 floats of
-            // an exclusively borrowed array.
-            unsafe {
-                let (c_new, h) = update(gates, _mm256_loadu_ps(c_lanes.as_ptr()));
-                _mm256_storeu_ps(c_lanes.as_mut_ptr(), c_new);
-                _mm256_storeu_ps(out_lanes.as_mut_ptr(), h);
-            }
-        } else {
-            // The last tile's last units: through full-width copies (padding lanes unused).
-            let (mut c_lanes, mut h_lanes) = ([0.0f32; LANES], [0.0f32; LANES]);
-            c_lanes[..count].copy_from_slice(&c[first..first + count]);
-            // SAFETY: as above, on the local arrays.
-            unsafe {
-                let (c_new, h) = update(gates, _mm256_loadu_ps(c_lanes.as_ptr()));
-                _mm256_storeu_ps(c_lanes.as_mut_ptr(), c_new);
-                _mm256_storeu_ps(h_lanes.as_mut_ptr(), h);
-            }
-            c[first..first + count].copy_from_slice(&c_lanes[..count]);
-            if let Some(out) = out.get_mut(first..first + count) {
-                out.copy_from_slice(&h_lanes[..count]);
-            }
+    }
+    // SAFETY: compiled for AVX2 (detected by the caller); `lanes` is 8 readable floats.
+    unsafe { _mm256_loadu_ps(lanes.as_ptr()) }
+}
+
+/// Stores the lanes of `vector` that fall in `values` from `first` on.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn store_units(values: &mut [f32], first: usize, vector: __m256) {
+    let mut lanes = [0.0f32; LANES];
+    // SAFETY: compiled for AVX2 (detected by the caller); `lanes` is 8 writable floats.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), vector) };
+    match values.get_mut(first..first + LANES) {
+        Some(whole) => whole.copy_from_slice(&lanes),
+        None => {
+            let rest = values.get_mut(first..).unwrap_or(&mut []);
+            let count = rest.len();
+            rest.copy_from_slice(&lanes[..count]);
         }
     }
 }
 
-/// `c' = f c + i c~` and `h = o tanh(c')` from the activated gates `[i, f, c~, o]`.
+/// The activations and cell updates of `N` tiles (of one sequence or several), written as one
+/// block of independent work: all their gates first, then all the updates. Done one tile half
+/// after another, each waited for the last's chain of dependent operations (exp's polynomial,
+/// a division, then `tanh(c)`); interleaved, they overlap.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn update(gates: [__m256; 4], c_old: __m256) -> (__m256, __m256) {
-    let [input_gate, forget_gate, candidate, output_gate] = gates;
-    let c_new = _mm256_fmadd_ps(forget_gate, c_old, _mm256_mul_ps(input_gate, candidate));
-    (c_new, _mm256_mul_ps(output_gate, tanh(c_new)))
+fn finish<const N: usize>(cells: [Cells<'_>; N]) {
+    const HALVES: usize = TILE / LANES;
+    let zero = _mm256_setzero_ps();
+    let mut gates = [[[zero; 4]; HALVES]; N];
+    let mut c_old = [[zero; HALVES]; N];
+    for ((gates, c_old), cell) in gates.iter_mut().zip(&mut c_old).zip(&cells) {
+        for (half, (gates, c_old)) in gates.iter_mut().zip(c_old).enumerate() {
+            *gates = [
+                sigmoid(cell.sums[half]),
+                sigmoid(cell.sums[2 + half]),
+                tanh(cell.sums[4 + half]),
+                sigmoid(cell.sums[6 + half]),
+            ];
+            *c_old = load_units(cell.c, half * LANES);
+        }
+    }
+    let mut c_new = [[zero; HALVES]; N];
+    let mut h = [[zero; HALVES]; N];
+    for (((gates, c_old), c_new), h) in gates.iter().zip(&c_old).zip(&mut c_new).zip(&mut h) {
+        for (((gates, &c_old), c_new), h) in gates.iter().zip(c_old).zip(c_new).zip(h) {
+            let [input_gate, forget_gate, candidate, output_gate] = *gates;
+            *c_new = _mm256_fmadd_ps(forget_gate, c_old, _mm256_mul_ps(input_gate, candidate));
+            *h = _mm256_mul_ps(output_gate, tanh(*c_new));
+        }
+    }
+    for ((cell, c_new), h) in cells.into_iter().zip(&c_new).zip(&h) {
+        for (half, (&c_new, &h)) in c_new.iter().zip(h).enumerate() {
+            store_units(cell.c, half * LANES, c_new);
+            store_units(cell.out, half * LANES, h);
+        }
+    }
 }
 
 /// A tile's rows: `I` rows for `x`, `R` rows for `h`, and the bias row (`None` only for a
@@ -300,7 +333,8 @@ pub(super) enum StepInput<'a, const I: usize> {
 }
 
 /// One step of one sequence: the cell update of every unit, writing `c` and the units'
-/// `o * tanh(c)` to `out`.
+/// `o * tanh(c)` to `out`. Tiles go in pairs: both tiles' sums, then both cell updates as
+/// one block of independent work.
 #[target_feature(enable = "avx2,fma")]
 pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
     tiles: &[W],
@@ -309,24 +343,67 @@ pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
     c: &mut [f32; H],
     out: &mut [f32; H],
 ) {
-    for (tile, data) in tiles.chunks_exact(tile_len(I, R)).enumerate() {
-        let Some((x_rows, h_rows, bias)) = split_tile::<W, I, R>(data) else {
+    let tile_len = tile_len(I, R);
+    let mut pairs = tiles.chunks_exact(2 * tile_len);
+    for (pair, data) in (&mut pairs).enumerate() {
+        let (first, second) = data.split_at(tile_len);
+        let (tile_a, tile_b) = (2 * pair, 2 * pair + 1);
+        let (Some(a), Some(b)) = (
+            step_sums(first, tile_a, input, h),
+            step_sums(second, tile_b, input, h),
+        ) else {
             return;
         };
-        let [sums] = match *input {
-            StepInput::Projected(projected) => {
-                let (starts, _) = projected.as_chunks::<ROW>();
-                let Some(start) = starts.get(tile) else {
-                    return;
-                };
-                tile_sums::<W, f32, 1, 8, I, R>([start], None, Some((h_rows, [h])))
-            }
-            StepInput::X(x) => {
-                tile_sums::<W, W, 1, 8, I, R>([bias], Some((x_rows, [x])), Some((h_rows, [h])))
-            }
+        let (Some((c_a, c_b)), Some((out_a, out_b))) = (
+            tile_units::<2>(c, tile_a).split_at_mut_checked(TILE),
+            tile_units::<2>(out, tile_a).split_at_mut_checked(TILE),
+        ) else {
+            return; // a pair of tiles holds more than `TILE` units
         };
-        finish(&sums, tile, c, out);
+        finish([
+            Cells {
+                sums: &a,
+                c: c_a,
+                out: out_a,
+            },
+            Cells {
+                sums: &b,
+                c: c_b,
+                out: out_b,
+            },
+        ]);
     }
+    let last = pairs.remainder();
+    let tile = (tiles.len() / tile_len).saturating_sub(1);
+    if let Some(sums) = step_sums(last, tile, input, h) {
+        finish([Cells {
+            sums: &sums,
+            c: tile_units::<1>(c, tile),
+            out: tile_units::<1>(out, tile),
+        }]);
+    }
+}
+
+/// One tile's sums for [`step`] (`None` for a slice too short to be a tile).
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn step_sums<W: Weight, const I: usize, const R: usize>(
+    data: &[W],
+    tile: usize,
+    input: &StepInput<'_, I>,
+    h: &[f32; R],
+) -> Option<[__m256; ROW_VECTORS]> {
+    let (x_rows, h_rows, bias) = split_tile::<W, I, R>(data)?;
+    let [sums] = match *input {
+        StepInput::Projected(projected) => {
+            let start = projected.as_chunks::<ROW>().0.get(tile)?;
+            tile_sums::<W, f32, 1, 8, I, R>([start], None, Some((h_rows, [h])))
+        }
+        StepInput::X(x) => {
+            tile_sums::<W, W, 1, 8, I, R>([bias], Some((x_rows, [x])), Some((h_rows, [h])))
+        }
+    };
+    Some(sums)
 }
 
 /// Where a batch step finds each sequence's inputs: `inputs[sequence * steps + t]`, or, when
@@ -442,15 +519,52 @@ fn batch_block<
             tile_sums::<W, W, NB, V, I, R>([bias; NB], Some((x_rows, xs)), Some((h_rows, hs)))
         }
     };
-    for (b, sums) in sums.iter().enumerate() {
-        let at = slot(b);
-        let (Some(c), Some(out)) = (
-            T::as_f32s_mut(&mut states[block.first + b].c),
-            T::as_f32s_mut(&mut outputs[at]),
-        ) else {
-            return;
-        };
-        finish(sums, block.tile, c, out);
+    // Two sequences' cell updates at a time, as one block of independent work.
+    let mut b = 0;
+    while b < NB {
+        let (first, at) = (block.first + b, slot(b));
+        if b + 1 < NB {
+            let (Ok([state_a, state_b]), Ok([out_a, out_b])) = (
+                states.get_disjoint_mut([first, first + 1]),
+                outputs.get_disjoint_mut([at, slot(b + 1)]),
+            ) else {
+                return; // distinct sequences, and `t < steps`
+            };
+            let (Some(c_a), Some(c_b), Some(out_a), Some(out_b)) = (
+                T::as_f32s_mut(&mut state_a.c),
+                T::as_f32s_mut(&mut state_b.c),
+                T::as_f32s_mut(out_a),
+                T::as_f32s_mut(out_b),
+            ) else {
+                return;
+            };
+            finish([
+                Cells {
+                    sums: &sums[b],
+                    c: tile_units::<1>(c_a, block.tile),
+                    out: tile_units::<1>(out_a, block.tile),
+                },
+                Cells {
+                    sums: &sums[b + 1],
+                    c: tile_units::<1>(c_b, block.tile),
+                    out: tile_units::<1>(out_b, block.tile),
+                },
+            ]);
+            b += 2;
+        } else {
+            let (Some(c), Some(out)) = (
+                T::as_f32s_mut(&mut states[first].c),
+                T::as_f32s_mut(&mut outputs[at]),
+            ) else {
+                return;
+            };
+            finish([Cells {
+                sums: &sums[b],
+                c: tile_units::<1>(c, block.tile),
+                out: tile_units::<1>(out, block.tile),
+            }]);
+            b += 1;
+        }
     }
 }
 
