@@ -34,10 +34,29 @@ def median_seconds(function, repeats):
     return samples[len(samples) // 2]
 
 
+def cpu_model():
+    """The CPU's model name as /proc/cpuinfo gives it (the Rust benchmark compares it)."""
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    results = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    # The machine, so that the Rust benchmark can refuse timings taken on another one: the
+    # model name alone does not tell two EPYC generations apart, the vector width PyTorch
+    # chose does.
+    results = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": cpu_model(),
+        "capability": torch.backends.cpu.get_cpu_capability(),
+    }
     with torch.inference_mode():
         for name, (input_size, hidden, batch, steps) in SCENARIOS.items():
             lstm = torch.nn.LSTM(input_size, hidden).eval()

@@ -339,14 +339,37 @@ macro_rules! sweep {
     }};
 }
 
-/// PyTorch's rows, from `bench/pytorch.json` if `bench/pytorch_bench.py` wrote one (on this
-/// machine, just before; the file says which torch version).
+/// PyTorch's rows, from `bench/pytorch.json` if `bench/pytorch_bench.py` wrote one on this
+/// machine (the file names the CPU model and the vector width PyTorch ran; a file from another
+/// machine is left out, with a warning, rather than compared).
 fn add_pytorch(scenarios: &mut [Scenario]) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pytorch.json");
     let Ok(text) = std::fs::read_to_string(path) else {
         eprintln!("no bench/pytorch.json: PyTorch is left out (run bench/pytorch_bench.py)");
         return;
     };
+    let string = |key: &str| -> Option<String> {
+        let value = text.split(&format!("\"{key}\":")).nth(1)?;
+        Some(value.split('"').nth(1)?.to_owned())
+    };
+    let capability = match Kernel::best() {
+        Kernel::Avx512 => "AVX512",
+        Kernel::Avx2 => "AVX2",
+        Kernel::Portable => "DEFAULT",
+    };
+    let here = (report::cpu_model(), capability.to_owned());
+    let there = (
+        string("cpu").unwrap_or_default(),
+        string("capability").unwrap_or_default(),
+    );
+    if here != there {
+        eprintln!(
+            "bench/pytorch.json was written on another machine ({} {}, this is {} {}): PyTorch \
+             is left out; rerun bench/pytorch_bench.py here",
+            there.0, there.1, here.0, here.1
+        );
+        return;
+    }
     let number = |scenario: &str, key: &str| -> Option<f64> {
         let block = text.split(&format!("\"{scenario}\"")).nth(1)?;
         let value = block.split(&format!("\"{key}\":")).nth(1)?;

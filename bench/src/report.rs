@@ -16,6 +16,18 @@ pub(crate) struct Report {
     pub(crate) sweep: Vec<Scenario>,
 }
 
+/// The CPU's model name from /proc/cpuinfo, as `bench/pytorch_bench.py` records it.
+pub(crate) fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 fn time_text(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
@@ -239,14 +251,7 @@ impl Report {
         std::fs::create_dir_all(&charts)?;
         self.scenario_chart(&charts.join("scenarios.svg"))?;
         self.sweep_chart(&charts.join("sweep.svg"))?;
-        let cpu = std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown".to_owned());
+        let cpu = cpu_model();
         let rustc = std::process::Command::new("rustc")
             .arg("--version")
             .output()
