@@ -661,9 +661,17 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
                     unsafe {
                         match lanes {
-                            F32Lanes::F32(t) => avx2::step::<f32, I, H, R>(t, &input, h, c, out),
+                            F32Lanes::F32(t) if avx2::far(t) => {
+                                avx2::step::<f32, I, H, R, true>(t, &input, h, c, out);
+                            }
+                            F32Lanes::F32(t) => {
+                                avx2::step::<f32, I, H, R, false>(t, &input, h, c, out);
+                            }
+                            F32Lanes::Bf16(t) if avx2::far(t) => {
+                                avx2::step::<Bf16, I, H, R, true>(t, &input, h, c, out);
+                            }
                             F32Lanes::Bf16(t) => {
-                                avx2::step::<Bf16, I, H, R>(t, &input, h, c, out);
+                                avx2::step::<Bf16, I, H, R, false>(t, &input, h, c, out);
                             }
                         }
                     }
@@ -808,9 +816,17 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     // AVX2 and FMA on this CPU (`Kernel::is_available`), all `step` needs.
                     unsafe {
                         match lanes {
-                            F32Lanes::F32(t) => avx2::step::<f32, I, H, R>(t, &input, h, c, out),
+                            F32Lanes::F32(t) if avx2::far(t) => {
+                                avx2::step::<f32, I, H, R, true>(t, &input, h, c, out);
+                            }
+                            F32Lanes::F32(t) => {
+                                avx2::step::<f32, I, H, R, false>(t, &input, h, c, out);
+                            }
+                            F32Lanes::Bf16(t) if avx2::far(t) => {
+                                avx2::step::<Bf16, I, H, R, true>(t, &input, h, c, out);
+                            }
                             F32Lanes::Bf16(t) => {
-                                avx2::step::<Bf16, I, H, R>(t, &input, h, c, out);
+                                avx2::step::<Bf16, I, H, R, false>(t, &input, h, c, out);
                             }
                         }
                     }

@@ -225,7 +225,7 @@ fn tanh(x: __m256) -> __m256 {
 /// sequence's `inputs[k]` broadcast once. `N` is a constant, so `inputs[k]` needs no check.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn accumulate<W: Weight, const NB: usize, const V: usize, const N: usize>(
+fn accumulate<W: Weight, const NB: usize, const V: usize, const N: usize, const FAR: bool>(
     acc: &mut [[__m256; V]; NB],
     (rows, inputs): Part<'_, W, N, NB>,
     group: usize,
@@ -240,6 +240,12 @@ fn accumulate<W: Weight, const NB: usize, const V: usize, const N: usize>(
             // A prefetch is a hint: it reads nothing and never faults, whatever the address
             // (`wrapping_add` computes it without claiming it is in bounds).
             _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+        } else if FAR {
+            // Every line of the row `FAR_AHEAD` rows on, as above.
+            let per_line = (64 / size_of::<[W; LANES]>()).max(1);
+            for vector in vectors.iter().step_by(per_line) {
+                _mm_prefetch::<_MM_HINT_T0>(vector.as_ptr().wrapping_add(FAR_AHEAD * ROW).cast());
+            }
         }
         let (pairs, _) = row.as_chunks::<{ 2 * LANES }>();
         let mut weights = [_mm256_setzero_ps(); V];
@@ -256,8 +262,23 @@ fn accumulate<W: Weight, const NB: usize, const V: usize, const N: usize>(
     }
 }
 
-/// How many rows ahead [`accumulate`] prefetches.
+/// How many rows ahead [`accumulate`] prefetches in a pass over part of each row.
 const PREFETCH: usize = 8;
+
+/// How many rows ahead [`accumulate`] prefetches in a whole-row pass over weights that come from
+/// beyond L2 (`FAR`): 8 KB of f32 weights, enough reads in flight to cover L3 or memory latency.
+/// At input 512, hidden 1024 a step took 595-640 us with it against 690-790 us without;
+/// weights in L1 (input 1, hidden 32) lost to the extra instructions (200 -> 223 ns), hence
+/// [`FAR_BYTES`].
+const FAR_AHEAD: usize = 32;
+
+/// Weights larger than this are read with far prefetches (see [`FAR_AHEAD`]): half a Zen 3 L2.
+const FAR_BYTES: usize = 256 << 10;
+
+/// Whether a whole-row pass over `tiles` should prefetch far ahead: the `FAR` of [`step`].
+pub(super) fn far<W>(tiles: &[W]) -> bool {
+    size_of_val(tiles) > FAR_BYTES
+}
 
 /// `N` packed rows and, for each of `NB` sequences, the `N` inputs they multiply.
 type Part<'a, W, const N: usize, const NB: usize> = (&'a [[W; ROW]; N], [&'a [f32; N]; NB]);
@@ -274,6 +295,7 @@ fn tile_sums<
     const V: usize,
     const I: usize,
     const R: usize,
+    const FAR: bool,
 >(
     starts: [&[X; ROW]; NB],
     x: Option<Part<'_, W, I, NB>>,
@@ -293,10 +315,10 @@ fn tile_sums<
             }
         }
         if let Some(part) = x {
-            accumulate::<W, NB, V, I>(&mut acc, part, group);
+            accumulate::<W, NB, V, I, FAR>(&mut acc, part, group);
         }
         if let Some(part) = h {
-            accumulate::<W, NB, V, R>(&mut acc, part, group);
+            accumulate::<W, NB, V, R, FAR>(&mut acc, part, group);
         }
         for (whole, part) in sums.iter_mut().zip(&mut acc) {
             if W::INTERLEAVED {
@@ -428,9 +450,9 @@ pub(super) enum StepInput<'a, const I: usize> {
 
 /// One step of one sequence: the cell update of every unit, writing `c` and the units'
 /// `o * tanh(c)` to `out`. Tiles go in pairs: both tiles' sums, then both cell updates as
-/// one block of independent work.
+/// one block of independent work. `FAR`: prefetch far ahead, for weights beyond L2 ([`far`]).
 #[target_feature(enable = "avx2,fma")]
-pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
+pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     tiles: &[W],
     input: &StepInput<'_, I>,
     h: &[f32; R],
@@ -443,8 +465,8 @@ pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
         let (first, second) = data.split_at(tile_len);
         let (tile_a, tile_b) = (2 * pair, 2 * pair + 1);
         let (Some(a), Some(b)) = (
-            step_sums(first, tile_a, input, h),
-            step_sums(second, tile_b, input, h),
+            step_sums::<W, I, R, FAR>(first, tile_a, input, h),
+            step_sums::<W, I, R, FAR>(second, tile_b, input, h),
         ) else {
             return;
         };
@@ -469,7 +491,7 @@ pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
     }
     let last = pairs.remainder();
     let tile = (tiles.len() / tile_len).saturating_sub(1);
-    if let Some(sums) = step_sums(last, tile, input, h) {
+    if let Some(sums) = step_sums::<W, I, R, FAR>(last, tile, input, h) {
         finish([Cells {
             sums: &sums,
             c: tile_units::<1>(c, tile),
@@ -481,7 +503,7 @@ pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize>(
 /// One tile's sums for [`step`] (`None` for a slice too short to be a tile).
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn step_sums<W: Weight, const I: usize, const R: usize>(
+fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
     data: &[W],
     tile: usize,
     input: &StepInput<'_, I>,
@@ -491,10 +513,10 @@ fn step_sums<W: Weight, const I: usize, const R: usize>(
     let [sums] = match *input {
         StepInput::Projected(projected) => {
             let start = projected.as_chunks::<ROW>().0.get(tile)?;
-            tile_sums::<W, f32, 1, 8, I, R>([start], None, Some((h_rows, [h])))
+            tile_sums::<W, f32, 1, 8, I, R, FAR>([start], None, Some((h_rows, [h])))
         }
         StepInput::X(x) => {
-            tile_sums::<W, W, 1, 8, I, R>([bias], Some((x_rows, [x])), Some((h_rows, [h])))
+            tile_sums::<W, W, 1, 8, I, R, FAR>([bias], Some((x_rows, [x])), Some((h_rows, [h])))
         }
     };
     Some(sums)
@@ -597,7 +619,7 @@ fn batch_block<
                 };
                 *start = row;
             }
-            tile_sums::<W, f32, NB, V, I, R>(starts, None, Some((h_rows, hs)))
+            tile_sums::<W, f32, NB, V, I, R, false>(starts, None, Some((h_rows, hs)))
         }
         None => {
             let Some(first_x) = inputs.inputs.get(slot(0)).and_then(f32_array) else {
@@ -610,7 +632,11 @@ fn batch_block<
                 };
                 *x = values;
             }
-            tile_sums::<W, W, NB, V, I, R>([bias; NB], Some((x_rows, xs)), Some((h_rows, hs)))
+            tile_sums::<W, W, NB, V, I, R, false>(
+                [bias; NB],
+                Some((x_rows, xs)),
+                Some((h_rows, hs)),
+            )
         }
     };
     // Two sequences' cell updates at a time, as one block of independent work.
@@ -713,7 +739,7 @@ fn project_block<T: Float, W: Weight, const NB: usize, const V: usize, const I: 
         };
         *x = values;
     }
-    let sums = tile_sums::<W, W, NB, V, I, 0>([bias; NB], Some((x_rows, xs)), None);
+    let sums = tile_sums::<W, W, NB, V, I, 0, false>([bias; NB], Some((x_rows, xs)), None);
     for (b, sums) in sums.iter().enumerate() {
         let Some(lanes) = out.get_mut(b * step_len..b * step_len + ROW) else {
             return;
