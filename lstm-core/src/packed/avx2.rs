@@ -721,6 +721,7 @@ pub(super) fn project<T: Float, W: Weight, const I: usize, const R: usize>(
 ) {
     let tile_len = tile_len(I, R);
     let step_len = tiles.len() / tile_len * ROW;
+    let far = far(tiles);
     for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
         let Some((x_rows, _, bias)) = split_tile::<W, I, R>(data) else {
             return;
@@ -729,23 +730,50 @@ pub(super) fn project<T: Float, W: Weight, const I: usize, const R: usize>(
         for count in block_sizes(inputs.len()) {
             let steps = &inputs[first..first + count];
             let out = &mut projected[first * step_len + tile * ROW..];
-            match count {
-                6 => project_block::<T, W, 6, 2, I>(x_rows, bias, steps, step_len, out),
-                5 => project_block::<T, W, 5, 2, I>(x_rows, bias, steps, step_len, out),
-                4 => project_block::<T, W, 4, 2, I>(x_rows, bias, steps, step_len, out),
-                3 => project_block::<T, W, 3, 4, I>(x_rows, bias, steps, step_len, out),
-                2 => project_block::<T, W, 2, 4, I>(x_rows, bias, steps, step_len, out),
-                _ => project_block::<T, W, 1, 8, I>(x_rows, bias, steps, step_len, out),
+            // Far prefetches for the first block only, as in `batch`.
+            if far && first == 0 {
+                project_sized::<T, W, I, true>(count, x_rows, bias, steps, step_len, out);
+            } else {
+                project_sized::<T, W, I, false>(count, x_rows, bias, steps, step_len, out);
             }
             first += count;
         }
     }
 }
 
+/// [`project_block`] for a block of `count` steps, in the register blocking for that count.
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn project_sized<T: Float, W: Weight, const I: usize, const FAR: bool>(
+    count: usize,
+    x_rows: &[[W; ROW]; I],
+    bias: &[W; ROW],
+    steps: &[[T; I]],
+    step_len: usize,
+    out: &mut [f32],
+) {
+    let (x, b) = (x_rows, bias);
+    match count {
+        6 => project_block::<T, W, 6, 2, I, FAR>(x, b, steps, step_len, out),
+        5 => project_block::<T, W, 5, 2, I, FAR>(x, b, steps, step_len, out),
+        4 => project_block::<T, W, 4, 2, I, FAR>(x, b, steps, step_len, out),
+        3 => project_block::<T, W, 3, 4, I, FAR>(x, b, steps, step_len, out),
+        2 => project_block::<T, W, 2, 4, I, FAR>(x, b, steps, step_len, out),
+        _ => project_block::<T, W, 1, 8, I, FAR>(x, b, steps, step_len, out),
+    }
+}
+
 /// One tile's `b + W x` for `NB` consecutive steps, written `step_len` apart from `out[0]`.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-fn project_block<T: Float, W: Weight, const NB: usize, const V: usize, const I: usize>(
+fn project_block<
+    T: Float,
+    W: Weight,
+    const NB: usize,
+    const V: usize,
+    const I: usize,
+    const FAR: bool,
+>(
     x_rows: &[[W; ROW]; I],
     bias: &[W; ROW],
     steps: &[[T; I]],
@@ -762,7 +790,7 @@ fn project_block<T: Float, W: Weight, const NB: usize, const V: usize, const I: 
         };
         *x = values;
     }
-    let sums = tile_sums::<W, W, NB, V, I, 0, false>([bias; NB], Some((x_rows, xs)), None);
+    let sums = tile_sums::<W, W, NB, V, I, 0, FAR>([bias; NB], Some((x_rows, xs)), None);
     for (b, sums) in sums.iter().enumerate() {
         let Some(lanes) = out.get_mut(b * step_len..b * step_len + ROW) else {
             return;
