@@ -10,7 +10,10 @@
 //!
 //! The kernels are one function compiled three ways: portable (any target), AVX2 with FMA, and
 //! AVX-512. [`Kernel::best`] picks the fastest the CPU has at run time, so a default `cargo
-//! build` (no `-C target-cpu`) still runs the vector code.
+//! build` (no `-C target-cpu`) still runs the vector code. For `f32` (stored as `f32` or
+//! [`Bf16`]) the AVX2 kernel is written with intrinsics instead (`packed/avx2.rs`): there the
+//! compiler's own vectorisation kept too few sums in AVX2's 16 registers (a batch ran at 43% of
+//! the FMA peak on a Zen 3, 85% now).
 
 use core::fmt;
 
@@ -359,10 +362,11 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
     /// A batch of sequences of equal length in one call (sequence `b` at `b * T .. (b + 1) * T`),
     /// exactly the results of one [`run`](Self::run) per sequence, bit for bit, and faster:
     /// each tile of weights serves every sequence while it is in cache, and each weight is read
-    /// once for a block of sequences (4 with AVX-512, 2 with AVX2 in `f32`; the portable kernel
-    /// has too few registers to share). At input 100, hidden 256 and 32 sequences a step took
-    /// 102 / 285 / 584 us (AVX-512 / AVX2 / portable, `f32`) against 358 / 392 / 842 us for
-    /// one `run` per sequence. Allocates nothing.
+    /// once for a block of sequences (4 with AVX-512; up to 6 with AVX2 in `f32`, 2 in `f64`;
+    /// the portable kernel has too few registers to share). At input 100, hidden 256 and 32
+    /// sequences a step took 270 us with AVX2 on a Zen 3 against 641 us for one `run` per
+    /// sequence (BENCHMARKS.md), and 102 against 358 us with AVX-512 on another machine. With
+    /// a projection, the AVX2 `f32` kernel runs the sequences one by one. Allocates nothing.
     ///
     /// # Errors
     /// [`BatchLengthError`] if the buffers do not describe the same sequences.
@@ -488,9 +492,10 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
     /// sequence, bit for bit. `scratch` is reused as in `run_hoisted`.
     ///
     /// It pays off when the weights do not fit in cache: with 512 inputs and 1024 hidden units,
-    /// 4 sequences took 252 us a step against 386 us for [`run_batch`](Self::run_batch) on the
-    /// project's 2-core machine. When they do fit (100 inputs, 256 hidden, 32 sequences),
-    /// `run_batch` was 10-20% faster (102 against 114-123 us); the benchmark (`bench/`) shows both.
+    /// 4 sequences took 760-810 us a step against 1060-1230 us for
+    /// [`run_batch`](Self::run_batch) with AVX2 on a Zen 3 (252 against 386 us with AVX-512).
+    /// When they do fit (100 inputs, 256 hidden, 32 sequences), `run_batch` was faster (270
+    /// against 302 us; with AVX-512 102 against 114-123 us); the benchmark (`bench/`) shows both.
     ///
     /// # Errors
     /// [`BatchLengthError`] if the buffers do not describe the same sequences.
@@ -972,11 +977,13 @@ fn tiles_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: Sto
 /// AVX-512's 32 registers, each weight loaded once for all four.
 const BLOCK: usize = 4;
 
-/// Sequences per block of the batch kernels with 16 vector registers. Blocks of 4 spill their
-/// accumulators there; measured at input 100, hidden 256, batch 32 (us per step, blocks of
-/// 4 / 3 / 2 / 1): AVX2 `f32` 500 / 396 / 281 / 505, portable (SSE2) `f32` 2980 / 808 / 746 /
+/// Sequences per block of the generic batch kernels with 16 vector registers. Blocks of 4 spill
+/// their accumulators there; measured at input 100, hidden 256, batch 32 (us per step, blocks
+/// of 4 / 3 / 2 / 1): AVX2 `f32` 500 / 396 / 281 / 505, portable (SSE2) `f32` 2980 / 808 / 746 /
 /// 614 and `f64` 3054 / 1479 / 1525 / 1346. AVX2 `f64` keeps [`BLOCK`]: its figures varied
-/// from 750 to 1650 between identical runs, too much to choose a size by.
+/// from 750 to 1650 between identical runs, too much to choose a size by. (AVX2 `f32` with
+/// `f32` or [`Bf16`] storage runs the hand-written kernel of `packed/avx2.rs` instead, which
+/// blocks its registers itself; this size serves other storage types.)
 const AVX2_F32_BLOCK: usize = 2;
 /// See [`AVX2_F32_BLOCK`].
 const PORTABLE_BLOCK: usize = 1;
