@@ -154,28 +154,46 @@ fn logistic<const A: usize, const B: usize>(a: [[__m256; B]; A]) -> [[__m256; B]
     for (r, &n) in r.as_flattened_mut().iter_mut().zip(n.as_flattened()) {
         *r = _mm256_fnmadd_ps(n, ln2_lo, *r);
     }
-    let mut p = [[_mm256_set1_ps(1.987_569_1e-4); B]; A];
-    for coefficient in [
-        1.398_199_9e-3,
-        8.333_452e-3,
-        4.166_579_6e-2,
-        1.666_666_5e-1,
-        5.000_000_1e-1,
-    ] {
-        let coefficient = _mm256_set1_ps(coefficient);
-        for (p, &r) in p.as_flattened_mut().iter_mut().zip(r.as_flattened()) {
-            *p = _mm256_fmadd_ps(*p, r, coefficient);
+    // The polynomial by Estrin's scheme, (c0 + c1 r) + r^2 (c2 + c3 r) + r^4 (c4 + c5 r): three
+    // dependent steps after r^2 instead of Horner's five, on the activations' critical path.
+    let coefficients = |low: f32, high: f32| {
+        let (low, high) = (_mm256_set1_ps(low), _mm256_set1_ps(high));
+        let mut terms = r;
+        for (term, &r) in terms.as_flattened_mut().iter_mut().zip(r.as_flattened()) {
+            *term = _mm256_fmadd_ps(high, r, low);
         }
+        terms
+    };
+    let (q0, q1, q2) = (
+        coefficients(5.000_000_1e-1, 1.666_666_5e-1),
+        coefficients(4.166_579_6e-2, 8.333_452e-3),
+        coefficients(1.398_199_9e-3, 1.987_569_1e-4),
+    );
+    let mut r2 = r;
+    for (r2, &r) in r2.as_flattened_mut().iter_mut().zip(r.as_flattened()) {
+        *r2 = _mm256_mul_ps(r, r);
+    }
+    let mut p = q0;
+    for (((p, &q1), &q2), &r2) in p
+        .as_flattened_mut()
+        .iter_mut()
+        .zip(q1.as_flattened())
+        .zip(q2.as_flattened())
+        .zip(r2.as_flattened())
+    {
+        let r4 = _mm256_mul_ps(r2, r2);
+        *p = _mm256_fmadd_ps(r4, q2, _mm256_fmadd_ps(r2, q1, *p));
     }
     let one = _mm256_set1_ps(1.0);
     let mut out = p;
-    for ((out, &r), &n) in out
+    for (((out, &r), &n), &r2) in out
         .as_flattened_mut()
         .iter_mut()
         .zip(r.as_flattened())
         .zip(n.as_flattened())
+        .zip(r2.as_flattened())
     {
-        let e_r = _mm256_add_ps(_mm256_fmadd_ps(*out, _mm256_mul_ps(r, r), r), one);
+        let e_r = _mm256_add_ps(_mm256_fmadd_ps(*out, r2, r), one);
         // `n` is an integer in [-126, 127] after the clamp: `n + 127` in the exponent field
         // is 2^n.
         let biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
