@@ -665,22 +665,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                 ) {
                     let input = avx2::StepInput::<I>::Projected(projected);
                     // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
-                    unsafe {
-                        match lanes {
-                            F32Lanes::F32(t) if avx2::far(t) => {
-                                avx2::step::<f32, I, H, R, true>(t, &input, h, c, out);
-                            }
-                            F32Lanes::F32(t) => {
-                                avx2::step::<f32, I, H, R, false>(t, &input, h, c, out);
-                            }
-                            F32Lanes::Bf16(t) if avx2::far(t) => {
-                                avx2::step::<Bf16, I, H, R, true>(t, &input, h, c, out);
-                            }
-                            F32Lanes::Bf16(t) => {
-                                avx2::step::<Bf16, I, H, R, false>(t, &input, h, c, out);
-                            }
-                        }
-                    }
+                    unsafe { avx2_step(lanes, &input, h, c, out) };
                     return;
                 }
                 // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
@@ -820,22 +805,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     let input = avx2::StepInput::X(x);
                     // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found
                     // AVX2 and FMA on this CPU (`Kernel::is_available`), all `step` needs.
-                    unsafe {
-                        match lanes {
-                            F32Lanes::F32(t) if avx2::far(t) => {
-                                avx2::step::<f32, I, H, R, true>(t, &input, h, c, out);
-                            }
-                            F32Lanes::F32(t) => {
-                                avx2::step::<f32, I, H, R, false>(t, &input, h, c, out);
-                            }
-                            F32Lanes::Bf16(t) if avx2::far(t) => {
-                                avx2::step::<Bf16, I, H, R, true>(t, &input, h, c, out);
-                            }
-                            F32Lanes::Bf16(t) => {
-                                avx2::step::<Bf16, I, H, R, false>(t, &input, h, c, out);
-                            }
-                        }
-                    }
+                    unsafe { avx2_step(lanes, &input, h, c, out) };
                     return;
                 }
                 // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
@@ -926,6 +896,27 @@ fn f32_array<T: Float, const N: usize>(values: &[T; N]) -> Option<&[f32; N]> {
 #[inline(always)]
 fn f32_array_mut<T: Float, const N: usize>(values: &mut [T; N]) -> Option<&mut [f32; N]> {
     T::as_f32s_mut(values)?.try_into().ok()
+}
+
+/// One step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage, prefetching far
+/// ahead where the weights are beyond L2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_step<const I: usize, const H: usize, const R: usize>(
+    lanes: F32Lanes<'_>,
+    input: &avx2::StepInput<'_, I>,
+    h: &[f32; R],
+    c: &mut [f32; H],
+    out: &mut [f32; H],
+) {
+    match lanes {
+        F32Lanes::F32(t) if avx2::far(t) => avx2::step::<f32, I, H, R, true>(t, input, h, c, out),
+        F32Lanes::F32(t) => avx2::step::<f32, I, H, R, false>(t, input, h, c, out),
+        F32Lanes::Bf16(t) if avx2::far(t) => {
+            avx2::step::<Bf16, I, H, R, true>(t, input, h, c, out);
+        }
+        F32Lanes::Bf16(t) => avx2::step::<Bf16, I, H, R, false>(t, input, h, c, out),
+    }
 }
 
 /// A batch step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage.
