@@ -222,7 +222,7 @@ impl Report {
             let fraction = s4.flops() / (s4.streaming() * 1e-9) / self.peak_flops;
             goal(
                 "S4 at least 85% of the FMA peak".to_owned(),
-                format!("{:.0}%", fraction * 100.0),
+                format!("{:.1}%", fraction * 100.0),
                 fraction >= 0.85,
             );
         }
