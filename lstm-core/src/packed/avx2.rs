@@ -369,15 +369,15 @@ fn tile_units<const TILES: usize>(values: &mut [f32], tile: usize) -> &mut [f32]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 fn load_units(values: &[f32], first: usize) -> __m256 {
-    let mut lanes = [0.0f32; LANES];
-    match values.get(first..first + LANES) {
-        Some(whole) => lanes.copy_from_slice(whole),
-        None => {
-            let rest = values.get(first..).unwrap_or(&[]);
-            lanes[..rest.len()].copy_from_slice(rest);
-        }
+    if let Some(whole) = values.get(first..first + LANES) {
+        // SAFETY: compiled for AVX2 (detected by the caller); `whole` is 8 readable floats.
+        return unsafe { _mm256_loadu_ps(whole.as_ptr()) };
     }
-    // SAFETY: compiled for AVX2 (detected by the caller); `lanes` is 8 readable floats.
+    // The last units of a partial tile, through a full-width copy.
+    let mut lanes = [0.0f32; LANES];
+    let rest = values.get(first..).unwrap_or(&[]);
+    lanes[..rest.len()].copy_from_slice(rest);
+    // SAFETY: as above; `lanes` is 8 readable floats.
     unsafe { _mm256_loadu_ps(lanes.as_ptr()) }
 }
 
@@ -385,17 +385,17 @@ fn load_units(values: &[f32], first: usize) -> __m256 {
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 fn store_units(values: &mut [f32], first: usize, vector: __m256) {
-    let mut lanes = [0.0f32; LANES];
-    // SAFETY: compiled for AVX2 (detected by the caller); `lanes` is 8 writable floats.
-    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), vector) };
-    match values.get_mut(first..first + LANES) {
-        Some(whole) => whole.copy_from_slice(&lanes),
-        None => {
-            let rest = values.get_mut(first..).unwrap_or(&mut []);
-            let count = rest.len();
-            rest.copy_from_slice(&lanes[..count]);
-        }
+    if let Some(whole) = values.get_mut(first..first + LANES) {
+        // SAFETY: compiled for AVX2 (detected by the caller); `whole` is 8 writable floats.
+        unsafe { _mm256_storeu_ps(whole.as_mut_ptr(), vector) };
+        return;
     }
+    let mut lanes = [0.0f32; LANES];
+    // SAFETY: as above; `lanes` is 8 writable floats.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), vector) };
+    let rest = values.get_mut(first..).unwrap_or(&mut []);
+    let count = rest.len();
+    rest.copy_from_slice(&lanes[..count]);
 }
 
 /// The activations and cell updates of `N` tiles (of one sequence or several) as one block of
