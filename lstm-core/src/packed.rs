@@ -364,7 +364,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
     /// each tile of weights serves every sequence while it is in cache, and each weight is read
     /// once for a block of sequences (4 with AVX-512; up to 6 with AVX2 in `f32`, 2 in `f64`;
     /// the portable kernel has too few registers to share). At input 100, hidden 256 and 32
-    /// sequences a step took about 270 us with AVX2 on a Zen 3 against 640-860 us for one
+    /// sequences a step took about 270 us with AVX2 on a Zen 3 against 640-870 us for one
     /// `run` per sequence (BENCHMARKS.md), and 102 against 358 us with AVX-512 on another
     /// machine. With a projection, the AVX2 `f32` kernel runs the sequences one by one.
     /// Allocates nothing.
