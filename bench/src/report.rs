@@ -270,11 +270,13 @@ impl Report {
              Machine: {cpu}, {cores} cores visible, {rustc}, default release build (no `-C target-cpu`;\n\
              `lstm packed` picks AVX-512, AVX2 or portable code at run time).\n\n\
              ## Goals (issue 5)\n\n{}\n\n\
-             A ratio below 1 to the bound (S3 here) means the read probe underestimated the bandwidth\n\
-             for that working-set size: the LSTM step itself streams its weights faster, so there the\n\
-             bound is not a true limit. The bound goals use our streaming rows (one pass over the\n\
-             weights per step, as the bound models); `whole sequence` rows hoist the input projection\n\
-             out of the recurrence, and `bf16 weights` rows read half the bytes. PyTorch's rows come\n\
+             A streaming ratio below 1 to the bound means the read probe underestimated the\n\
+             bandwidth for that working-set size: the LSTM step itself streamed its weights faster, so\n\
+             there the bound is not a true limit. Steps that read their weights from L3 (S1, S3), and\n\
+             the probe itself, vary from run to run on a shared machine. The bound goals use our\n\
+             streaming rows (one pass over the weights per step, as the bound models); `whole\n\
+             sequence` rows hoist the input projection out of the recurrence, and `bf16 weights` rows\n\
+             read half the bytes. PyTorch's rows come\n\
              from `bench/pytorch_bench.py` (one thread), run on this machine just before this one and\n\
              read from `bench/pytorch.json`; f16 storage is not measured.\n\n\
              ## Charts\n\n![time over bound per scenario](bench/charts/scenarios.svg)\n\n\
