@@ -2,16 +2,20 @@
 //!
 //! The generic kernels of `packed.rs` are vectorised by the compiler. On a 16-register AVX2
 //! machine it kept too few independent sums in registers for a batch (measured on a Zen 3 at
-//! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak) and ran the
-//! activations as it could. Here the register blocking is explicit: a block of `NB` sequences
-//! and `V` of the 8 vectors of a packed row are summed in `NB x V` registers, each weight loaded
-//! once for the block and each input broadcast once for the `V` vectors:
+//! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak, now about 270 us).
+//! Here the register blocking is explicit: a block of `NB` sequences and `V` of the 8 vectors
+//! of a packed row are summed in `NB x V` registers, each weight loaded once for the block and
+//! each input broadcast once for the `V` vectors:
 //!
 //! | sequences | vectors per pass | sums in registers | used for |
 //! |---|---|---|---|
 //! | 1 | 8 (the whole row) | 8 | one sequence: `step`, `run`, the hoisted recurrence |
-//! | 2, 3 | 4 | 8, 12 | the rest of a batch |
-//! | 4, 5, 6 | 2 | 8, 10, 12 | a batch, in blocks of 6 |
+//! | 2, 3 | 4 | 8, 12 | small batches (a batch is split into blocks of at most 6, |
+//! | 4, 5, 6 | 2 | 8, 10, 12 | of sizes differing by at most one: 32 as 6, 6, 5, 5, 5, 5) |
+//!
+//! The cell updates then run as blocks of independent work (two tiles, or two sequences, with
+//! the activations of several units computed in step), and weights beyond L2 are prefetched
+//! far ahead.
 //!
 //! Each lane's sum still runs in the order of the generic kernels (bias or projected input,
 //! then `x` in order, then `h` in order, one FMA each), so a batch gives exactly the results
@@ -120,7 +124,7 @@ fn deinterleave([even, odd]: [__m256; 2]) -> [__m256; 2] {
     ]
 }
 
-/// `1 / (1 + e^a)` for each of `K` vectors, with `e^a` as `exp_f32` in `element.rs` computes it
+/// `1 / (1 + e^a)` for each vector of `a`, with `e^a` as `exp_f32` in `element.rs` computes it
 /// (Cephes' polynomial, `2^n` from bits). Each step is taken for all `K` vectors before the
 /// next: one activation is a chain of some twenty dependent operations, and the CPU's scheduler
 /// holds only a few chains' worth, so chains written one after another ran one after another
