@@ -125,7 +125,7 @@ fn deinterleave([even, odd]: [__m256; 2]) -> [__m256; 2] {
 }
 
 /// `1 / (1 + e^a)` for each vector of `a`, with `e^a` as `exp_f32` in `element.rs` computes it
-/// (Cephes' polynomial, `2^n` from bits). Each step is taken for all `K` vectors before the
+/// (Cephes' polynomial, `2^n` from bits). Each step is taken for all the vectors before the
 /// next: one activation is a chain of some twenty dependent operations, and the CPU's scheduler
 /// holds only a few chains' worth, so chains written one after another ran one after another
 /// (the cell updates took 80 cycles per 8 units on a Zen 3). NaN stays NaN.
