@@ -626,6 +626,20 @@ struct Block<'a, W, const I: usize, const R: usize> {
     first: usize,
 }
 
+/// The `f32` views of `NB` arrays, `array(0)` to `array(NB - 1)`: `None` if one is missing or
+/// `T` is not `f32`.
+#[inline(always)]
+fn f32_arrays<'a, T: Float, const N: usize, const NB: usize>(
+    mut array: impl FnMut(usize) -> Option<&'a [T; N]>,
+) -> Option<[&'a [f32; N]; NB]> {
+    let first = f32_array(array(0)?)?;
+    let mut views = [first; NB];
+    for (b, view) in views.iter_mut().enumerate().skip(1) {
+        *view = f32_array(array(b)?)?;
+    }
+    Some(views)
+}
+
 /// One tile for sequences `first .. first + NB` of a batch step.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
@@ -646,17 +660,9 @@ fn batch_block<
 ) {
     let (x_rows, h_rows, bias) = block.rows;
     let slot = |b: usize| (block.first + b) * inputs.steps + inputs.t;
-    let sequences = &states[block.first..block.first + NB];
-    let Some(first_h) = f32_array(&sequences[0].h) else {
-        return; // `T` is `f32` wherever this runs
+    let Some(hs) = f32_arrays::<T, R, NB>(|b| states.get(block.first + b).map(|s| &s.h)) else {
+        return; // `T` is `f32` wherever this runs, and the block's sequences exist
     };
-    let mut hs = [first_h; NB];
-    for (h, state) in hs.iter_mut().zip(sequences) {
-        let Some(values) = f32_array(&state.h) else {
-            return;
-        };
-        *h = values;
-    }
     let sums = match inputs.projected {
         Some(projected) => {
             let step_len = H.div_ceil(TILE) * ROW;
@@ -671,16 +677,9 @@ fn batch_block<
             tile_sums::<W, f32, NB, V, I, R, FAR>(starts, None, Some((h_rows, hs)))
         }
         None => {
-            let Some(first_x) = inputs.inputs.get(slot(0)).and_then(f32_array) else {
+            let Some(xs) = f32_arrays::<T, I, NB>(|b| inputs.inputs.get(slot(b))) else {
                 return;
             };
-            let mut xs = [first_x; NB];
-            for (b, x) in xs.iter_mut().enumerate() {
-                let Some(values) = inputs.inputs.get(slot(b)).and_then(f32_array) else {
-                    return;
-                };
-                *x = values;
-            }
             tile_sums::<W, W, NB, V, I, R, FAR>([bias; NB], Some((x_rows, xs)), Some((h_rows, hs)))
         }
     };
@@ -802,16 +801,9 @@ fn project_block<
     step_len: usize,
     out: &mut [f32],
 ) {
-    let Some(first_x) = steps.first().and_then(f32_array) else {
-        return; // `T` is `f32` wherever this runs
+    let Some(xs) = f32_arrays::<T, I, NB>(|b| steps.get(b)) else {
+        return; // `T` is `f32` wherever this runs, and there are `NB` steps
     };
-    let mut xs = [first_x; NB];
-    for (x, step) in xs.iter_mut().zip(steps) {
-        let Some(values) = f32_array(step) else {
-            return;
-        };
-        *x = values;
-    }
     let sums = tile_sums::<W, W, NB, V, I, 0, FAR>([bias; NB], Some((x_rows, xs)), None);
     for (b, sums) in sums.iter().enumerate() {
         let Some(lanes) = out.get_mut(b * step_len..b * step_len + ROW) else {
