@@ -170,9 +170,10 @@ fn logistic<const A: usize, const B: usize>(x: [[__m256; B]; A]) -> [[__m256; B]
         let n = _mm256_sub_ps(shifted, shift);
         *r = _mm256_fnmsub_ps(n, ln2, x);
     }
-    // e^r = 1 + r + r^2 P(r), P by Estrin's scheme, (c0 + c1 r) + r^2 (c2 + c3 r) + r^4 (c4 +
-    // c5 r): three dependent steps after r^2 instead of Horner's five, on the activations'
-    // critical path.
+    // e^r = 1 + r + r^2 (c0 + c1 r + ... + c5 r^5), all of it by Estrin's scheme:
+    // (1 + r) + r^2 (c0 + c1 r) + r^4 ((c2 + c3 r) + r^2 (c4 + c5 r)), three dependent steps
+    // after r^2 where Horner's scheme takes seven, on the activations' critical path.
+    let one = _mm256_set1_ps(1.0);
     let coefficients = |low: f32, high: f32| {
         let (low, high) = (_mm256_set1_ps(low), _mm256_set1_ps(high));
         let mut terms = r;
@@ -181,39 +182,29 @@ fn logistic<const A: usize, const B: usize>(x: [[__m256; B]; A]) -> [[__m256; B]
         }
         terms
     };
-    let (q0, q1, q2) = (
+    let (c01, c23, c45) = (
         coefficients(5.000_000_1e-1, 1.666_666_5e-1),
         coefficients(4.166_579_6e-2, 8.333_452e-3),
         coefficients(1.398_199_9e-3, 1.987_569_1e-4),
     );
-    let mut r2 = r;
-    for (r2, &r) in r2.as_flattened_mut().iter_mut().zip(r.as_flattened()) {
-        *r2 = _mm256_mul_ps(r, r);
-    }
-    let mut p = q0;
-    for (((p, &q1), &q2), &r2) in p
-        .as_flattened_mut()
-        .iter_mut()
-        .zip(q1.as_flattened())
-        .zip(q2.as_flattened())
-        .zip(r2.as_flattened())
-    {
-        let r4 = _mm256_mul_ps(r2, r2);
-        *p = _mm256_fmadd_ps(r4, q2, _mm256_fmadd_ps(r2, q1, *p));
-    }
-    let one = _mm256_set1_ps(1.0);
-    let mut out = p;
-    for (((out, &r), &shifted), &r2) in out
+    let mut out = r;
+    for (((((out, &r), &c01), &c23), &c45), &shifted) in out
         .as_flattened_mut()
         .iter_mut()
         .zip(r.as_flattened())
+        .zip(c01.as_flattened())
+        .zip(c23.as_flattened())
+        .zip(c45.as_flattened())
         .zip(shifted.as_flattened())
-        .zip(r2.as_flattened())
     {
-        let e_r = _mm256_add_ps(_mm256_fmadd_ps(*out, r2, r), one);
-        let power = _mm256_slli_epi32::<23>(_mm256_castps_si256(shifted));
-        let e = _mm256_mul_ps(e_r, _mm256_castsi256_ps(power));
-        *out = _mm256_div_ps(one, _mm256_add_ps(one, e));
+        let r2 = _mm256_mul_ps(r, r);
+        let r4 = _mm256_mul_ps(r2, r2);
+        let low = _mm256_fmadd_ps(r2, c01, _mm256_add_ps(one, r));
+        let high = _mm256_fmadd_ps(r2, c45, c23);
+        let e_r = _mm256_fmadd_ps(r4, high, low);
+        // 1 + e^-x = 1 + e^r 2^n, the sum in the same FMA.
+        let power = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_castps_si256(shifted)));
+        *out = _mm256_div_ps(one, _mm256_fmadd_ps(e_r, power, one));
     }
     out
 }
