@@ -219,29 +219,14 @@ fn sigmoid(x: __m256) -> __m256 {
     s
 }
 
-/// `tanh x = 2 / (1 + e^-2x) - 1`, absolute error below 2e-7, for each vector of `x`.
-#[target_feature(enable = "avx2,fma")]
-#[inline]
-fn tanhs<const A: usize, const B: usize>(x: [[__m256; B]; A]) -> [[__m256; B]; A] {
-    let mut doubled = x;
-    for x in doubled.as_flattened_mut() {
-        *x = _mm256_add_ps(*x, *x);
-    }
-    let mut out = logistic(doubled);
-    let (one, two) = (_mm256_set1_ps(1.0), _mm256_set1_ps(2.0));
-    for out in out.as_flattened_mut() {
-        *out = _mm256_fmsub_ps(two, *out, one);
-    }
-    out
-}
-
-/// [`tanhs`] of one vector, for the tests.
+/// `tanh x = 2 / (1 + e^-2x) - 1`, absolute error below 2e-7 (one vector, for the tests; the
+/// kernels fold the last step into the cell update).
 #[cfg(test)]
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 fn tanh(x: __m256) -> __m256 {
-    let [[t]] = tanhs([[x]]);
-    t
+    let [[s]] = logistic([[_mm256_add_ps(x, x)]]);
+    _mm256_fmsub_ps(_mm256_set1_ps(2.0), s, _mm256_set1_ps(1.0))
 }
 
 /// Adds `rows` times `inputs` to the sums of `NB` sequences, for vectors `group .. group + V`
@@ -415,7 +400,6 @@ fn store_units(values: &mut [f32], first: usize, vector: __m256) {
 fn finish<const N: usize>(cells: [Cells<'_>; N]) {
     const HALVES: usize = TILE / LANES;
     let zero = _mm256_setzero_ps();
-    let (one, two) = (_mm256_set1_ps(1.0), _mm256_set1_ps(2.0));
     let mut c_new = [[zero; HALVES]; N];
     let mut o = [[zero; HALVES]; N];
     for ((c_new, o), cell) in c_new.iter_mut().zip(&mut o).zip(&cells) {
@@ -428,18 +412,27 @@ fn finish<const N: usize>(cells: [Cells<'_>; N]) {
                 _mm256_add_ps(cell.sums[4 + half], cell.sums[4 + half]),
                 cell.sums[6 + half],
             ]]);
-            let candidate = _mm256_fmsub_ps(two, g, one);
+            // c = f c_old + i c~ = f c_old + (2 i g - i), one step shorter than forming c~.
             let c_old = load_units(cell.c, half * LANES);
-            *c_new = _mm256_fmadd_ps(f, c_old, _mm256_mul_ps(i, candidate));
+            let input = _mm256_fmsub_ps(_mm256_add_ps(i, i), g, i);
+            *c_new = _mm256_fmadd_ps(f, c_old, input);
             *o = output;
         }
     }
-    // Every unit's tanh(c) in step too.
-    let tanh_c = tanhs(c_new);
-    for (((cell, c_new), o), tanh_c) in cells.into_iter().zip(&c_new).zip(&o).zip(&tanh_c) {
-        for (half, ((&c_new, &o), &tanh_c)) in c_new.iter().zip(o).zip(tanh_c).enumerate() {
+    // Every unit's tanh(c) in step too, as `o tanh c = 2 o s - o` with `s = 1 / (1 + e^-2c)`.
+    let mut doubled = c_new;
+    for c in doubled.as_flattened_mut() {
+        *c = _mm256_add_ps(*c, *c);
+    }
+    let s = logistic(doubled);
+    for (((cell, c_new), o), s) in cells.into_iter().zip(&c_new).zip(&o).zip(&s) {
+        for (half, ((&c_new, &o), &s)) in c_new.iter().zip(o).zip(s).enumerate() {
             store_units(cell.c, half * LANES, c_new);
-            store_units(cell.out, half * LANES, _mm256_mul_ps(o, tanh_c));
+            store_units(
+                cell.out,
+                half * LANES,
+                _mm256_fmsub_ps(_mm256_add_ps(o, o), s, o),
+            );
         }
     }
 }
