@@ -2,7 +2,7 @@
 //!
 //! The generic kernels of `packed.rs` are vectorised by the compiler. On a 16-register AVX2
 //! machine it kept too few independent sums in registers for a batch (measured on a Zen 3 at
-//! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak, now about 270 us).
+//! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak, now about 262 us).
 //! Here the register blocking is explicit: a block of `NB` sequences and `V` of the 8 vectors
 //! of a packed row are summed in `NB x V` registers, each weight loaded once for the block and
 //! each input broadcast once for the `V` vectors:
@@ -392,9 +392,11 @@ fn store_units(values: &mut [f32], first: usize, vector: __m256) {
 /// independent work: per half tile, its four gates in step ([`logistic`]), then every unit's
 /// `tanh(c)` in step. Done one half after another, each waited on the last's chain (exp's
 /// polynomial, a division, then `tanh(c)`): at input 1, hidden 32 the step took 235 ns that
-/// way, 200 ns now; a batch's updates (input 100, hidden 256, 32 sequences) went from about
-/// 30 to 26 us of a 270 us step. Gates of both halves in step (eight chains) spilled registers
-/// and measured slower (207 ns).
+/// way, 200 ns with this order (179 ns since the shorter [`logistic`]); a batch's updates
+/// (input 100, hidden 256, 32 sequences) went from about 30 to 26 us of a 270 us step. Gates
+/// of both halves in step (eight chains) spilled registers and measured slower (207 ns), and
+/// so did one sequence at a time in a batch (S4 267 us against 262) and three at a time
+/// showed no difference.
 #[target_feature(enable = "avx2,fma")]
 #[inline]
 fn finish<const N: usize>(cells: [Cells<'_>; N]) {
