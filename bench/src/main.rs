@@ -46,6 +46,36 @@ pub(crate) struct Scenario {
 
 /// Median seconds per call of `f` over `settings.samples` samples.
 fn seconds_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
+    let [seconds] = seconds_per_call_each(settings, [&mut f]);
+    seconds
+}
+
+/// Median seconds per call of each of `calls`, their samples taken in turn (a sample of each,
+/// then the next round), so that on a shared machine, where a neighbour's load comes and goes,
+/// they all meet the same conditions and their ratios hold.
+fn seconds_per_call_each<const N: usize>(
+    settings: &Settings,
+    mut calls: [&mut dyn FnMut(); N],
+) -> [f64; N] {
+    let repetitions = calls.each_mut().map(|f| repetitions(settings, *f));
+    let mut samples: [Vec<f64>; N] = core::array::from_fn(|_| Vec::new());
+    for _ in 0..settings.samples {
+        for ((f, &reps), samples) in calls.iter_mut().zip(&repetitions).zip(&mut samples) {
+            let start = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            samples.push(start.elapsed().as_secs_f64() / reps as f64);
+        }
+    }
+    samples.map(|mut samples| {
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    })
+}
+
+/// Calls of `f` per sample: enough for a quarter of `settings.sample_seconds`, after a warm-up.
+fn repetitions(settings: &Settings, f: &mut dyn FnMut()) -> usize {
     for _ in 0..3 {
         f();
     }
@@ -56,21 +86,10 @@ fn seconds_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
             f();
         }
         if start.elapsed().as_secs_f64() > settings.sample_seconds / 4.0 || reps >= 1 << 26 {
-            break;
+            return reps;
         }
         reps *= 2;
     }
-    let mut samples: Vec<f64> = (0..settings.samples)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..reps {
-                f();
-            }
-            start.elapsed().as_secs_f64() / reps as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
 }
 
 fn logical<const I: usize, const H: usize>() -> LstmWeights<f32, I, H> {
@@ -88,21 +107,44 @@ fn input<const I: usize>() -> [f32; I] {
     core::array::from_fn(|k| ((k as f32) * 0.37).sin())
 }
 
-/// Ours: the logical step and the packed step with every kernel this CPU has.
-fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> Vec<(String, f64)> {
+/// Ours: the logical step and the packed step with every kernel this CPU has; and the read
+/// bandwidth for a buffer of the weights' size. The best kernel's step, its step with bf16
+/// weights and that read probe are sampled in turn, so that the bound and the bf16 ratio meet
+/// the conditions of the step they are compared with (steps that read their weights from a
+/// shared L3 varied by 30% from run to run, and so did the probe, each on its own).
+fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(String, f64)>, f64) {
     let weights = logical::<I, H>();
     let x = input::<I>();
     let mut results = Vec::new();
-    for kernel in Kernel::ALL
+    let probe = roofline::ReadProbe::new(weight_bytes(I, H));
+    let mut bandwidth = 0.0;
+    let mut bf16_ns = 0.0;
+    let bf16 = weights.pack_as::<Bf16>();
+    for (k, kernel) in Kernel::ALL
         .into_iter()
         .rev()
         .filter(|kernel| kernel.is_available())
+        .enumerate()
     {
         let packed = weights.pack().with_kernel(kernel).expect("available");
         let mut state = LstmState::zeros();
-        let seconds = seconds_per_call(settings, || {
+        let mut step = || {
             black_box(packed.step(black_box(&x), &mut state));
-        });
+        };
+        let seconds = if k == 0 {
+            let mut bf16_state = LstmState::zeros();
+            let mut bf16_step = || {
+                black_box(bf16.step(black_box(&x), &mut bf16_state));
+            };
+            let mut read = || probe.run();
+            let [seconds, bf16_seconds, read_seconds] =
+                seconds_per_call_each(settings, [&mut step, &mut bf16_step, &mut read]);
+            bandwidth = probe.bytes_per_run() / read_seconds;
+            bf16_ns = bf16_seconds * 1e9;
+            seconds
+        } else {
+            seconds_per_call(settings, &mut step)
+        };
         results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
     }
     // A whole sequence with the input projection hoisted, per step (100 steps per call).
@@ -120,21 +162,16 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> Vec<(String
         format!("lstm packed {:?}, whole sequence", packed.kernel()),
         seconds / 100.0 * 1e9,
     ));
-    let bf16 = weights.pack_as::<Bf16>();
-    let mut state = LstmState::zeros();
-    let seconds = seconds_per_call(settings, || {
-        black_box(bf16.step(black_box(&x), &mut state));
-    });
     results.push((
         format!("lstm packed {:?} bf16 weights", bf16.kernel()),
-        seconds * 1e9,
+        bf16_ns,
     ));
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
         black_box(weights.step(black_box(&x), &mut state));
     });
     results.push(("lstm logical".to_owned(), seconds * 1e9));
-    results
+    (results, bandwidth)
 }
 
 /// The peers, one step of one sequence.
@@ -283,24 +320,29 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
 }
 
 /// The roofline bound of one step: FLOPs at the FMA peak or weight bytes at the read bandwidth
-/// for a working set of that size, whichever is slower.
+/// for a working set of that size, whichever is slower. `bandwidth` is the one measured beside
+/// our step ([`ours_step`]), or `None` to measure it here, best of `tries`.
 fn bound(
     peak_flops: f64,
-    input: usize,
-    hidden: usize,
-    batch: usize,
+    (input, hidden, batch): (usize, usize, usize),
+    bandwidth: Option<f64>,
     tries: usize,
 ) -> (f64, &'static str, f64) {
     let macs = 4 * hidden * (input + hidden) * batch;
     let flops = 2.0 * macs as f64;
-    let bytes = 4 * 4 * hidden * (input + hidden + 1);
-    let bandwidth = roofline::read_bandwidth(bytes, tries);
+    let bytes = weight_bytes(input, hidden);
+    let bandwidth = bandwidth.unwrap_or_else(|| roofline::read_bandwidth(bytes, tries));
     let (compute, memory) = (flops / peak_flops, bytes as f64 / bandwidth);
     if compute >= memory {
         (compute * 1e9, "FMA peak", bandwidth)
     } else {
         (memory * 1e9, "read bandwidth", bandwidth)
     }
+}
+
+/// Bytes of packed `f32` weights at these sizes: 4 gates x `hidden` x (`input` + `hidden` + 1).
+fn weight_bytes(input: usize, hidden: usize) -> usize {
+    4 * 4 * hidden * (input + hidden + 1)
 }
 
 fn scenario(
@@ -325,13 +367,14 @@ macro_rules! sweep {
     ($settings:expr, $peak:expr, $tries:expr, $($hidden:literal),*) => {{
         let mut rows = Vec::new();
         $(
-            let mut results = ours_step::<$hidden, $hidden>($settings);
+            let (mut results, bandwidth) = ours_step::<$hidden, $hidden>($settings);
             results.extend(peers_step($settings, $hidden, $hidden));
+            let sizes = ($hidden, $hidden, 1);
             rows.push(scenario(
                 concat!("sweep H=", $hidden),
                 "input = hidden",
-                ($hidden, $hidden, 1),
-                bound($peak, $hidden, $hidden, 1, $tries),
+                sizes,
+                bound($peak, sizes, Some(bandwidth), $tries),
                 results,
             ));
         )*
@@ -418,33 +461,33 @@ fn main() {
     );
 
     let mut scenarios = Vec::new();
-    let mut s1 = ours_step::<100, 256>(&settings);
+    let (mut s1, s1_bandwidth) = ours_step::<100, 256>(&settings);
     s1.extend(peers_step(&settings, 100, 256));
     scenarios.push(scenario(
         "S1",
         "input 100, hidden 256, batch 1, streaming",
         (100, 256, 1),
-        bound(peak, 100, 256, 1, tries),
+        bound(peak, (100, 256, 1), Some(s1_bandwidth), tries),
         s1,
     ));
 
-    let mut s2 = ours_step::<1, 32>(&settings);
+    let (mut s2, s2_bandwidth) = ours_step::<1, 32>(&settings);
     s2.extend(peers_step(&settings, 1, 32));
     scenarios.push(scenario(
         "S2",
         "input 1, hidden 32 (audio), streaming",
         (1, 32, 1),
-        bound(peak, 1, 32, 1, tries),
+        bound(peak, (1, 32, 1), Some(s2_bandwidth), tries),
         s2,
     ));
 
-    let mut s3 = ours_step::<512, 1024>(&settings);
+    let (mut s3, s3_bandwidth) = ours_step::<512, 1024>(&settings);
     s3.extend(peers_step(&settings, 512, 1024));
     scenarios.push(scenario(
         "S3",
         "input 512, hidden 1024, batch 1, streaming",
         (512, 1024, 1),
-        bound(peak, 512, 1024, 1, tries),
+        bound(peak, (512, 1024, 1), Some(s3_bandwidth), tries),
         s3,
     ));
 
@@ -453,7 +496,7 @@ fn main() {
         "S4",
         "input 100, hidden 256, batch 32, one step of all 32",
         (100, 256, 32),
-        bound(peak, 100, 256, 32, tries),
+        bound(peak, (100, 256, 32), None, tries),
         s4,
     ));
 

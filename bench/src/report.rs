@@ -273,7 +273,10 @@ impl Report {
              A streaming ratio below 1 to the bound means the read probe underestimated the\n\
              bandwidth for that working-set size: the LSTM step itself streamed its weights faster, so\n\
              there the bound is not a true limit. Steps that read their weights from L3 (S1, S3), and\n\
-             the probe itself, vary from run to run on a shared machine. The bound goals use our\n\
+             the probe itself, vary from run to run on a shared machine, so the read probe behind each\n\
+             scenario's bound, our best kernel's streaming step and its bf16 step are sampled in turn\n\
+             (medians of each), meeting the same load from the machine's other tenants; the FMA peak\n\
+             is the best of 7 tries. The bound goals use our\n\
              streaming rows (one pass over the weights per step, as the bound models); `whole\n\
              sequence` rows hoist the input projection out of the recurrence, and `bf16 weights` rows\n\
              read half the bytes. PyTorch's rows come\n\

@@ -101,22 +101,62 @@ fn fma_probe_avx2(iterations: usize) -> f32 {
 /// Bytes per second read from a buffer of `bytes` that is read again and again (so it sits in
 /// whichever cache level holds that size), best of `tries`.
 pub(crate) fn read_bandwidth(bytes: usize, tries: usize) -> f64 {
-    // Whole blocks of 64 floats, from a 64-byte boundary, as the packed weights are laid out
-    // (a vector load across two cache lines costs two).
-    let len = bytes.div_ceil(4).next_multiple_of(64).max(64);
-    let buffer = vec![1.0f32; len + 16];
-    let start = buffer.as_ptr().align_offset(64).min(16);
-    let values = &buffer[start..start + len];
-    let passes = (256 << 20) / bytes.max(1) + 1;
-    black_box(read_probe(values, 1)); // warm the caches
+    let probe = ReadProbe::new(bytes);
+    probe.run(); // warm the caches
     let mut best = 0.0f64;
     for _ in 0..tries {
         let start = Instant::now();
-        black_box(read_probe(values, passes));
-        let seconds = start.elapsed().as_secs_f64();
-        best = best.max((passes * values.len() * 4) as f64 / seconds);
+        for _ in 0..probe.runs_per_256_mb() {
+            probe.run();
+        }
+        let bytes = probe.runs_per_256_mb() as f64 * probe.bytes_per_run();
+        best = best.max(bytes / start.elapsed().as_secs_f64());
     }
     best
+}
+
+/// A buffer of a scenario's weight size and the reads that measure its bandwidth: each
+/// [`run`](Self::run) reads it as many times as make about 1 MB, so that a small buffer's
+/// figure does not include the per-call overhead.
+pub(crate) struct ReadProbe {
+    buffer: Vec<f32>,
+    start: usize,
+    len: usize,
+    passes: usize,
+}
+
+impl ReadProbe {
+    pub(crate) fn new(bytes: usize) -> Self {
+        // Whole blocks of 64 floats, from a 64-byte boundary, as the packed weights are laid
+        // out (a vector load across two cache lines costs two).
+        let len = bytes.div_ceil(4).next_multiple_of(64).max(64);
+        let buffer = vec![1.0f32; len + 16];
+        let start = buffer.as_ptr().align_offset(64).min(16);
+        let passes = (1 << 20) / (4 * len) + 1;
+        Self {
+            buffer,
+            start,
+            len,
+            passes,
+        }
+    }
+
+    /// One timed unit: `passes` reads of the buffer.
+    pub(crate) fn run(&self) {
+        black_box(read_probe(
+            &self.buffer[self.start..self.start + self.len],
+            self.passes,
+        ));
+    }
+
+    /// Bytes one [`run`](Self::run) reads.
+    pub(crate) fn bytes_per_run(&self) -> f64 {
+        (4 * self.len * self.passes) as f64
+    }
+
+    fn runs_per_256_mb(&self) -> usize {
+        ((256 << 20) as f64 / self.bytes_per_run()).ceil() as usize
+    }
 }
 
 /// `passes` reads of `values`, the accumulators kept in registers across passes, so that a
