@@ -1,6 +1,7 @@
 //! The benchmark of `lstm`: ns per step in scenarios S1-S4 and a scaling sweep, against the
 //! machine's roofline (measured here) and against other implementations measured in the same
-//! run. See BENCHMARKS.md for the command and the last results.
+//! run, and what 100 derived specs add to a crate's debug build. See BENCHMARKS.md for the
+//! command and the last results.
 //!
 //! ```text
 //! cargo run --release --manifest-path bench/Cargo.toml -- [--quick] [--write]
@@ -9,6 +10,7 @@
 //! `--quick` takes fewer samples and shorter sequences (under 2 minutes on 2 cores); `--write`
 //! rewrites BENCHMARKS.md and the charts in bench/charts/.
 
+mod compile_time;
 mod peers;
 mod report;
 mod roofline;
@@ -504,12 +506,17 @@ fn main() {
 
     let sweep = sweep!(&settings, peak, tries, 8, 16, 32, 64, 128, 256, 512, 1024);
 
+    let compile_time = compile_time::measure(if quick { 3 } else { 5 })
+        .inspect_err(|error| eprintln!("compile time not measured: {error}"))
+        .ok();
+
     let report = report::Report {
         peak_flops: peak,
         quick: settings.quick,
         seconds: 0.0,
         scenarios,
         sweep,
+        compile_time,
     };
     let report = report::Report {
         seconds: started.elapsed().as_secs_f64(),

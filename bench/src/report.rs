@@ -7,6 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::Scenario;
+use crate::compile_time::{CompileTime, SPECS};
 
 pub(crate) struct Report {
     pub(crate) peak_flops: f64,
@@ -14,6 +15,7 @@ pub(crate) struct Report {
     pub(crate) seconds: f64,
     pub(crate) scenarios: Vec<Scenario>,
     pub(crate) sweep: Vec<Scenario>,
+    pub(crate) compile_time: Option<CompileTime>,
 }
 
 /// The CPU's model name from /proc/cpuinfo, as `bench/pytorch_bench.py` records it.
@@ -226,6 +228,18 @@ impl Report {
                 fraction >= 0.85,
             );
         }
+        if let Some(CompileTime { without, with }) = self.compile_time {
+            goal(
+                format!(
+                    "a crate with {SPECS} derived specs builds at most 3 s slower than one with none (debug)"
+                ),
+                format!(
+                    "{:.2} s slower ({with:.2} s against {without:.2} s)",
+                    with - without
+                ),
+                with - without <= 3.0,
+            );
+        }
         for s in &self.scenarios {
             if let Some((peer, ns)) = s.best_peer() {
                 let ours = s.ours();
@@ -281,7 +295,9 @@ impl Report {
              sequence` rows hoist the input projection out of the recurrence, and `bf16 weights` rows\n\
              read half the bytes. PyTorch's rows come\n\
              from `bench/pytorch_bench.py` (one thread), run on this machine just before this one and\n\
-             read from `bench/pytorch.json`; f16 storage is not measured.\n\n\
+             read from `bench/pytorch.json`; f16 storage is not measured. The compile-time row\n\
+             rebuilds, in debug, a crate of 100 `#[derive(Lstm)]` specs and the same crate without\n\
+             them, once their dependencies are built (medians of 5; `bench/src/compile_time.rs`).\n\n\
              ## Charts\n\n![time over bound per scenario](bench/charts/scenarios.svg)\n\n\
              ![ns per step over the scaling sweep](bench/charts/sweep.svg)\n\n\
              ## Tables\n\n{}",
