@@ -225,6 +225,37 @@ pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H, S =
     start: usize,
     projection: Option<Matrix<T, R, H>>,
     kernel: Kernel,
+    /// Which way the AVX2 step walks the tiles next (see [`avx2::alternates`]).
+    #[cfg(target_arch = "x86_64")]
+    direction: Direction,
+}
+
+/// Which way the next step walks the tiles, for steps whose weights are a little larger than
+/// L2: walking them back and forth, a step starts on the tiles the last one read last, which
+/// are still in L2. A hint, shared by every caller of the layer (a relaxed atomic, so that
+/// `PackedLstm` stays `Sync`); the tiles' results do not depend on their order.
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Default)]
+struct Direction(core::sync::atomic::AtomicBool);
+
+#[cfg(target_arch = "x86_64")]
+impl Clone for Direction {
+    fn clone(&self) -> Self {
+        Self(core::sync::atomic::AtomicBool::new(
+            self.0.load(core::sync::atomic::Ordering::Relaxed),
+        ))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Direction {
+    /// Whether this step walks the tiles backwards; the next one goes the other way.
+    fn next(&self) -> bool {
+        use core::sync::atomic::Ordering::Relaxed;
+        let reverse = self.0.load(Relaxed);
+        self.0.store(!reverse, Relaxed);
+        reverse
+    }
 }
 
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
@@ -291,6 +322,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             start,
             projection: self.projection().cloned(),
             kernel: Kernel::best(),
+            #[cfg(target_arch = "x86_64")]
+            direction: Direction::default(),
         }
     }
 }
@@ -665,7 +698,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                 ) {
                     let input = avx2::StepInput::<I>::Projected(projected);
                     // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
-                    unsafe { avx2_step(lanes, &input, h, c, out) };
+                    unsafe { avx2_step(lanes, &input, h, c, out, &self.direction) };
                     return;
                 }
                 // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
@@ -805,7 +838,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     let input = avx2::StepInput::X(x);
                     // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found
                     // AVX2 and FMA on this CPU (`Kernel::is_available`), all `step` needs.
-                    unsafe { avx2_step(lanes, &input, h, c, out) };
+                    unsafe { avx2_step(lanes, &input, h, c, out, &self.direction) };
                     return;
                 }
                 // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found AVX2
@@ -899,7 +932,8 @@ fn f32_array_mut<T: Float, const N: usize>(values: &mut [T; N]) -> Option<&mut [
 }
 
 /// One step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage, prefetching far
-/// ahead where the weights are beyond L2.
+/// ahead where the weights are beyond L2, and walking the tiles back and forth where that
+/// keeps some of them in L2 ([`avx2::alternates`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn avx2_step<const I: usize, const H: usize, const R: usize>(
@@ -908,14 +942,20 @@ fn avx2_step<const I: usize, const H: usize, const R: usize>(
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
+    direction: &Direction,
 ) {
+    let reverse = |bytes: usize| avx2::alternates(bytes) && direction.next();
     match lanes {
-        F32Lanes::F32(t) if avx2::far(t) => avx2::step::<f32, I, H, R, true>(t, input, h, c, out),
-        F32Lanes::F32(t) => avx2::step::<f32, I, H, R, false>(t, input, h, c, out),
-        F32Lanes::Bf16(t) if avx2::far(t) => {
-            avx2::step::<Bf16, I, H, R, true>(t, input, h, c, out);
+        F32Lanes::F32(t) if avx2::far(t) => {
+            let reverse = reverse(size_of_val(t));
+            avx2::step::<f32, I, H, R, true>(t, input, h, c, out, reverse);
         }
-        F32Lanes::Bf16(t) => avx2::step::<Bf16, I, H, R, false>(t, input, h, c, out),
+        F32Lanes::F32(t) => avx2::step::<f32, I, H, R, false>(t, input, h, c, out, false),
+        F32Lanes::Bf16(t) if avx2::far(t) => {
+            let reverse = reverse(size_of_val(t));
+            avx2::step::<Bf16, I, H, R, true>(t, input, h, c, out, reverse);
+        }
+        F32Lanes::Bf16(t) => avx2::step::<Bf16, I, H, R, false>(t, input, h, c, out, false),
     }
 }
 
@@ -1806,6 +1846,34 @@ mod tests {
         sizes::<1, 32, 32>();
         sizes::<4, 20, 6>();
         sizes::<2, 12, 12>();
+    }
+
+    /// Weights of a size where the AVX2 step walks the tiles forwards and backwards in turn
+    /// (13 tiles: the odd one out comes last one way, first the other): the same step from
+    /// the same state gives the same bits either way, in `f32` and with bf16 storage.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn walking_the_tiles_either_way_gives_the_same_step() {
+        fn both_ways<S: Storage<f32>>(packed: &PackedLstm<f32, 40, 200, 200, S>) {
+            let Ok(packed) = packed.clone().with_kernel(Kernel::Avx2) else {
+                return; // no AVX2 here: the walk is the AVX2 kernel's
+            };
+            let bytes = size_of_val(packed.tiles());
+            assert!(avx2::alternates(bytes), "{bytes} bytes do not alternate");
+            let x: [f32; 40] = core::array::from_fn(wave);
+            let steps: Vec<LstmState<f32, 200>> = (0..3)
+                .map(|_| {
+                    let mut state = initial(3);
+                    packed.step(&x, &mut state);
+                    state
+                })
+                .collect();
+            assert_eq!(steps[0], steps[1]);
+            assert_eq!(steps[1], steps[2]);
+        }
+        let narrow = weights::<f32, 40, 200, 200>();
+        both_ways(&narrow.pack());
+        both_ways(&narrow.pack_as::<Bf16>());
     }
 
     #[test]
