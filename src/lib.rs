@@ -81,9 +81,9 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    BatchLengthError, Bf16, Bidirectional, CellRef, CellStates, Feeds, Float, Gate, GateBiasRefs,
-    GateBiases, HiddenIs, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear,
-    LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights, Matrix, Naming, PackedLstm,
+    BatchLengthError, Bf16, Bidirectional, CellRef, CellStates, F16, Feeds, Float, Gate,
+    GateBiasRefs, GateBiases, HiddenIs, InputIs, Kernel, KernelUnavailable, Layer, LengthError,
+    Linear, LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights, Matrix, Naming, PackedLstm,
     Projection, Role, RunBatch, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
     Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo, TensorReader,
     TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, typenum,

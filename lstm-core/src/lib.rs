@@ -55,7 +55,7 @@ pub use layer::{
     StreamingLayer, Zeros,
 };
 pub use linear::Linear;
-pub use packed::{Bf16, F32Lanes, Kernel, KernelUnavailable, PackedLstm, Storage, TILE};
+pub use packed::{Bf16, F16, F32Lanes, Kernel, KernelUnavailable, PackedLstm, Storage, TILE};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

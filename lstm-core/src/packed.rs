@@ -39,7 +39,8 @@ pub trait Storage<T>: Copy + fmt::Debug + Send + Sync + 'static {
     fn widen(self) -> T;
 
     /// The stored values as one of the layouts the hand-written `f32` kernels read, if they
-    /// are one (`f32` or [`Bf16`] storage of `f32` weights); `None` runs the generic kernels.
+    /// are one (`f32`, [`Bf16`] or [`F16`] storage of `f32` weights); `None` runs the generic
+    /// kernels.
     #[doc(hidden)]
     #[inline(always)]
     fn as_f32_lanes(values: &[Self]) -> Option<F32Lanes<'_>> {
@@ -56,6 +57,8 @@ pub enum F32Lanes<'a> {
     F32(&'a [f32]),
     /// Stored as bfloat16, widened as loaded.
     Bf16(&'a [Bf16]),
+    /// Stored as IEEE half precision, widened as loaded.
+    F16(&'a [F16]),
 }
 
 impl<T: Float> Storage<T> for T {
@@ -129,6 +132,105 @@ impl Storage<f32> for Bf16 {
     }
 }
 
+/// An IEEE 754 half-precision float (5 exponent bits, 11 significant bits: PyTorch's
+/// `torch.float16`). As packed storage for `f32` weights it halves the bytes a step reads, like
+/// [`Bf16`], with three more bits of precision (relative rounding error 2^-11 against 2^-8)
+/// and a narrower range: magnitudes above 65504 round to infinity, below 6e-8 to zero. AVX2
+/// machines widen it with one instruction per eight weights (F16C).
+///
+/// ```
+/// use lstm_core::F16;
+/// assert_eq!(F16::from_f32(1.0).to_f32(), 1.0);
+/// assert_eq!(F16::from_f32(0.1).to_f32(), 0.0999755859375); // nearest f16
+/// assert_eq!(F16::from_f32(65520.0).to_f32(), f32::INFINITY); // past the largest, 65504
+/// assert!(F16::from_f32(f32::NAN).to_f32().is_nan());
+/// ```
+// `transparent`: the AVX2 kernel loads eight of them as one 128-bit vector of `u16`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(transparent)]
+pub struct F16(u16);
+
+impl F16 {
+    /// The nearest f16 (ties to even), infinity past the largest finite one; NaN stays NaN.
+    #[must_use]
+    pub fn from_f32(value: f32) -> F16 {
+        let bits = value.to_bits();
+        let sign = (bits >> 16) & 0x8000;
+        let magnitude = bits & 0x7FFF_FFFF;
+        let half = if magnitude > 0x7F80_0000 {
+            // NaN: quiet, with the top of the payload.
+            0x7E00 | ((magnitude >> 13) & 0x01FF)
+        } else if magnitude >= 0x4780_0000 {
+            // 2^16 or more (or infinity): past the largest f16 however it rounds.
+            0x7C00
+        } else if magnitude >= 0x3880_0000 {
+            // A normal f16 (2^-14 or more): rebias the exponent (127 - 15 = 112), keep the
+            // top 10 of the 23 fraction bits, round on the other 13. A carry out of the
+            // fraction moves to the next exponent, 65520 and up to infinity, as it should.
+            let truncated = (magnitude >> 13) - (112 << 10);
+            round_half_even(truncated, magnitude & 0x1FFF, 0x1000)
+        } else {
+            // A subnormal f16 (or zero): the significand, with its leading 1, in units of
+            // 2^-24, the smallest f16.
+            let exponent = magnitude >> 23;
+            let shift = 126 - exponent;
+            if shift > 24 {
+                0 // below half the smallest f16
+            } else {
+                let significand = (magnitude & 0x007F_FFFF) | 0x0080_0000;
+                let dropped = significand & ((1 << shift) - 1);
+                round_half_even(significand >> shift, dropped, 1 << (shift - 1))
+            }
+        };
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "16 bits: the sign, and a half below 0x8000"
+        )]
+        F16((sign | half) as u16)
+    }
+
+    /// The value as an `f32`, exactly. Branch-free, so that the generic kernels vectorise it.
+    #[must_use]
+    #[inline(always)]
+    pub fn to_f32(self) -> f32 {
+        let bits = u32::from(self.0);
+        let sign = (bits & 0x8000) << 16;
+        let magnitude = (bits & 0x7FFF) << 13;
+        // The f16's exponent and fraction in an f32's places, scaled by 2^112 to move the
+        // exponent bias from 15 to 127: exact for normal and subnormal values alike.
+        let finite = f32::from_bits(magnitude) * f32::from_bits(0x7780_0000);
+        // Infinity and NaN keep an exponent of all ones.
+        let value = if magnitude >= 0x0F80_0000 {
+            f32::from_bits(magnitude | 0x7F80_0000)
+        } else {
+            finite
+        };
+        f32::from_bits(value.to_bits() | sign)
+    }
+}
+
+/// `truncated` plus one if the `dropped` bits are more than `half` (a half unit of the last
+/// place kept), or exactly `half` and `truncated` is odd: rounding to nearest, ties to even.
+fn round_half_even(truncated: u32, dropped: u32, half: u32) -> u32 {
+    truncated + u32::from(dropped > half || (dropped == half && truncated & 1 == 1))
+}
+
+impl Storage<f32> for F16 {
+    const ZERO: Self = F16(0);
+    #[inline(always)]
+    fn as_f32_lanes(values: &[Self]) -> Option<F32Lanes<'_>> {
+        Some(F32Lanes::F16(values))
+    }
+    #[inline(always)]
+    fn narrow(value: f32) -> Self {
+        F16::from_f32(value)
+    }
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self.to_f32()
+    }
+}
+
 /// Bytes to which the packed weights are aligned: a cache line, and an AVX-512 register.
 const ALIGN: usize = 64;
 
@@ -137,7 +239,7 @@ const ALIGN: usize = 64;
 pub enum Kernel {
     /// Plain Rust, compiled for the build's target: runs everywhere.
     Portable,
-    /// x86-64 with AVX2 and FMA.
+    /// x86-64 with AVX2, FMA and F16C (every CPU with the first two has the third).
     Avx2,
     /// x86-64 with AVX-512F.
     Avx512,
@@ -158,7 +260,9 @@ impl Kernel {
             Kernel::Portable => true,
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
-                std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+                std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("fma")
+                    && std::is_x86_feature_detected!("f16c")
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 => {
@@ -612,11 +716,11 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                         steps,
                         t,
                     };
-                    // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                    // SAFETY: as in `project_inputs`: AVX2, FMA and F16C were detected.
                     unsafe { avx2_batch(lanes, &inputs, states, outputs) };
                     return;
                 }
-                // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                // SAFETY: as in `project_inputs`: AVX2, FMA and F16C were detected.
                 unsafe {
                     recur_batch_avx2::<T, I, H, R, S>(tiles, projected, steps, t, states, outputs)
                 }
@@ -651,17 +755,18 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                 if let (Some(lanes), Some(out)) =
                     (S::as_f32_lanes(tiles), T::as_f32s_mut(projected))
                 {
-                    // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                    // SAFETY: `kernel` is `Avx2` only if AVX2, FMA and F16C were detected on this CPU
                     // (`Kernel::is_available`), which is all `project` needs.
                     unsafe {
                         match lanes {
                             F32Lanes::F32(t) => avx2::project::<T, f32, I, R>(t, inputs, out),
                             F32Lanes::Bf16(t) => avx2::project::<T, Bf16, I, R>(t, inputs, out),
+                            F32Lanes::F16(t) => avx2::project::<T, F16, I, R>(t, inputs, out),
                         }
                     }
                     return;
                 }
-                // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                // SAFETY: `kernel` is `Avx2` only if AVX2, FMA and F16C were detected on this CPU
                 // (`Kernel::is_available`), which is all `project_avx2` needs.
                 unsafe { project_avx2::<T, I, H, R, S>(tiles, inputs, projected) }
             }
@@ -697,11 +802,11 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     f32_array_mut(out),
                 ) {
                     let input = avx2::StepInput::<I>::Projected(projected);
-                    // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                    // SAFETY: as in `project_inputs`: AVX2, FMA and F16C were detected.
                     unsafe { avx2_step(lanes, &input, h, c, out, &self.direction) };
                     return;
                 }
-                // SAFETY: as in `project_inputs`: AVX2 and FMA were detected.
+                // SAFETY: as in `project_inputs`: AVX2, FMA and F16C were detected.
                 unsafe { recur_avx2::<T, I, H, R, S>(tiles, projected, h, c, out) }
             }
             #[cfg(target_arch = "x86_64")]
@@ -745,12 +850,12 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                         steps,
                         t,
                     };
-                    // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                    // SAFETY: `kernel` is `Avx2` only if AVX2, FMA and F16C were detected on this CPU
                     // (`Kernel::is_available`), which is all `batch` needs.
                     unsafe { avx2_batch(lanes, &inputs, states, outputs) };
                     return;
                 }
-                // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                // SAFETY: `kernel` is `Avx2` only if AVX2, FMA and F16C were detected on this CPU
                 // (`Kernel::is_available`), which is all `batch_avx2` needs.
                 unsafe { batch_avx2::<T, I, H, R, S>(tiles, inputs, steps, t, states, outputs) }
             }
@@ -794,7 +899,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                     }
                     return;
                 }
-                // SAFETY: `kernel` is `Avx2` only if AVX2 and FMA were detected on this CPU
+                // SAFETY: `kernel` is `Avx2` only if AVX2, FMA and F16C were detected on this CPU
                 // (`Kernel::is_available`), which is all `block_avx2` needs.
                 unsafe { block_avx2::<T, I, H, R, S>(tiles, xs, states, out) }
             }
@@ -837,7 +942,7 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                 ) {
                     let input = avx2::StepInput::X(x);
                     // SAFETY: `kernel` is `Avx2` only if `with_kernel` or `Kernel::best` found
-                    // AVX2 and FMA on this CPU (`Kernel::is_available`), all `step` needs.
+                    // AVX2, FMA and F16C on this CPU (`Kernel::is_available`), all `step` needs.
                     unsafe { avx2_step(lanes, &input, h, c, out, &self.direction) };
                     return;
                 }
@@ -931,11 +1036,11 @@ fn f32_array_mut<T: Float, const N: usize>(values: &mut [T; N]) -> Option<&mut [
     T::as_f32s_mut(values)?.try_into().ok()
 }
 
-/// One step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage, prefetching far
+/// One step by the hand-written AVX2 kernel, for `f32`, [`Bf16`] or [`F16`] storage, prefetching far
 /// ahead where the weights are beyond L2, and walking the tiles back and forth where that
 /// keeps some of them in L2 ([`avx2::alternates`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn avx2_step<const I: usize, const H: usize, const R: usize>(
     lanes: F32Lanes<'_>,
     input: &avx2::StepInput<'_, I>,
@@ -956,12 +1061,17 @@ fn avx2_step<const I: usize, const H: usize, const R: usize>(
             avx2::step::<Bf16, I, H, R, true>(t, input, h, c, out, reverse);
         }
         F32Lanes::Bf16(t) => avx2::step::<Bf16, I, H, R, false>(t, input, h, c, out, false),
+        F32Lanes::F16(t) if avx2::far(t) => {
+            let reverse = reverse(size_of_val(t));
+            avx2::step::<F16, I, H, R, true>(t, input, h, c, out, reverse);
+        }
+        F32Lanes::F16(t) => avx2::step::<F16, I, H, R, false>(t, input, h, c, out, false),
     }
 }
 
-/// A batch step by the hand-written AVX2 kernel, for `f32` or [`Bf16`] storage.
+/// A batch step by the hand-written AVX2 kernel, for `f32`, [`Bf16`] or [`F16`] storage.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn avx2_batch<T: Float, const I: usize, const H: usize, const R: usize>(
     lanes: F32Lanes<'_>,
     inputs: &avx2::BatchInputs<'_, T, I>,
@@ -971,11 +1081,12 @@ fn avx2_batch<T: Float, const I: usize, const H: usize, const R: usize>(
     match lanes {
         F32Lanes::F32(tiles) => avx2::batch::<T, f32, I, H, R>(tiles, inputs, states, outputs),
         F32Lanes::Bf16(tiles) => avx2::batch::<T, Bf16, I, H, R>(tiles, inputs, states, outputs),
+        F32Lanes::F16(tiles) => avx2::batch::<T, F16, I, H, R>(tiles, inputs, states, outputs),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn tiles_avx2<
     T: Float,
     const I: usize,
@@ -1021,7 +1132,7 @@ const AVX2_F32_BLOCK: usize = 2;
 const PORTABLE_BLOCK: usize = 1;
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn block_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
     tiles: &[S],
     xs: [&[T; I]; BLOCK],
@@ -1323,7 +1434,7 @@ fn recurrent_acc<
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn recur_batch_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
     tiles: &[S],
     projected: &[T],
@@ -1394,7 +1505,7 @@ fn recur_tiles<
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn project_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
     tiles: &[S],
     inputs: &[[T; I]],
@@ -1422,7 +1533,7 @@ fn project_avx512<T: Float, const I: usize, const H: usize, const R: usize, S: S
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn recur_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
     tiles: &[S],
     projected: &[T],
@@ -1495,7 +1606,7 @@ fn batch_tiles<
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 fn batch_avx2<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
     tiles: &[S],
     inputs: &[[T; I]],
@@ -1823,7 +1934,8 @@ mod tests {
         }
     }
 
-    /// [`check`] for every kernel this CPU has, in `f64`, `f32` and `f32` with bf16 storage,
+    /// [`check`] for every kernel this CPU has, in `f64`, `f32` and `f32` with bf16 and f16
+    /// storage (the test weights are exact in both),
     /// for sizes that fill tiles exactly, leave a partial tile (and a partial half of one:
     /// the AVX2 kernel updates 8 units at a time), and project.
     #[test]
@@ -1838,6 +1950,8 @@ mod tests {
                 check(&narrow, &narrow.pack().with_kernel(kernel).unwrap(), 2e-6);
                 let bf16 = narrow.pack_as::<Bf16>().with_kernel(kernel).unwrap();
                 check(&narrow, &bf16, 2e-6);
+                let f16 = narrow.pack_as::<F16>().with_kernel(kernel).unwrap();
+                check(&narrow, &f16, 2e-6);
             }
         }
         sizes::<3, 16, 16>();
@@ -1874,6 +1988,63 @@ mod tests {
         let narrow = weights::<f32, 40, 200, 200>();
         both_ways(&narrow.pack());
         both_ways(&narrow.pack_as::<Bf16>());
+        both_ways(&narrow.pack_as::<F16>());
+    }
+
+    /// Every f16 widens to its exact value and narrows back to itself; every value halfway
+    /// between two neighbours rounds to the even one, and any value off the halfway point to
+    /// the nearer one; past the largest f16 is infinity; NaN stays NaN.
+    #[test]
+    fn f16_converts_exactly_and_rounds_to_nearest_even() {
+        /// The value of f16 bits, from the format's definition, in f64.
+        fn exact(bits: u16) -> f64 {
+            let sign = if bits & 0x8000 == 0 { 1.0 } else { -1.0 };
+            let (exponent, fraction) = (i32::from((bits >> 10) & 0x1F), f64::from(bits & 0x3FF));
+            match exponent {
+                0 => sign * fraction * 2f64.powi(-24),
+                31 if fraction == 0.0 => sign * f64::INFINITY,
+                31 => f64::NAN,
+                _ => sign * (1.0 + fraction / 1024.0) * 2f64.powi(exponent - 15),
+            }
+        }
+        for bits in 0..=u16::MAX {
+            let value = exact(bits);
+            let widened = F16(bits).to_f32();
+            if value.is_nan() {
+                assert!(widened.is_nan() && F16::from_f32(widened).to_f32().is_nan());
+                continue;
+            }
+            assert_eq!(f64::from(widened), value, "{bits:#06x} widens exactly");
+            assert_eq!(F16::from_f32(widened), F16(bits), "{bits:#06x} round trip");
+            // Halfway to the next magnitude up (f32 holds it exactly), and either side of it.
+            let next = bits & 0x7FFF;
+            if next >= 0x7BFF {
+                continue; // the next is infinity, checked below
+            }
+            let (low, high) = (exact(next), exact(next + 1));
+            let sign = if bits & 0x8000 == 0 { 1.0 } else { -1.0 };
+            let halfway = (low + high) / 2.0;
+            #[allow(clippy::cast_possible_truncation, reason = "f32 holds these exactly")]
+            let round = |value: f64| F16::from_f32((sign * value) as f32).0 & 0x7FFF;
+            let even = if next & 1 == 0 { next } else { next + 1 };
+            assert_eq!(round(halfway), even, "{next:#06x}: tie to even");
+            let nudge = (high - low) / 8.0;
+            assert_eq!(round(halfway - nudge), next, "{next:#06x}: nearer below");
+            assert_eq!(
+                round(halfway + nudge),
+                next + 1,
+                "{next:#06x}: nearer above"
+            );
+        }
+        assert_eq!(F16::from_f32(65504.0), F16(0x7BFF));
+        assert_eq!(F16::from_f32(65519.0), F16(0x7BFF));
+        assert_eq!(F16::from_f32(65520.0), F16(0x7C00)); // the tie past the largest
+        assert_eq!(F16::from_f32(-1e9), F16(0xFC00));
+        assert_eq!(F16::from_f32(f32::INFINITY), F16(0x7C00));
+        assert_eq!(F16::from_f32(2.0f32.powi(-25)), F16(0)); // a tie, to even zero
+        assert_eq!(F16::from_f32(2.0f32.powi(-25) * 1.001), F16(1));
+        assert_eq!(F16::from_f32(-1e-30), F16(0x8000));
+        assert_eq!(F16::from_f32(f32::MIN_POSITIVE / 4.0), F16(0));
     }
 
     #[test]

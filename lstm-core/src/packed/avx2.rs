@@ -22,7 +22,7 @@
 //! then `x` in order, then `h` in order, one FMA each), so a batch gives exactly the results
 //! of separate calls and the hoisted calls exactly those of `run`.
 //!
-//! Everything here is `#[target_feature(enable = "avx2,fma")]`: safe to call only where AVX2
+//! Everything here is `#[target_feature(enable = "avx2,fma,f16c")]`: safe to call only where AVX2
 //! and FMA were detected, which `PackedLstm` checks through [`Kernel`](super::Kernel).
 #![allow(
     unsafe_code,
@@ -30,15 +30,15 @@
 )]
 
 use core::arch::x86_64::{
-    __m256, _MM_HINT_T0, _mm_prefetch, _mm256_add_ps, _mm256_and_si256, _mm256_castps_si256,
-    _mm256_castsi256_ps, _mm256_div_ps, _mm256_fmadd_ps, _mm256_fmsub_ps, _mm256_fnmsub_ps,
-    _mm256_loadu_ps, _mm256_loadu_si256, _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps,
-    _mm256_permute2f128_ps, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps,
-    _mm256_shuffle_ps, _mm256_slli_epi32, _mm256_storeu_ps, _mm256_sub_ps, _mm256_unpackhi_ps,
-    _mm256_unpacklo_ps,
+    __m256, _MM_HINT_T0, _mm_loadu_si128, _mm_prefetch, _mm256_add_ps, _mm256_and_si256,
+    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_cvtph_ps, _mm256_div_ps, _mm256_fmadd_ps,
+    _mm256_fmsub_ps, _mm256_fnmsub_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_max_ps,
+    _mm256_min_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi32, _mm256_set1_ps,
+    _mm256_setzero_ps, _mm256_shuffle_ps, _mm256_slli_epi32, _mm256_storeu_ps, _mm256_sub_ps,
+    _mm256_unpackhi_ps, _mm256_unpacklo_ps,
 };
 
-use super::{Bf16, TILE, f32_array};
+use super::{Bf16, F16, TILE, f32_array};
 use crate::{Float, LstmState};
 
 /// `f32` lanes in a vector.
@@ -59,7 +59,7 @@ pub(super) trait Weight: Copy {
     /// Sixteen values as two vectors of `f32` lanes.
     ///
     /// # Safety
-    /// The CPU must have AVX2.
+    /// The CPU must have AVX2 and F16C.
     unsafe fn load_pair(lanes: &[Self; 2 * LANES]) -> [__m256; 2];
 }
 
@@ -100,9 +100,25 @@ impl Weight for Bf16 {
     }
 }
 
+impl Weight for F16 {
+    const INTERLEAVED: bool = false;
+
+    /// Eight half-precision values per conversion (F16C), exactly.
+    #[inline(always)]
+    unsafe fn load_pair(lanes: &[F16; 2 * LANES]) -> [__m256; 2] {
+        // SAFETY: `F16` is `repr(transparent)` over `u16`, so `lanes` is 32 readable bytes,
+        // two unaligned 128-bit loads; the caller guarantees AVX2 and F16C.
+        unsafe {
+            let low = _mm_loadu_si128(lanes.as_ptr().cast());
+            let high = _mm_loadu_si128(lanes.as_ptr().add(LANES).cast());
+            [_mm256_cvtph_ps(low), _mm256_cvtph_ps(high)]
+        }
+    }
+}
+
 /// Lanes 0-7 and 8-15 of sixteen as their even and odd lanes: the order of
 /// [`Weight::load_pair`] for interleaved storage.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn interleave([low, high]: [__m256; 2]) -> [__m256; 2] {
     let first = _mm256_permute2f128_ps::<0x20>(low, high); // 0-3 | 8-11
@@ -114,7 +130,7 @@ fn interleave([low, high]: [__m256; 2]) -> [__m256; 2] {
 }
 
 /// The inverse of [`interleave`]: even and odd lanes back to lanes 0-7 and 8-15.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn deinterleave([even, odd]: [__m256; 2]) -> [__m256; 2] {
     let low = _mm256_unpacklo_ps(even, odd); // 0 1 2 3 | 8 9 10 11
@@ -134,7 +150,7 @@ fn deinterleave([even, odd]: [__m256; 2]) -> [__m256; 2] {
 /// next: one activation is a chain of some fifteen dependent operations, and the CPU's
 /// scheduler holds only a few chains' worth, so chains written one after another ran one after
 /// another (the cell updates took 80 cycles per 8 units on a Zen 3). NaN stays NaN.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 #[allow(
     clippy::excessive_precision,
@@ -213,7 +229,7 @@ fn logistic<const A: usize, const B: usize>(x: [[__m256; B]; A]) -> [[__m256; B]
 /// The logistic function `1 / (1 + e^-x)`, absolute error below 1e-7 (one vector, for the
 /// tests; the kernels take gates four at a time).
 #[cfg(test)]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn sigmoid(x: __m256) -> __m256 {
     let [[s]] = logistic([[x]]);
@@ -223,7 +239,7 @@ fn sigmoid(x: __m256) -> __m256 {
 /// `tanh x = 2 / (1 + e^-2x) - 1`, absolute error below 2e-7 (one vector, for the tests; the
 /// kernels fold the last step into the cell update).
 #[cfg(test)]
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn tanh(x: __m256) -> __m256 {
     let [[s]] = logistic([[_mm256_add_ps(x, x)]]);
@@ -233,7 +249,7 @@ fn tanh(x: __m256) -> __m256 {
 /// Adds `rows` times `inputs` to the sums of `NB` sequences, for vectors `group .. group + V`
 /// of each row: per input element `k`, the `V` weight vectors are loaded once and each
 /// sequence's `inputs[k]` broadcast once. `N` is a constant, so `inputs[k]` needs no check.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn accumulate<W: Weight, const NB: usize, const V: usize, const N: usize, const FAR: bool>(
     acc: &mut [[__m256; V]; NB],
@@ -304,7 +320,7 @@ type Part<'a, W, const N: usize, const NB: usize> = (&'a [[W; ROW]; N], [&'a [f3
 /// The 4 gates x `TILE` sums of one tile for `NB` sequences: each sequence's sums start from its
 /// row of `starts` (the bias, or its projected input), then add `W x` and `U h` where given,
 /// `V` vectors of the row at a time.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn tile_sums<
     W: Weight,
@@ -367,7 +383,7 @@ fn tile_units<const TILES: usize>(values: &mut [f32], tile: usize) -> &mut [f32]
 }
 
 /// Eight units of `values` from `first`, zeros past the end.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn load_units(values: &[f32], first: usize) -> __m256 {
     if let Some(whole) = values.get(first..first + LANES) {
@@ -383,7 +399,7 @@ fn load_units(values: &[f32], first: usize) -> __m256 {
 }
 
 /// Stores the lanes of `vector` that fall in `values` from `first` on.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn store_units(values: &mut [f32], first: usize, vector: __m256) {
     if let Some(whole) = values.get_mut(first..first + LANES) {
@@ -408,7 +424,7 @@ fn store_units(values: &mut [f32], first: usize, vector: __m256) {
 /// of both halves in step (eight chains) spilled registers and measured slower (207 ns), and
 /// so did one sequence at a time in a batch (S4 267 us against 262) and three at a time
 /// showed no difference.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn finish<const N: usize>(cells: [Cells<'_>; N]) {
     const HALVES: usize = TILE / LANES;
@@ -479,7 +495,7 @@ pub(super) enum StepInput<'a, const I: usize> {
 /// `o * tanh(c)` to `out`. Tiles go in pairs: both tiles' sums, then both cell updates as
 /// one block of independent work. `FAR`: prefetch far ahead, for weights beyond L2 ([`far`]);
 /// `reverse`: take the tiles last to first ([`alternates`]).
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     tiles: &[W],
     input: &StepInput<'_, I>,
@@ -507,7 +523,7 @@ pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize, co
 
 /// Tiles `2 pair` and `2 pair + 1` of [`step`], `data`: both tiles' sums, then both cell
 /// updates.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn step_pair<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     data: &[W],
@@ -547,7 +563,7 @@ fn step_pair<W: Weight, const I: usize, const H: usize, const R: usize, const FA
 
 /// The one tile of [`step`] that has no pair, `data` (updated alone; nothing if `data` is
 /// empty, an even tile count).
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn step_tile<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     data: &[W],
@@ -567,7 +583,7 @@ fn step_tile<W: Weight, const I: usize, const H: usize, const R: usize, const FA
 }
 
 /// One tile's sums for [`step`] (`None` for a slice too short to be a tile).
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
     data: &[W],
@@ -605,7 +621,7 @@ pub(super) struct BatchInputs<'a, T, const I: usize> {
 /// weights serve every block of sequences while in cache, each weight load a block of up to
 /// `BLOCK`. Each sequence's `h` goes to its output slot for step `t`; `state.h` is left for
 /// the caller to update once every tile has read it.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 pub(super) fn batch<T: Float, W: Weight, const I: usize, const H: usize, const R: usize>(
     tiles: &[W],
     inputs: &BatchInputs<'_, T, I>,
@@ -637,7 +653,7 @@ pub(super) fn batch<T: Float, W: Weight, const I: usize, const H: usize, const R
 }
 
 /// [`batch_block`] for a block of `count` sequences, in the register blocking for that count.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn batch_block_sized<
     T: Float,
@@ -695,7 +711,7 @@ fn f32_arrays<'a, T: Float, const N: usize, const NB: usize>(
 }
 
 /// One tile for sequences `first .. first + NB` of a batch step.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn batch_block<
     T: Float,
@@ -793,7 +809,7 @@ fn batch_block<
 
 /// `b + W x_t` for every step of `inputs` into `projected` (per step, per tile, 4 x `TILE`):
 /// tile by tile, steps in blocks of `BLOCK` sharing each weight load.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 pub(super) fn project<T: Float, W: Weight, const I: usize, const R: usize>(
     tiles: &[W],
     inputs: &[[T; I]],
@@ -822,7 +838,7 @@ pub(super) fn project<T: Float, W: Weight, const I: usize, const R: usize>(
 }
 
 /// [`project_block`] for a block of `count` steps, in the register blocking for that count.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn project_sized<T: Float, W: Weight, const I: usize, const FAR: bool>(
     count: usize,
@@ -844,7 +860,7 @@ fn project_sized<T: Float, W: Weight, const I: usize, const FAR: bool>(
 }
 
 /// One tile's `b + W x` for `NB` consecutive steps, written `step_len` apart from `out[0]`.
-#[target_feature(enable = "avx2,fma")]
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn project_block<
     T: Float,
@@ -890,7 +906,7 @@ mod tests {
     use Activation::{Sigmoid, Tanh};
 
     /// The activation on eight lanes.
-    #[target_feature(enable = "avx2,fma")]
+    #[target_feature(enable = "avx2,fma,f16c")]
     fn lanes(activation: Activation, values: [f32; LANES]) -> [f32; LANES] {
         let mut out = [0.0; LANES];
         // SAFETY: AVX2 is enabled here; both arrays hold the 8 floats loaded and stored.
@@ -905,9 +921,9 @@ mod tests {
         out
     }
 
-    /// Calls [`lanes`] where the CPU has AVX2 and FMA, `None` elsewhere.
+    /// Calls [`lanes`] where the CPU has AVX2, FMA and F16C, `None` elsewhere.
     fn on_cpu(activation: Activation, values: [f32; LANES]) -> Option<[f32; LANES]> {
-        // SAFETY: `lanes` needs AVX2 and FMA, which `Kernel::Avx2` checks for.
+        // SAFETY: `lanes` needs AVX2, FMA and F16C, which `Kernel::Avx2` checks for.
         Kernel::Avx2
             .is_available()
             .then(|| unsafe { lanes(activation, values) })
