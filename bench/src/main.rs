@@ -18,7 +18,7 @@ mod roofline;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lstm::{Bf16, Kernel, Layer, LstmState, LstmWeights, Role};
+use lstm::{Bf16, F16, Kernel, Layer, LstmState, LstmWeights, Role};
 use nalgebra::{DMatrix, DVector};
 use ndarray::Array1;
 
@@ -110,18 +110,19 @@ fn input<const I: usize>() -> [f32; I] {
 }
 
 /// Ours: the logical step and the packed step with every kernel this CPU has; and the read
-/// bandwidth for a buffer of the weights' size. The best kernel's step, its step with bf16
-/// weights and that read probe are sampled in turn, so that the bound and the bf16 ratio meet
-/// the conditions of the step they are compared with (steps that read their weights from a
-/// shared L3 varied by 30% from run to run, and so did the probe, each on its own).
+/// bandwidth for a buffer of the weights' size. The best kernel's step, its steps with bf16
+/// and f16 weights and that read probe are sampled in turn, so that the bound and the
+/// half-precision ratios meet the conditions of the step they are compared with (steps that
+/// read their weights from a shared L3 varied by 30% from run to run, and so did the probe,
+/// each on its own).
 fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(String, f64)>, f64) {
     let weights = logical::<I, H>();
     let x = input::<I>();
     let mut results = Vec::new();
     let probe = roofline::ReadProbe::new(weight_bytes(I, H));
     let mut bandwidth = 0.0;
-    let mut bf16_ns = 0.0;
-    let bf16 = weights.pack_as::<Bf16>();
+    let (mut bf16_ns, mut f16_ns) = (0.0, 0.0);
+    let (bf16, f16) = (weights.pack_as::<Bf16>(), weights.pack_as::<F16>());
     for (k, kernel) in Kernel::ALL
         .into_iter()
         .rev()
@@ -134,15 +135,20 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
             black_box(packed.step(black_box(&x), &mut state));
         };
         let seconds = if k == 0 {
-            let mut bf16_state = LstmState::zeros();
+            let (mut bf16_state, mut f16_state) = (LstmState::zeros(), LstmState::zeros());
             let mut bf16_step = || {
                 black_box(bf16.step(black_box(&x), &mut bf16_state));
             };
+            let mut f16_step = || {
+                black_box(f16.step(black_box(&x), &mut f16_state));
+            };
             let mut read = || probe.run();
-            let [seconds, bf16_seconds, read_seconds] =
-                seconds_per_call_each(settings, [&mut step, &mut bf16_step, &mut read]);
+            let [seconds, bf16_seconds, f16_seconds, read_seconds] = seconds_per_call_each(
+                settings,
+                [&mut step, &mut bf16_step, &mut f16_step, &mut read],
+            );
             bandwidth = probe.bytes_per_run() / read_seconds;
-            bf16_ns = bf16_seconds * 1e9;
+            (bf16_ns, f16_ns) = (bf16_seconds * 1e9, f16_seconds * 1e9);
             seconds
         } else {
             seconds_per_call(settings, &mut step)
@@ -167,6 +173,10 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
     results.push((
         format!("lstm packed {:?} bf16 weights", bf16.kernel()),
         bf16_ns,
+    ));
+    results.push((
+        format!("lstm packed {:?} f16 weights", f16.kernel()),
+        f16_ns,
     ));
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
