@@ -10,8 +10,8 @@
 //!
 //! The kernels are one function compiled three ways: portable (any target), AVX2 with FMA, and
 //! AVX-512. [`Kernel::best`] picks the fastest the CPU has at run time, so a default `cargo
-//! build` (no `-C target-cpu`) still runs the vector code. For `f32` (stored as `f32` or
-//! [`Bf16`]) the AVX2 kernel is written with intrinsics instead (`packed/avx2.rs`): there the
+//! build` (no `-C target-cpu`) still runs the vector code. For `f32` (stored as `f32`,
+//! [`Bf16`] or [`F16`]) the AVX2 kernel is written with intrinsics instead (`packed/avx2.rs`): there the
 //! compiler's own vectorisation kept too few sums in AVX2's 16 registers (a batch ran at 43% of
 //! the FMA peak on a Zen 3, 85% now).
 
@@ -372,16 +372,19 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         self.pack_as::<T>()
     }
 
-    /// [`pack`](Self::pack), the weights stored as `S`: [`Bf16`] halves the bytes a step reads
-    /// (the values rounded to 8 significant bits, the sums still in `T`).
+    /// [`pack`](Self::pack), the weights stored as `S`: [`Bf16`] and [`F16`] halve the bytes
+    /// a step reads (the values rounded to 8 or 11 significant bits, the sums still in `T`).
     ///
     /// ```
-    /// use lstm_core::{Bf16, LstmState, LstmWeights};
+    /// use lstm_core::{Bf16, F16, LstmState, LstmWeights};
     /// let weights = LstmWeights::<f32, 4, 8>::from_fn(|_, _, r, c| 0.1 * (r + c) as f32 - 0.3);
-    /// let (full, half) = (weights.pack(), weights.pack_as::<Bf16>());
-    /// let (mut a, mut b) = (LstmState::zeros(), LstmState::zeros());
-    /// let (x, y) = (*full.step(&[1.0; 4], &mut a), *half.step(&[1.0; 4], &mut b));
+    /// let full = weights.pack();
+    /// let (bf16, f16) = (weights.pack_as::<Bf16>(), weights.pack_as::<F16>());
+    /// let mut states = [LstmState::zeros(); 3];
+    /// let x = *full.step(&[1.0; 4], &mut states[0]);
+    /// let (y, z) = (*bf16.step(&[1.0; 4], &mut states[1]), *f16.step(&[1.0; 4], &mut states[2]));
     /// assert!(x.iter().zip(&y).all(|(x, y)| (x - y).abs() < 1e-2));
+    /// assert!(x.iter().zip(&z).all(|(x, z)| (x - z).abs() < 1e-3));
     /// ```
     #[must_use]
     pub fn pack_as<S: Storage<T>>(&self) -> PackedLstm<T, I, H, R, S> {
