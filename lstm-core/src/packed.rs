@@ -1058,23 +1058,11 @@ fn avx2_step<const I: usize, const H: usize, const R: usize>(
     out: &mut [f32; H],
     direction: &Direction,
 ) {
-    let reverse = |bytes: usize| avx2::alternates(bytes) && direction.next();
+    let reverse = || direction.next();
     match lanes {
-        F32Lanes::F32(t) if avx2::far(t) => {
-            let reverse = reverse(size_of_val(t));
-            avx2::step::<f32, I, H, R, true>(t, input, h, c, out, reverse);
-        }
-        F32Lanes::F32(t) => avx2::step::<f32, I, H, R, false>(t, input, h, c, out, false),
-        F32Lanes::Bf16(t) if avx2::far(t) => {
-            let reverse = reverse(size_of_val(t));
-            avx2::step::<Bf16, I, H, R, true>(t, input, h, c, out, reverse);
-        }
-        F32Lanes::Bf16(t) => avx2::step::<Bf16, I, H, R, false>(t, input, h, c, out, false),
-        F32Lanes::F16(t) if avx2::far(t) => {
-            let reverse = reverse(size_of_val(t));
-            avx2::step::<F16, I, H, R, true>(t, input, h, c, out, reverse);
-        }
-        F32Lanes::F16(t) => avx2::step::<F16, I, H, R, false>(t, input, h, c, out, false),
+        F32Lanes::F32(t) => avx2::step_any::<f32, I, H, R>(t, input, h, c, out, reverse),
+        F32Lanes::Bf16(t) => avx2::step_any::<Bf16, I, H, R>(t, input, h, c, out, reverse),
+        F32Lanes::F16(t) => avx2::step_any::<F16, I, H, R>(t, input, h, c, out, reverse),
     }
 }
 

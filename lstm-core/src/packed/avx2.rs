@@ -299,7 +299,7 @@ const FAR_AHEAD: usize = 32;
 const FAR_BYTES: usize = 256 << 10;
 
 /// Whether a whole-row pass over `tiles` should prefetch far ahead: the `FAR` of [`step`].
-pub(super) fn far<W>(tiles: &[W]) -> bool {
+fn far<W>(tiles: &[W]) -> bool {
     size_of_val(tiles) > FAR_BYTES
 }
 
@@ -490,12 +490,31 @@ pub(super) enum StepInput<'a, const I: usize> {
     Projected(&'a [f32]),
 }
 
+/// [`step`], prefetching far ahead where the weights are beyond L2 ([`far`]) and, where
+/// [`alternates`] says so, taking the tiles last to first when `reverse()` (asked only then).
+#[target_feature(enable = "avx2,fma,f16c")]
+pub(super) fn step_any<W: Weight, const I: usize, const H: usize, const R: usize>(
+    tiles: &[W],
+    input: &StepInput<'_, I>,
+    h: &[f32; R],
+    c: &mut [f32; H],
+    out: &mut [f32; H],
+    reverse: impl FnOnce() -> bool,
+) {
+    if far(tiles) {
+        let reverse = alternates(size_of_val(tiles)) && reverse();
+        step::<W, I, H, R, true>(tiles, input, h, c, out, reverse);
+    } else {
+        step::<W, I, H, R, false>(tiles, input, h, c, out, false);
+    }
+}
+
 /// One step of one sequence: the cell update of every unit, writing `c` and the units'
 /// `o * tanh(c)` to `out`. Tiles go in pairs: both tiles' sums, then both cell updates as
 /// one block of independent work. `FAR`: prefetch far ahead, for weights beyond L2 ([`far`]);
 /// `reverse`: take the tiles last to first ([`alternates`]).
 #[target_feature(enable = "avx2,fma,f16c")]
-pub(super) fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
+fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     tiles: &[W],
     input: &StepInput<'_, I>,
     h: &[f32; R],
