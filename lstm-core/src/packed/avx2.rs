@@ -391,24 +391,14 @@ fn tile_sums<
     sums: &mut [[__m256; ROW_VECTORS]; NB],
 ) {
     for group in (0..ROW_VECTORS).step_by(V) {
-        let mut acc = [[_mm256_setzero_ps(); V]; NB];
-        for (sequence, start) in acc.iter_mut().zip(starts) {
-            let (pairs, _) = start.as_chunks::<{ 2 * LANES }>();
-            for (v, sums) in sequence.as_chunks_mut::<2>().0.iter_mut().enumerate() {
-                // SAFETY: compiled for AVX2, called only where it was detected.
-                *sums = unsafe { X::load_pair(&pairs[(group + 2 * v) / 2]) };
-                if W::INTERLEAVED && !X::INTERLEAVED {
-                    *sums = interleave(*sums);
-                }
-            }
-        }
+        let acc = &mut starts.map(|start| load_row::<W, X, V>(start, group));
         if let Some(part) = x {
-            accumulate::<W, NB, V, I, FAR>(&mut acc, part, group);
+            accumulate::<W, NB, V, I, FAR>(acc, part, group);
         }
         if let Some(part) = h {
-            accumulate::<W, NB, V, R, FAR>(&mut acc, part, group);
+            accumulate::<W, NB, V, R, FAR>(acc, part, group);
         }
-        for (whole, part) in sums.iter_mut().zip(&mut acc) {
+        for (whole, part) in sums.iter_mut().zip(acc) {
             if W::INTERLEAVED {
                 for pair in part.as_chunks_mut::<2>().0 {
                     *pair = deinterleave(*pair);
@@ -417,6 +407,23 @@ fn tile_sums<
             whole[group..group + V].copy_from_slice(part);
         }
     }
+}
+
+/// Vectors `group .. group + V` of a row of sums' starting values (`start`, the bias or a
+/// projected input, stored as `X`), in the lane order of `W`'s loads.
+#[target_feature(enable = "avx2,fma,f16c")]
+#[inline]
+fn load_row<W: Weight, X: Weight, const V: usize>(start: &[X; ROW], group: usize) -> [__m256; V] {
+    let mut sums = [_mm256_setzero_ps(); V];
+    let (pairs, _) = start.as_chunks::<{ 2 * LANES }>();
+    for (v, sums) in sums.as_chunks_mut::<2>().0.iter_mut().enumerate() {
+        // SAFETY: compiled for AVX2, called only where it was detected.
+        *sums = unsafe { X::load_pair(&pairs[(group + 2 * v) / 2]) };
+        if W::INTERLEAVED && !X::INTERLEAVED {
+            *sums = interleave(*sums);
+        }
+    }
+    sums
 }
 
 /// One tile's cell update for one sequence: its gate sums, and the tile's units of `c` and of
@@ -477,9 +484,10 @@ fn store_units(values: &mut [f32], first: usize, vector: __m256) {
 /// (input 100, hidden 256, 32 sequences) went from about 30 to 26 us of a 270 us step. Gates
 /// of both halves in step (eight chains) spilled registers and measured slower (207 ns), and
 /// so did one sequence at a time in a batch (S4 267 us against 262) and three at a time
-/// showed no difference.
+/// showed no difference. Kept out of line: inlined into the step at input 1, hidden 32 it
+/// took 167-172 ns against 162.
 #[target_feature(enable = "avx2,fma,f16c")]
-#[inline]
+#[inline(never)]
 fn finish<const N: usize>(cells: [Cells<'_>; N]) {
     const HALVES: usize = TILE / LANES;
     let zero = _mm256_setzero_ps();
@@ -566,8 +574,14 @@ pub(super) fn step_any<W: Weight, const I: usize, const H: usize, const R: usize
 
 /// One step of one sequence: the cell update of every unit, writing `c` and the units'
 /// `o * tanh(c)` to `out`. Tiles go in pairs: both tiles' sums, then both cell updates as
-/// one block of independent work. `FAR`: prefetch far ahead, for weights beyond L2 ([`far`]);
-/// `reverse`: take the tiles last to first ([`alternates`]).
+/// one block of independent work (an odd count leaves one tile, updated alone). `FAR`:
+/// prefetch far ahead, for weights beyond L2 ([`far`]); `reverse`: take the tiles last to
+/// first ([`alternates`]).
+///
+/// Each function below has one call site, so the compiler inlines them all (but [`finish`])
+/// the same way in every program: with a second call site for the sums of a
+/// tile, some builds kept them out of line, and a step at input 1, hidden 32 took 173 ns
+/// against 163 ns.
 #[target_feature(enable = "avx2,fma,f16c")]
 fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     tiles: &[W],
@@ -579,83 +593,62 @@ fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bo
 ) {
     let tile_len = tile_len(I, R);
     let pairs = tiles.chunks_exact(2 * tile_len);
-    // An odd tile count leaves one tile after the pairs.
-    let (single, tile) = (pairs.remainder(), 2 * pairs.len());
-    if reverse {
-        step_tile::<W, I, H, R, FAR>(single, tile, input, h, c, out);
-        for (pair, data) in pairs.enumerate().rev() {
-            step_pair::<W, I, H, R, FAR>(data, pair, input, h, c, out);
+    let (single, count) = (pairs.remainder(), pairs.len());
+    // Slot `count` is the tile without a pair, if any.
+    let slots = count + usize::from(!single.is_empty());
+    for k in 0..slots {
+        let slot = if reverse { slots - 1 - k } else { k };
+        let first = 2 * slot;
+        match tiles.get(first * tile_len..(first + 2) * tile_len) {
+            Some(pair) => step_tiles::<W, I, H, R, FAR, 2>(pair, first, input, h, c, out),
+            None => step_tiles::<W, I, H, R, FAR, 1>(single, first, input, h, c, out),
         }
-    } else {
-        for (pair, data) in pairs.enumerate() {
-            step_pair::<W, I, H, R, FAR>(data, pair, input, h, c, out);
-        }
-        step_tile::<W, I, H, R, FAR>(single, tile, input, h, c, out);
     }
 }
 
-/// Tiles `2 pair` and `2 pair + 1` of [`step`], `data`: both tiles' sums, then both cell
-/// updates.
+/// Tiles `first .. first + N` of [`step`] (`N` is 1 or 2), `data`: their sums, then their
+/// cell updates as one block ([`finish`]).
 #[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
-fn step_pair<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
+fn step_tiles<
+    W: Weight,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FAR: bool,
+    const N: usize,
+>(
     data: &[W],
-    pair: usize,
+    first: usize,
     input: &StepInput<'_, I>,
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
 ) {
-    let (first, second) = data.split_at(data.len() / 2);
-    let (tile_a, tile_b) = (2 * pair, 2 * pair + 1);
-    let (Some(a), Some(b)) = (
-        step_sums::<W, I, R, FAR>(first, tile_a, input, h),
-        step_sums::<W, I, R, FAR>(second, tile_b, input, h),
-    ) else {
-        return;
-    };
-    let (Some((c_a, c_b)), Some((out_a, out_b))) = (
-        tile_units::<2>(c, tile_a).split_at_mut_checked(TILE),
-        tile_units::<2>(out, tile_a).split_at_mut_checked(TILE),
-    ) else {
-        return; // a pair of tiles holds more than `TILE` units
-    };
-    finish([
-        Cells {
-            sums: &a,
-            c: c_a,
-            out: out_a,
-        },
-        Cells {
-            sums: &b,
-            c: c_b,
-            out: out_b,
-        },
-    ]);
-}
-
-/// The one tile of [`step`] that has no pair, `data` (updated alone; nothing if `data` is
-/// empty, an even tile count).
-#[target_feature(enable = "avx2,fma,f16c")]
-#[inline]
-fn step_tile<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
-    data: &[W],
-    tile: usize,
-    input: &StepInput<'_, I>,
-    h: &[f32; R],
-    c: &mut [f32; H],
-    out: &mut [f32; H],
-) {
-    if let Some(sums) = step_sums::<W, I, R, FAR>(data, tile, input, h) {
-        finish([Cells {
-            sums: &sums,
-            c: tile_units::<1>(c, tile),
-            out: tile_units::<1>(out, tile),
-        }]);
+    let mut sums = [[_mm256_setzero_ps(); ROW_VECTORS]; N];
+    let tiles = data.chunks_exact(tile_len(I, R));
+    if tiles.len() != N {
+        return; // never: `step` passes whole tiles
     }
+    for (k, (tile, sums)) in tiles.zip(&mut sums).enumerate() {
+        let Some(tile_sums) = step_sums::<W, I, R, FAR>(tile, first + k, input, h) else {
+            return;
+        };
+        *sums = tile_sums;
+    }
+    let (mut c, mut out) = (
+        tile_units::<N>(c, first).chunks_mut(TILE),
+        tile_units::<N>(out, first).chunks_mut(TILE),
+    );
+    finish(core::array::from_fn::<_, N, _>(|k| Cells {
+        sums: &sums[k],
+        c: c.next().unwrap_or_default(),
+        out: out.next().unwrap_or_default(),
+    }));
 }
 
-/// One tile's sums for [`step`] (`None` for a slice too short to be a tile).
+/// One tile's sums for [`step`] (`None` for a slice too short to be a tile): from the bias,
+/// plus `W x`, or from the projected input; then plus `U h`.
 #[target_feature(enable = "avx2,fma,f16c")]
 #[inline]
 fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
@@ -665,19 +658,22 @@ fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
     h: &[f32; R],
 ) -> Option<[__m256; ROW_VECTORS]> {
     let (x_rows, h_rows, bias) = split_tile::<W, I, R>(data)?;
-    let mut sums = [[_mm256_setzero_ps(); ROW_VECTORS]];
-    match *input {
+    let mut sums = [match *input {
         StepInput::Projected(projected) => {
-            let start = projected.as_chunks::<ROW>().0.get(tile)?;
-            let h = Some((h_rows, [h]));
-            tile_sums::<W, f32, 1, 8, I, R, FAR>([start], None, h, &mut sums);
+            load_row::<W, f32, ROW_VECTORS>(projected.as_chunks::<ROW>().0.get(tile)?, 0)
         }
-        StepInput::X(x) => {
-            let (x, h) = (Some((x_rows, [x])), Some((h_rows, [h])));
-            tile_sums::<W, W, 1, 8, I, R, FAR>([bias], x, h, &mut sums);
+        StepInput::X(_) => load_row::<W, W, ROW_VECTORS>(bias, 0),
+    }];
+    if let StepInput::X(x) = *input {
+        accumulate::<W, 1, ROW_VECTORS, I, FAR>(&mut sums, (x_rows, [x]), 0);
+    }
+    accumulate::<W, 1, ROW_VECTORS, R, FAR>(&mut sums, (h_rows, [h]), 0);
+    let [mut sums] = sums;
+    if W::INTERLEAVED {
+        for pair in sums.as_chunks_mut::<2>().0 {
+            *pair = deinterleave(*pair);
         }
     }
-    let [sums] = sums;
     Some(sums)
 }
 
