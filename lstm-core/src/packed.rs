@@ -1122,10 +1122,12 @@ const BLOCK: usize = 4;
 /// of 4 / 3 / 2 / 1): AVX2 `f32` 500 / 396 / 281 / 505, portable (SSE2) `f32` 2980 / 808 / 746 /
 /// 614 and `f64` 3054 / 1479 / 1525 / 1346. AVX2 `f64` keeps [`BLOCK`]: its figures varied
 /// from 750 to 1650 between identical runs, too much to choose a size by. (AVX2 `f32` with
-/// `f32` or [`Bf16`] storage runs the hand-written kernel of `packed/avx2.rs` instead, which
-/// blocks its registers itself; this size serves other storage types.)
+/// `f32`, [`Bf16`] or [`F16`] storage runs the hand-written kernel of `packed/avx2.rs`
+/// instead, which blocks its registers itself; this size serves other storage types.)
+#[cfg(target_arch = "x86_64")]
 const AVX2_F32_BLOCK: usize = 2;
-/// See [`AVX2_F32_BLOCK`].
+/// Sequences per block of the portable batch kernel: 1, from the measurements under
+/// `AVX2_F32_BLOCK` (which exists on x86-64 only).
 const PORTABLE_BLOCK: usize = 1;
 
 #[cfg(target_arch = "x86_64")]
