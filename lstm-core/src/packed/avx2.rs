@@ -5,7 +5,8 @@
 //! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak, now about 262 us).
 //! Here the register blocking is explicit: a block of `NB` sequences and `V` of the 8 vectors
 //! of a packed row are summed in `NB x V` registers, each weight loaded once for the block and
-//! each input broadcast once for the `V` vectors:
+//! each input broadcast once for the `V` vectors (for one sequence over weights in cache, four
+//! inputs come from one load, broadcast by shuffles):
 //!
 //! | sequences | vectors per pass | sums in registers | used for |
 //! |---|---|---|---|
@@ -22,8 +23,8 @@
 //! then `x` in order, then `h` in order, one FMA each), so a batch gives exactly the results
 //! of separate calls and the hoisted calls exactly those of `run`.
 //!
-//! Everything here is `#[target_feature(enable = "avx2,fma,f16c")]`: safe to call only where AVX2
-//! and FMA were detected, which `PackedLstm` checks through [`Kernel`](super::Kernel).
+//! Everything here is `#[target_feature(enable = "avx2,fma,f16c")]`: safe to call only where AVX2,
+//! FMA and F16C were detected, which `PackedLstm` checks through [`Kernel`](super::Kernel).
 #![allow(
     unsafe_code,
     reason = "vector loads and stores through pointers, each from a borrowed array of its size, \
