@@ -400,11 +400,7 @@ fn tile_sums<
             accumulate::<W, NB, V, R, FAR>(acc, part, group);
         }
         for (whole, part) in sums.iter_mut().zip(acc) {
-            if W::INTERLEAVED {
-                for pair in part.as_chunks_mut::<2>().0 {
-                    *pair = deinterleave(*pair);
-                }
-            }
+            in_unit_order::<W, V>(part);
             whole[group..group + V].copy_from_slice(part);
         }
     }
@@ -425,6 +421,18 @@ fn load_row<W: Weight, X: Weight, const V: usize>(start: &[X; ROW], group: usize
         }
     }
     sums
+}
+
+/// Sums accumulated in the lane order of `W`'s loads, put back in the order of the units
+/// (only [`Weight::INTERLEAVED`] loads change it).
+#[target_feature(enable = "avx2,fma,f16c")]
+#[inline]
+fn in_unit_order<W: Weight, const V: usize>(sums: &mut [__m256; V]) {
+    if W::INTERLEAVED {
+        for pair in sums.as_chunks_mut::<2>().0 {
+            *pair = deinterleave(*pair);
+        }
+    }
 }
 
 /// One tile's cell update for one sequence: its gate sums, and the tile's units of `c` and of
@@ -673,11 +681,7 @@ fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
     }
     accumulate::<W, 1, ROW_VECTORS, R, FAR>(&mut sums, (h_rows, [h]), 0);
     let [mut sums] = sums;
-    if W::INTERLEAVED {
-        for pair in sums.as_chunks_mut::<2>().0 {
-            *pair = deinterleave(*pair);
-        }
-    }
+    in_unit_order::<W, ROW_VECTORS>(&mut sums);
     Some(sums)
 }
 
