@@ -6,9 +6,11 @@
 /// On a unit struct, the struct becomes a *spec*: it gets the inherent constants `INPUT`,
 /// `HIDDEN`, `PARAM_COUNT` and `TENSORS`, a `summary()` table, and implementations of
 /// [`LstmSpec`], [`InputIs`], [`HiddenIs`] and [`Feeds`]. Its weights are
-/// [`Weights<Spec>`](Weights), the core's [`LstmWeights`] of that shape.
+/// [`Weights<Spec>`](Weights), the core's [`LstmLayer`] of that shape (a cell ready to run,
+/// with the fastest kernel the CPU has).
 ///
 /// ```
+/// use lstm::prelude::*;
 /// use lstm::{Lstm, LstmState, Weights};
 ///
 /// #[derive(Lstm)]
@@ -20,7 +22,7 @@
 ///
 /// let weights = Weights::<Encoder>::zeros();
 /// let mut state = LstmState::zeros();
-/// let h: &[f32; Encoder::HIDDEN] = weights.step(&[0.0; Encoder::INPUT], &mut state);
+/// let h: [f32; Encoder::HIDDEN] = weights.step(&[0.0; Encoder::INPUT], &mut state);
 /// # let _ = (h, &BUFFER);
 /// ```
 ///
@@ -40,9 +42,10 @@
 /// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with
 /// `bias = "none"` no `b` fields, with `"double"` PyTorch's `b_ii, b_hi, .., b_io, b_ho`) must have
 /// the shapes the attribute implies, checked at compile time, and the struct gets the same
-/// constants plus `as_cell`, `step` and `run`.
+/// constants plus `as_cell` (the reference step's view) and `pack` (the cell that runs them).
 ///
 /// ```
+/// use lstm::prelude::*;
 /// use lstm::{Lstm, LstmState, Matrix, Vector};
 ///
 /// #[derive(Lstm)]
@@ -61,7 +64,7 @@
 ///     w_o: Matrix::zeros(), u_o: Matrix::zeros(), b_o: Vector::zeros(),
 /// };
 /// let mut state = LstmState::zeros();
-/// assert_eq!(tiny.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
+/// assert_eq!(tiny.pack().step(&[1.0, 2.0, 3.0], &mut state), [0.0, 0.0]);
 /// ```
 ///
 /// A field of the wrong shape is a compile error on that field:
@@ -81,12 +84,13 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    BatchLengthError, Bf16, Bidirectional, CellRef, CellStates, F16, Feeds, Float, Gate,
-    GateBiasRefs, GateBiases, HiddenIs, InputIs, Kernel, KernelUnavailable, Layer, LengthError,
-    Linear, LoadError, LoadOptions, LstmSpec, LstmState, LstmWeights, Matrix, Naming, PackedLstm,
-    Projection, Role, RunBatch, RunSequence, SaveError, SequenceLengthError, StackWorkspace,
-    Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo, TensorReader,
-    TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, typenum,
+    BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates, Compute,
+    F16, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs, InputIs, Kernel,
+    KernelUnavailable, Layer, LengthError, Linear, LoadError, LoadOptions, LstmLayer, LstmSpec,
+    LstmState, LstmWeights, Matrix, Naming, Projection, Role, SaveError, SequenceLengthError,
+    StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo,
+    TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, prelude,
+    typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
@@ -94,8 +98,7 @@ pub use lstm_core::{
 #[doc(hidden)]
 pub mod __private {
     pub use lstm_core::{
-        Bidirectional, CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmSpec, LstmState,
-        LstmWeights, Projection, SequenceLengthError, Stacked, Summary, Tensor, TensorInfo,
-        typenum,
+        Bidirectional, CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmLayer, LstmSpec,
+        LstmState, Projection, Stacked, Summary, Tensor, TensorInfo, typenum,
     };
 }

@@ -14,7 +14,7 @@
 
 use core::fmt;
 
-use crate::{Float, LstmState, Matrix, Vector};
+use crate::{Float, Layer, LstmState, Matrix, StreamingLayer, Vector};
 
 /// One of the four LSTM gates, in PyTorch's and Keras' order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,15 +23,15 @@ pub enum Gate {
     Input,
     /// Forget gate `f`.
     Forget,
-    /// Candidate cell `c~` (PyTorch calls it `g`).
-    Cell,
+    /// The candidate cell value `c~` (PyTorch calls it `g`, the seed's notation `c`).
+    Candidate,
     /// Output gate `o`.
     Output,
 }
 
 impl Gate {
     /// The gates in the order PyTorch stacks them in `weight_ih` and Keras in `kernel`.
-    pub const ALL: [Gate; 4] = [Gate::Input, Gate::Forget, Gate::Cell, Gate::Output];
+    pub const ALL: [Gate; 4] = [Gate::Input, Gate::Forget, Gate::Candidate, Gate::Output];
 
     /// The gate's position in [`Gate::ALL`]: its block in PyTorch's and Keras' stacked tensors.
     #[must_use]
@@ -39,7 +39,7 @@ impl Gate {
         match self {
             Gate::Input => 0,
             Gate::Forget => 1,
-            Gate::Cell => 2,
+            Gate::Candidate => 2,
             Gate::Output => 3,
         }
     }
@@ -50,7 +50,7 @@ impl Gate {
         match self {
             Gate::Input => 'i',
             Gate::Forget => 'f',
-            Gate::Cell => 'c',
+            Gate::Candidate => 'c',
             Gate::Output => 'o',
         }
     }
@@ -74,10 +74,11 @@ pub enum Role {
 /// The sequence call was given a different number of output slots than inputs.
 ///
 /// ```
-/// use lstm_core::{LstmWeights, LstmState, SequenceLengthError};
-/// let weights = LstmWeights::<f32, 1, 2>::zeros();
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, LstmState, SequenceLengthError};
+/// let cell = LstmLayer::<f32, 1, 2>::zeros();
 /// let mut out = [[0.0; 2]; 2];
-/// let err = weights.run(&[[1.0]; 3], &mut out, &mut LstmState::zeros()).unwrap_err();
+/// let err = cell.run(&[[1.0]; 3], &mut out, &mut LstmState::zeros()).unwrap_err();
 /// assert_eq!(err, SequenceLengthError { inputs: 3, outputs: 2 });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,10 +116,11 @@ impl SequenceLengthError {
 /// different lengths, or a length that is not a whole number of steps per sequence.
 ///
 /// ```
-/// use lstm_core::{BatchLengthError, LstmState, LstmWeights};
-/// let weights = LstmWeights::<f32, 1, 2>::zeros();
+/// use lstm_core::prelude::*;
+/// use lstm_core::{BatchLengthError, LstmLayer, LstmState};
+/// let cell = LstmLayer::<f32, 1, 2>::zeros();
 /// let mut states = [LstmState::zeros(); 2];
-/// let err = weights.run_batch(&[[1.0]; 5], &mut [[0.0; 2]; 5], &mut states).unwrap_err();
+/// let err = cell.run_batch(&[[1.0]; 5], &mut [[0.0; 2]; 5], &mut states).unwrap_err();
 /// assert_eq!(err, BatchLengthError { inputs: 5, outputs: 5, sequences: 2 });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,20 +164,25 @@ impl BatchLengthError {
     }
 }
 
-/// Borrowed views of the tensors of one LSTM cell, in the seed's notation.
+/// Borrowed views of the tensors of one LSTM cell, in the seed's notation, and the reference
+/// forward step over them.
 ///
-/// This is what the forward step runs on. [`LstmWeights::as_cell`] gives one, and so does the
-/// `as_cell` method that `#[derive(Lstm)]` writes for a user's own weight struct; build one by hand
-/// to run weights that live elsewhere. `B` is the number of bias sets and `R` the output size, as
-/// in [`LstmWeights`].
+/// [`LstmWeights::as_cell`] gives one, and so does the `as_cell` method that `#[derive(Lstm)]`
+/// writes for a user's own weight struct; build one by hand for weights that live elsewhere.
+/// `B` is the number of bias sets and `R` the output size, as in [`LstmWeights`].
+///
+/// Its step computes unit by unit, in the order of the equations, with the library's exact
+/// activations: the obvious implementation, which the tests hold every kernel to. It is many
+/// times slower than an [`LstmLayer`](crate::LstmLayer); [`pack`](Self::pack) builds one.
 ///
 /// ```
+/// use lstm_core::prelude::*;
 /// use lstm_core::{CellRef, LstmState, LstmWeights};
 /// let weights = LstmWeights::<f32, 3, 2>::zeros();
 /// let cell: CellRef<'_, f32, 3, 2> = weights.as_cell();
 /// let mut state = LstmState::zeros();
 /// // All-zero weights: every gate is sigmoid(0) = 0.5 and the candidate tanh(0) = 0.
-/// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
+/// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), [0.0, 0.0]);
 /// ```
 #[derive(Debug)]
 pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1, const R: usize = H> {
@@ -273,6 +280,26 @@ impl<T, const I: usize, const H: usize, const B: usize, const R: usize> Copy
     for CellRef<'_, T, I, H, B, R>
 {
 }
+impl<'a, T, const H: usize> GateBiasRefs<'a, T, H> {
+    /// The vector of one gate.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights};
+    /// let weights = LstmWeights::<f32, 2, 3>::from_fn(|gate, _, _, _| gate.index() as f32);
+    /// let cell = weights.as_cell();
+    /// assert_eq!(**cell.biases[0].gate(Gate::Output), [3.0; 3]);
+    /// ```
+    #[must_use]
+    pub fn gate(&self, gate: Gate) -> &'a Vector<T, H> {
+        match gate {
+            Gate::Input => self.b_i,
+            Gate::Forget => self.b_f,
+            Gate::Candidate => self.b_c,
+            Gate::Output => self.b_o,
+        }
+    }
+}
+
 impl<T, const H: usize> Clone for GateBiasRefs<'_, T, H> {
     fn clone(&self) -> Self {
         *self
@@ -280,30 +307,28 @@ impl<T, const H: usize> Clone for GateBiasRefs<'_, T, H> {
 }
 impl<T, const H: usize> Copy for GateBiasRefs<'_, T, H> {}
 
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
-    CellRef<'_, T, I, H, B, R>
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Layer<T>
+    for CellRef<'_, T, I, H, B, R>
 {
-    /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
-    ///
-    /// Allocates nothing; the only temporary is one `[T; H]` on the stack for the new `h`, because
-    /// every unit of the new `h` reads the whole old one.
-    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
-        let mut h_next = [T::ZERO; R];
-        self.step_into(x, &state.h, &mut state.c, &mut h_next);
-        state.h = h_next;
-        &state.h
+    type Input = [T; I];
+    type Output = [T; R];
+    type State = LstmState<T, H, R>;
+    type Workspace = ();
+
+    fn zero_output() -> [T; R] {
+        [T::ZERO; R]
     }
 
-    /// Runs a whole sequence: `outputs[t]` receives `h` after input `inputs[t]`. The state holds
-    /// the final `h` and `c` afterwards, so a long sequence can be fed in pieces.
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
-    pub fn run(
+    fn zero_state(&self) -> LstmState<T, H, R> {
+        LstmState::zeros()
+    }
+
+    fn run_with(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
+        (): &mut (),
     ) -> Result<(), SequenceLengthError> {
         SequenceLengthError::check(inputs.len(), outputs.len())?;
         for (x, h_out) in inputs.iter().zip(outputs.iter_mut()) {
@@ -313,54 +338,46 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         Ok(())
     }
 
-    /// Runs a batch of sequences of equal length: `inputs` and `outputs` hold them one after
-    /// another (sequence `b` at `b * T .. (b + 1) * T`), with one state per sequence. The results
-    /// are exactly those of one [`run`](Self::run) per sequence, bit for bit.
-    ///
-    /// Faster than separate calls when the weights do not fit in cache: the batch steps in
-    /// lockstep, each hidden unit's weights read once per step for all sequences.
-    ///
-    /// # Errors
-    /// [`BatchLengthError`] if `outputs` is not as long as `inputs`, or their length is not a
-    /// multiple of the number of states; nothing is computed then.
-    pub fn run_batch(
+    /// The batch steps in lockstep, each hidden unit's rows of `W` and `U` read once per step
+    /// for a block of sequences.
+    fn run_batch_with(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
+        (): &mut (),
     ) -> Result<(), BatchLengthError> {
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        self.lockstep(
-            inputs,
-            steps,
-            false,
-            states,
-            |state| state,
-            outputs,
-            |out| &mut out[..],
-        );
+        self.lockstep(inputs, steps, states, outputs);
         Ok(())
     }
+}
 
-    /// Steps every sequence of a batch through time, forward or in `reverse`, all sequences at
-    /// each step. `state` picks a sequence's cell state out of `states`, `slot` the `R` elements
-    /// of an output this cell writes (a bidirectional layer writes half of each output).
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "one private kernel shared by the batch paths"
-    )]
-    pub(crate) fn lockstep<S, Out>(
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> StreamingLayer<T>
+    for CellRef<'_, T, I, H, B, R>
+{
+    /// Allocates nothing; the only temporary is one `[T; R]` on the stack for the new `h`,
+    /// because every unit of the new `h` reads the whole old one.
+    fn step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) -> [T; R] {
+        let mut h_next = [T::ZERO; R];
+        self.step_into(x, &state.h, &mut state.c, &mut h_next);
+        state.h = h_next;
+        h_next
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    CellRef<'_, T, I, H, B, R>
+{
+    /// Steps every sequence of a batch through time, all sequences at each step.
+    fn lockstep(
         &self,
         inputs: &[[T; I]],
         steps: usize,
-        reverse: bool,
-        states: &mut [S],
-        state: impl Fn(&mut S) -> &mut LstmState<T, H, R>,
-        outputs: &mut [Out],
-        slot: impl Fn(&mut Out) -> &mut [T],
+        states: &mut [LstmState<T, H, R>],
+        outputs: &mut [[T; R]],
     ) {
-        for step in 0..steps {
-            let t = if reverse { steps - 1 - step } else { step };
+        for t in 0..steps {
             match self.projection.matrix() {
                 // Unit by unit, every sequence: the unit's rows of `W` and `U` stay in cache.
                 // Each value is `unit_output` on the same operands as a single step, so the
@@ -370,49 +387,44 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
                         let blocked = states.len() / BLOCK * BLOCK;
                         for (block, entries) in states.chunks_exact_mut(BLOCK).enumerate() {
                             let first = block * BLOCK;
-                            let Ok(entries) = <&mut [S; BLOCK]>::try_from(entries) else {
+                            let Ok(entries) =
+                                <&mut [LstmState<T, H, R>; BLOCK]>::try_from(entries)
+                            else {
                                 continue; // `chunks_exact_mut` gives exactly `BLOCK`
                             };
                             let xs = core::array::from_fn(|m| &inputs[(first + m) * steps + t]);
-                            let cells = entries.each_mut().map(|entry| {
-                                let LstmState { h, c } = state(entry);
-                                (&*h, &mut c[unit])
-                            });
+                            let cells = entries
+                                .each_mut()
+                                .map(|LstmState { h, c }| (&*h, &mut c[unit]));
                             let values = self.unit_outputs(unit, xs, cells);
                             for (m, value) in values.into_iter().enumerate() {
-                                let at = (first + m) * steps + t;
-                                if let Some(element) = slot(&mut outputs[at]).get_mut(unit) {
+                                if let Some(element) =
+                                    outputs[(first + m) * steps + t].get_mut(unit)
+                                {
                                     *element = value;
                                 }
                             }
                         }
-                        for (sequence, entry) in states.iter_mut().enumerate().skip(blocked) {
+                        for (sequence, cell) in states.iter_mut().enumerate().skip(blocked) {
                             let at = sequence * steps + t;
-                            let cell = state(entry);
                             let value = self.unit_output(unit, &inputs[at], &cell.h, &mut cell.c);
-                            if let Some(element) = slot(&mut outputs[at]).get_mut(unit) {
+                            if let Some(element) = outputs[at].get_mut(unit) {
                                 *element = value;
                             }
                         }
                     }
-                    for (sequence, entry) in states.iter_mut().enumerate() {
-                        let new_h = slot(&mut outputs[sequence * steps + t]);
-                        for (h, &value) in state(entry).h.iter_mut().zip(new_h.iter()) {
-                            *h = value;
-                        }
+                    for (sequence, cell) in states.iter_mut().enumerate() {
+                        cell.h = outputs[sequence * steps + t];
                     }
                 }
                 // A projection needs all of a sequence's units first: one sequence at a time.
                 Some(_) => {
-                    for (sequence, entry) in states.iter_mut().enumerate() {
+                    for (sequence, cell) in states.iter_mut().enumerate() {
                         let at = sequence * steps + t;
-                        let cell = state(entry);
                         let mut h_next = [T::ZERO; R];
                         self.step_into(&inputs[at], &cell.h, &mut cell.c, &mut h_next);
                         cell.h = h_next;
-                        for (element, value) in slot(&mut outputs[at]).iter_mut().zip(h_next) {
-                            *element = value;
-                        }
+                        outputs[at] = h_next;
                     }
                 }
             }
@@ -557,14 +569,20 @@ fn dot_many<T: Float, const N: usize, const M: usize>(row: &[T; N], xs: &[&[T; N
 /// So for input 100 and hidden 256, `W_i` is `256 x 100`; a `100 x 256` matrix is Keras'
 /// transposed orientation and a compile error here.
 ///
-/// The tensors are public: set them directly, or build them all with [`LstmWeights::from_fn`].
+/// This is the layout to build, inspect, load and save weights in; to run them,
+/// [`pack`](Self::pack) them once into an [`LstmLayer`](crate::LstmLayer) (loading a
+/// spec's `Weights` does that for you). The tensors are public: set them directly, or build
+/// them all with [`LstmWeights::from_fn`].
 ///
 /// ```
+/// use lstm_core::prelude::*;
 /// use lstm_core::{LstmState, LstmWeights};
 /// // A 33.6 MB cell is built on the heap, never on the stack.
-/// let weights = LstmWeights::<f32, 1024, 1024>::zeros();
+/// let mut weights = LstmWeights::<f32, 1024, 1024>::zeros();
+/// weights.w_i[0][0] = 0.5;
+/// let cell = weights.pack();
 /// let mut state = LstmState::<f32, 1024>::zeros();
-/// let h = weights.step(&[1.0; 1024], &mut state);
+/// let h = cell.step(&[1.0; 1024], &mut state);
 /// assert_eq!(h.len(), 1024);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -611,7 +629,7 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
         GateBiases {
             b_i: Vector::from_fn(|row| element(Gate::Input, row)),
             b_f: Vector::from_fn(|row| element(Gate::Forget, row)),
-            b_c: Vector::from_fn(|row| element(Gate::Cell, row)),
+            b_c: Vector::from_fn(|row| element(Gate::Candidate, row)),
             b_o: Vector::from_fn(|row| element(Gate::Output, row)),
         }
     }
@@ -622,7 +640,7 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
         match gate {
             Gate::Input => &self.b_i,
             Gate::Forget => &self.b_f,
-            Gate::Cell => &self.b_c,
+            Gate::Candidate => &self.b_c,
             Gate::Output => &self.b_o,
         }
     }
@@ -633,7 +651,7 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
         match gate {
             Gate::Input => &mut self.b_i,
             Gate::Forget => &mut self.b_f,
-            Gate::Cell => &mut self.b_c,
+            Gate::Candidate => &mut self.b_c,
             Gate::Output => &mut self.b_o,
         }
     }
@@ -685,7 +703,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         };
         let (w_i, u_i) = matrices(Gate::Input);
         let (w_f, u_f) = matrices(Gate::Forget);
-        let (w_c, u_c) = matrices(Gate::Cell);
+        let (w_c, u_c) = matrices(Gate::Candidate);
         let (w_o, u_o) = matrices(Gate::Output);
         let biases = core::array::from_fn(|set| {
             GateBiases::from_fn(|gate, row| element(gate, Role::Bias(set), row, 0))
@@ -712,7 +730,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         match gate {
             Gate::Input => &self.w_i,
             Gate::Forget => &self.w_f,
-            Gate::Cell => &self.w_c,
+            Gate::Candidate => &self.w_c,
             Gate::Output => &self.w_o,
         }
     }
@@ -723,7 +741,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         match gate {
             Gate::Input => &mut self.w_i,
             Gate::Forget => &mut self.w_f,
-            Gate::Cell => &mut self.w_c,
+            Gate::Candidate => &mut self.w_c,
             Gate::Output => &mut self.w_o,
         }
     }
@@ -734,7 +752,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         match gate {
             Gate::Input => &self.u_i,
             Gate::Forget => &self.u_f,
-            Gate::Cell => &self.u_c,
+            Gate::Candidate => &self.u_c,
             Gate::Output => &self.u_o,
         }
     }
@@ -745,7 +763,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         match gate {
             Gate::Input => &mut self.u_i,
             Gate::Forget => &mut self.u_f,
-            Gate::Cell => &mut self.u_c,
+            Gate::Candidate => &mut self.u_c,
             Gate::Output => &mut self.u_o,
         }
     }
@@ -779,62 +797,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             projection: Projection(self.projection.as_ref()),
         }
     }
+}
 
-    /// One time step; see [`CellRef::step`].
-    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
-        self.as_cell().step(x, state)
-    }
-
-    /// A batch of sequences in lockstep; see [`CellRef::run_batch`].
-    ///
-    /// # Errors
-    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
-    ///
-    /// ```
-    /// use lstm_core::{LstmState, LstmWeights};
-    /// let weights = LstmWeights::<f32, 2, 3>::from_fn(|_, _, row, col| 0.1 * (row + col) as f32);
-    /// // Two sequences of three steps, one after the other.
-    /// let inputs = [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [-1.0, 0.0], [0.0, 0.0], [2.0, 1.0]];
-    /// let mut outputs = [[0.0; 3]; 6];
-    /// let mut states = [LstmState::zeros(); 2];
-    /// weights.run_batch(&inputs, &mut outputs, &mut states)?;
-    ///
-    /// let mut alone = [[0.0; 3]; 3];
-    /// weights.run(&inputs[3..], &mut alone, &mut LstmState::zeros()).unwrap();
-    /// assert_eq!(alone, outputs[3..]);
-    /// # Ok::<(), lstm_core::BatchLengthError>(())
-    /// ```
-    pub fn run_batch(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; R]],
-        states: &mut [LstmState<T, H, R>],
-    ) -> Result<(), BatchLengthError> {
-        self.as_cell().run_batch(inputs, outputs, states)
-    }
-
-    /// A whole sequence; see [`CellRef::run`].
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`.
-    ///
-    /// ```
-    /// use lstm_core::{LstmState, LstmWeights};
-    /// let weights = LstmWeights::<f32, 2, 3>::from_fn(|_, _, row, col| 0.1 * (row + col) as f32);
-    /// let inputs = [[1.0, -1.0]; 5];
-    /// let mut outputs = [[0.0; 3]; 5];
-    /// let mut state = LstmState::zeros();
-    /// weights.run(&inputs, &mut outputs, &mut state)?;
-    /// assert_eq!(outputs[4], state.h);
-    /// # Ok::<(), lstm_core::SequenceLengthError>(())
-    /// ```
-    pub fn run(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; R]],
-        state: &mut LstmState<T, H, R>,
-    ) -> Result<(), SequenceLengthError> {
-        self.as_cell().run(inputs, outputs, state)
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> crate::Zeros
+    for LstmWeights<T, I, H, B, R>
+{
+    fn zeros() -> Self {
+        LstmWeights::zeros()
     }
 }
 
@@ -848,7 +817,7 @@ mod tests {
         let weights = LstmWeights::<f64, 1, 1>::from_fn(|gate, role, _, _| match (gate, role) {
             (Gate::Input, Role::Input) => 0.5,
             (Gate::Forget, Role::Recurrent) => -0.25,
-            (Gate::Cell, Role::Bias(0)) => 0.1,
+            (Gate::Candidate, Role::Bias(0)) => 0.1,
             (Gate::Output, Role::Input) => 2.0,
             _ => 0.0,
         });
@@ -860,7 +829,7 @@ mod tests {
         let o = (2.0 * x).sigmoid();
         let c = f * -0.7 + i * g;
         let h = o * c.tanh();
-        assert_eq!(weights.step(&[x], &mut state), &[h]);
+        assert_eq!(weights.as_cell().step(&[x], &mut state), [h]);
         assert_eq!(state.c, [c]);
     }
 
@@ -899,9 +868,12 @@ mod tests {
         let mut outputs = vec![[0.0; 5]; 6];
         let mut run_state = LstmState::new([0.1; 5], [-0.2; 5]);
         let mut step_state = run_state;
-        weights.run(&inputs, &mut outputs, &mut run_state).unwrap();
+        weights
+            .as_cell()
+            .run(&inputs, &mut outputs, &mut run_state)
+            .unwrap();
         for (x, out) in inputs.iter().zip(&outputs) {
-            assert_eq!(weights.step(x, &mut step_state), out);
+            assert_eq!(&weights.as_cell().step(x, &mut step_state), out);
         }
         assert_eq!(run_state, step_state);
     }
@@ -911,6 +883,7 @@ mod tests {
         let weights = LstmWeights::<f32, 1, 1>::from_fn(|_, _, _, _| 1.0);
         let mut state = LstmState::new([0.5], [0.5]);
         let err = weights
+            .as_cell()
             .run(&[[1.0]; 2], &mut [[0.0]; 3], &mut state)
             .unwrap_err();
         assert_eq!(
@@ -925,7 +898,7 @@ mod tests {
         let weights = LstmWeights::<f32, 2, 4>::from_fn(|_, _, row, _| row as f32 - 1.5);
         let mut state = LstmState::zeros();
         for x in [[1e4, -1e4], [1e30, 1e30], [-1e30, -1e30]] {
-            let h = weights.step(&x, &mut state);
+            let h = weights.as_cell().step(&x, &mut state);
             assert!(h.iter().all(|v| v.is_finite()), "{h:?}");
         }
     }
@@ -963,11 +936,15 @@ mod bias_tests {
             LstmState::zeros(),
         );
         for x in [[1.0, -2.0], [0.5, 0.25], [-1.0, 3.0]] {
-            let (h_double, h_single) = (*double.step(&x, &mut s1), *single.step(&x, &mut s2));
+            let h_double = double.as_cell().step(&x, &mut s1);
+            let h_single = single.as_cell().step(&x, &mut s2);
             for (a, b) in h_double.iter().zip(&h_single) {
                 assert!((a - b).abs() < 1e-15, "{a} vs {b}");
             }
-            assert_eq!(none.step(&x, &mut s3), zero_bias.step(&x, &mut s4));
+            assert_eq!(
+                none.as_cell().step(&x, &mut s3),
+                zero_bias.as_cell().step(&x, &mut s4)
+            );
         }
     }
 }

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
 use crate::{
-    Bidirectional, Float, Gate, GateBiases, Linear, LstmWeights, Matrix, Role, Stacked, Vector,
+    Bidirectional, Float, Gate, GateBiases, Linear, LstmLayer, LstmWeights, Matrix, Role, Stacked,
+    Storage, Vector,
 };
 
 /// Which library's tensor names a file uses.
@@ -498,95 +499,29 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
     Some(values)
 }
 
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
-    LstmWeights<T, I, H, B, R>
-{
-    /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
-    /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
-    ///
-    /// Element types f32, f64, f16 and bf16 convert to `T` (f64 into `f32` rounds to nearest).
-    /// Bias sets are matched in order; when the file has more than the type, the type's last
-    /// set receives the sum of the rest, and when it has fewer, the type's extra sets are zero:
-    ///
-    /// | file | `B = 0` | `B = 1` (single) | `B = 2` (double) |
-    /// |---|---|---|---|
-    /// | PyTorch, `bias=True` | error: unexpected `bias_ih_l0` | `b = bias_ih + bias_hh` | `bias_ih`, `bias_hh` |
-    /// | Keras, `use_bias=True` | error: unexpected `bias` | `bias` | `bias`, zeros |
-    /// | no biases | loads | error: missing `bias_ih_l0` / `bias` | error: missing |
-    ///
-    /// A projected type (`R != H`) also reads PyTorch's `weight_hr_l0` `(R, H)`; Keras and
-    /// `nn.LSTMCell` files, which have no projection, give [`LoadError::Unsupported`].
-    ///
-    /// # Errors
-    /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
-    /// LSTM's prefix that the type has no place for), of the wrong shape or element type,
-    /// holding NaN or infinity; or a file that is not safetensors, is truncated, or holds no
-    /// LSTM or several.
-    ///
-    /// ```
-    /// use lstm_core::{LoadOptions, LstmWeights, Naming};
-    /// let weights = LstmWeights::<f32, 3, 2>::from_fn(|_, _, row, col| (row + col) as f32);
-    /// let bytes = weights.to_safetensors(Naming::PyTorch, "encoder.lstm.")?;
-    /// let loaded = LstmWeights::<f32, 3, 2>::from_safetensors(&bytes, &LoadOptions::new())?;
-    /// assert_eq!(loaded, weights);
-    ///
-    /// let wrong = LstmWeights::<f32, 4, 2>::from_safetensors(&bytes, &LoadOptions::new());
-    /// assert_eq!(
-    ///     wrong.unwrap_err().to_string(),
-    ///     "tensor `encoder.lstm.weight_ih_l0` has shape (8, 3), expected (8, 4)"
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
-        load_weights(bytes, options)
-    }
-
-    /// Reads a safetensors file and loads it with [`from_safetensors`](Self::from_safetensors).
-    ///
-    /// # Errors
-    /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
-    pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
-        load_weights(&read_file(path.as_ref())?, options)
-    }
-
-    /// The weights as a safetensors file in `naming`, each name behind `prefix`, in `T`'s
-    /// element type.
-    ///
-    /// PyTorch naming writes bias set 0 as `bias_ih` and the sum of the others as `bias_hh`
-    /// (zeros for a single-bias type, so `bias_ih + bias_hh` is its `b`); Keras naming writes
-    /// the sum of all sets as `bias`. A type without biases writes no bias tensor. Loading the
-    /// result into the same type gives identical weights, except a double-bias type saved in
-    /// Keras naming, whose two sets Keras can only hold as their sum.
-    ///
-    /// A projected type (`R != H`) also writes PyTorch's `weight_hr_l0`.
-    ///
-    /// # Errors
-    /// [`SaveError::Unsupported`] for a projected type in `nn.LSTMCell` or Keras naming, which
-    /// have no projection; [`SaveError::Format`] if the safetensors writer refuses the header
-    /// (over 100 MB of it).
-    pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
-        save_weights(self, naming, prefix)
-    }
-
-    /// Writes [`to_safetensors`](Self::to_safetensors) to a file.
-    ///
-    /// # Errors
-    /// [`SaveError::Io`] if the file cannot be written; otherwise as `to_safetensors`.
-    pub fn save(
-        &self,
-        path: impl AsRef<Path>,
-        naming: Naming,
-        prefix: &str,
-    ) -> Result<(), SaveError> {
-        write_file(path.as_ref(), save_weights(self, naming, prefix)?)
-    }
-}
-
 /// Where one cell's tensors sit in PyTorch's numbering: its layer and direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct CellSlot {
+pub(crate) struct CellSlot {
     layer: usize,
     reverse: bool,
+}
+
+impl CellSlot {
+    /// The forward cell of layer `layer`.
+    fn forward(layer: usize) -> Self {
+        CellSlot {
+            layer,
+            reverse: false,
+        }
+    }
+
+    /// The reverse cell of layer `layer`.
+    fn reverse(layer: usize) -> Self {
+        CellSlot {
+            layer,
+            reverse: true,
+        }
+    }
 }
 
 /// The names of one cell's tensors, without the prefix.
@@ -787,11 +722,9 @@ impl TensorWriter {
     }
 }
 
-/// Weights that a safetensors file can hold: a cell, a bidirectional layer, or a stack of them,
-/// in PyTorch's numbering of layers (`_l0`, `_l1`, ..., `_reverse`).
-///
-/// The methods that use it are the `from_safetensors`, `load`, `to_safetensors` and `save` of
-/// [`LstmWeights`], [`Bidirectional`] and [`Stacked`].
+/// Weights that a safetensors file can hold: a cell ([`LstmLayer`], or the logical
+/// [`LstmWeights`]), a bidirectional layer, or a stack of them, in PyTorch's numbering of layers
+/// (`_l0`, `_l1`, ..., `_reverse`). In the [`prelude`](crate::prelude).
 pub trait WeightFile: Sized {
     /// How many of PyTorch's layers the weights span.
     const LAYERS: usize;
@@ -799,31 +732,123 @@ pub trait WeightFile: Sized {
     /// Reads the weights from layer `first_layer` on.
     ///
     /// # Errors
-    /// As [`LstmWeights::from_safetensors`].
+    /// As [`from_safetensors`](Self::from_safetensors).
     fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError>;
 
     /// Writes the weights as layer `first_layer` on.
     ///
     /// # Errors
-    /// As [`LstmWeights::to_safetensors`].
+    /// As [`to_safetensors`](Self::to_safetensors).
     fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError>;
 
-    /// Loads the weights from the bytes of a safetensors file, as the inherent
-    /// `from_safetensors` of each weight type does; for generic code.
+    /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
+    /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
+    ///
+    /// Element types f32, f64, f16 and bf16 convert to `T` (f64 into `f32` rounds to nearest).
+    /// Bias sets are matched in order; when the file has more than the type, the type's last
+    /// set receives the sum of the rest, and when it has fewer, the type's extra sets are zero:
+    ///
+    /// | file | `B = 0` | `B = 1` (single) | `B = 2` (double) |
+    /// |---|---|---|---|
+    /// | PyTorch, `bias=True` | error: unexpected `bias_ih_l0` | `b = bias_ih + bias_hh` | `bias_ih`, `bias_hh` |
+    /// | Keras, `use_bias=True` | error: unexpected `bias` | `bias` | `bias`, zeros |
+    /// | no biases | loads | error: missing `bias_ih_l0` / `bias` | error: missing |
+    ///
+    /// A projected type (`R != H`) also reads PyTorch's `weight_hr_l0` `(R, H)`; Keras and
+    /// `nn.LSTMCell` files, which have no projection, give [`LoadError::Unsupported`]. A stack
+    /// or a bidirectional layer reads PyTorch `nn.LSTM` files (`_l1`, `_reverse`).
     ///
     /// # Errors
-    /// As [`LstmWeights::from_safetensors`].
+    /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
+    /// LSTM's prefix that the type has no place for), of the wrong shape or element type,
+    /// holding NaN or infinity; or a file that is not safetensors, is truncated, or holds no
+    /// LSTM or several.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LoadOptions, LstmLayer, LstmWeights, Naming};
+    /// let weights = LstmWeights::<f32, 3, 2>::from_fn(|_, _, row, col| (row + col) as f32);
+    /// let bytes = weights.to_safetensors(Naming::PyTorch, "encoder.lstm.")?;
+    /// let loaded = LstmLayer::<f32, 3, 2>::from_safetensors(&bytes, &LoadOptions::new())?;
+    /// assert_eq!(loaded.to_weights(), weights);
+    ///
+    /// let wrong = LstmLayer::<f32, 4, 2>::from_safetensors(&bytes, &LoadOptions::new());
+    /// assert_eq!(
+    ///     wrong.unwrap_err().to_string(),
+    ///     "tensor `encoder.lstm.weight_ih_l0` has shape (8, 3), expected (8, 4)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
         load_weights(bytes, options)
     }
 
-    /// The weights as a safetensors file, as the inherent `to_safetensors` of each weight type
-    /// gives it; for generic code.
+    /// Reads a safetensors file and loads it with [`from_safetensors`](Self::from_safetensors).
     ///
     /// # Errors
-    /// As [`LstmWeights::to_safetensors`].
+    /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
+    fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
+        load_weights(&read_file(path.as_ref())?, options)
+    }
+
+    /// The weights as a safetensors file in `naming`, each name behind `prefix`, in `T`'s
+    /// element type.
+    ///
+    /// PyTorch naming writes bias set 0 as `bias_ih` and the sum of the others as `bias_hh`
+    /// (zeros for a single-bias type, so `bias_ih + bias_hh` is its `b`); Keras naming writes
+    /// the sum of all sets as `bias`. A type without biases writes no bias tensor. Loading the
+    /// result into the same type gives identical weights, except a double-bias type saved in
+    /// Keras naming, whose two sets Keras can only hold as their sum.
+    ///
+    /// A projected type (`R != H`) also writes PyTorch's `weight_hr_l0`.
+    ///
+    /// # Errors
+    /// [`SaveError::Unsupported`] if the naming cannot hold these weights (a projection, a
+    /// second layer or direction outside PyTorch `nn.LSTM` naming); [`SaveError::Format`] if
+    /// the safetensors writer refuses the header (over 100 MB of it).
     fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
         save_weights(self, naming, prefix)
+    }
+
+    /// Writes [`to_safetensors`](Self::to_safetensors) to a file.
+    ///
+    /// # Errors
+    /// [`SaveError::Io`] if the file cannot be written; otherwise as `to_safetensors`.
+    fn save(&self, path: impl AsRef<Path>, naming: Naming, prefix: &str) -> Result<(), SaveError> {
+        write_file(path.as_ref(), save_weights(self, naming, prefix)?)
+    }
+}
+
+/// One cell's tensors at one slot of a file: what a cell type and a bidirectional layer of
+/// such cells read and write.
+pub(crate) trait CellFile: Sized {
+    fn read_cell(reader: &mut TensorReader<'_>, slot: CellSlot) -> Result<Self, LoadError>;
+    fn write_cell(&self, writer: &mut TensorWriter, slot: CellSlot) -> Result<(), SaveError>;
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> CellFile
+    for LstmWeights<T, I, H, B, R>
+{
+    fn read_cell(reader: &mut TensorReader<'_>, slot: CellSlot) -> Result<Self, LoadError> {
+        reader.read_cell(slot)
+    }
+
+    fn write_cell(&self, writer: &mut TensorWriter, slot: CellSlot) -> Result<(), SaveError> {
+        writer.write_cell(self, slot)
+    }
+}
+
+/// Read as logical tensors and packed; written from the tensors [`LstmLayer::to_weights`]
+/// rebuilds.
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    CellFile for LstmLayer<T, I, H, B, R, S>
+{
+    fn read_cell(reader: &mut TensorReader<'_>, slot: CellSlot) -> Result<Self, LoadError> {
+        Ok(reader.read_cell::<T, I, H, B, R>(slot)?.pack_as::<S>())
+    }
+
+    fn write_cell(&self, writer: &mut TensorWriter, slot: CellSlot) -> Result<(), SaveError> {
+        writer.write_cell(&self.to_weights(), slot)
     }
 }
 
@@ -833,59 +858,52 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> W
     const LAYERS: usize = 1;
 
     fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
-        reader.read_cell(CellSlot {
-            layer: first_layer,
-            reverse: false,
-        })
+        Self::read_cell(reader, CellSlot::forward(first_layer))
     }
 
     fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
-        writer.write_cell(
-            self,
-            CellSlot {
-                layer: first_layer,
-                reverse: false,
-            },
-        )
+        self.write_cell(writer, CellSlot::forward(first_layer))
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize>
-    WeightFile for Bidirectional<T, I, H, O, B, R>
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    WeightFile for LstmLayer<T, I, H, B, R, S>
 {
     const LAYERS: usize = 1;
 
     fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
+        Self::read_cell(reader, CellSlot::forward(first_layer))
+    }
+
+    fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
+        self.write_cell(writer, CellSlot::forward(first_layer))
+    }
+}
+
+/// A bidirectional layer: PyTorch's `*_l0` and `*_l0_reverse` tensors.
+#[allow(
+    private_bounds,
+    reason = "`CellFile` is sealed: the cell types that implement it are the public ones"
+)]
+impl<C: CellFile, const O: usize> WeightFile for Bidirectional<C, O> {
+    const LAYERS: usize = 1;
+
+    fn read_layers(reader: &mut TensorReader<'_>, first_layer: usize) -> Result<Self, LoadError> {
         Ok(Bidirectional::new(
-            reader.read_cell(CellSlot {
-                layer: first_layer,
-                reverse: false,
-            })?,
-            reader.read_cell(CellSlot {
-                layer: first_layer,
-                reverse: true,
-            })?,
+            C::read_cell(reader, CellSlot::forward(first_layer))?,
+            C::read_cell(reader, CellSlot::reverse(first_layer))?,
         ))
     }
 
     fn write_layers(&self, writer: &mut TensorWriter, first_layer: usize) -> Result<(), SaveError> {
-        writer.write_cell(
-            &self.forward,
-            CellSlot {
-                layer: first_layer,
-                reverse: false,
-            },
-        )?;
-        writer.write_cell(
-            &self.reverse,
-            CellSlot {
-                layer: first_layer,
-                reverse: true,
-            },
-        )
+        self.forward
+            .write_cell(writer, CellSlot::forward(first_layer))?;
+        self.reverse
+            .write_cell(writer, CellSlot::reverse(first_layer))
     }
 }
 
+/// A stack: PyTorch's layers `_l0`, `_l1`, ... in order.
 impl<Lower: WeightFile, Upper: WeightFile> WeightFile for Stacked<Lower, Upper> {
     const LAYERS: usize = Lower::LAYERS + Upper::LAYERS;
 
@@ -955,61 +973,6 @@ fn write_file(path: &Path, bytes: Vec<u8>) -> Result<(), SaveError> {
     })
 }
 
-/// The file methods of a [`WeightFile`] type, as inherent methods so that no import is needed.
-macro_rules! file_methods {
-    ($(#[$doc:meta])* impl[$($generics:tt)*] $type:ty $(where [$($bounds:tt)*])?) => {
-        $(#[$doc])*
-        impl<$($generics)*> $type $(where $($bounds)*)? {
-            /// Loads the weights from the bytes of a safetensors file, checking every tensor
-            /// against this type; see [`LstmWeights::from_safetensors`] for the conversions.
-            ///
-            /// # Errors
-            /// A [`LoadError`] naming the tensor at fault, or the file's fault.
-            pub fn from_safetensors(bytes: &[u8], options: &LoadOptions) -> Result<Self, LoadError> {
-                load_weights(bytes, options)
-            }
-
-            /// Reads a safetensors file and loads it with `from_safetensors`.
-            ///
-            /// # Errors
-            /// [`LoadError::Io`] if the file cannot be read; otherwise as `from_safetensors`.
-            pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self, LoadError> {
-                load_weights(&read_file(path.as_ref())?, options)
-            }
-
-            /// The weights as a safetensors file in `naming`, each name behind `prefix`; see
-            /// [`LstmWeights::to_safetensors`].
-            ///
-            /// # Errors
-            /// [`SaveError::Unsupported`] if the naming cannot hold these weights (a projection,
-            /// a second layer or direction outside PyTorch nn.LSTM naming);
-            /// [`SaveError::Format`] if the safetensors writer refuses the header.
-            pub fn to_safetensors(&self, naming: Naming, prefix: &str) -> Result<Vec<u8>, SaveError> {
-                save_weights(self, naming, prefix)
-            }
-
-            /// Writes `to_safetensors` to a file.
-            ///
-            /// # Errors
-            /// [`SaveError::Io`] if the file cannot be written; otherwise as `to_safetensors`.
-            pub fn save(&self, path: impl AsRef<Path>, naming: Naming, prefix: &str) -> Result<(), SaveError> {
-                write_file(path.as_ref(), save_weights(self, naming, prefix)?)
-            }
-        }
-    };
-}
-
-file_methods! {
-    /// Loading and saving a bidirectional layer: PyTorch's `*_l0` and `*_l0_reverse` tensors.
-    impl[T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize]
-        Bidirectional<T, I, H, O, B, R>
-}
-
-file_methods! {
-    /// Loading and saving a stack: PyTorch's layers `_l0`, `_l1`, ... in order.
-    impl[Lower: WeightFile, Upper: WeightFile] Stacked<Lower, Upper>
-}
-
 /// Adds one bias set, gates i, f, c, o one after the other, to a stacked `(4H,)` vector.
 fn stack_biases<T: Float, const H: usize>(biases: &GateBiases<T, H>, stacked: &mut [T]) {
     for gate in Gate::ALL {
@@ -1074,7 +1037,7 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// Loads `{prefix}weight` `(O, I)` and `{prefix}bias` `(O,)`, as PyTorch's `nn.Linear` saves
     /// them, from the bytes of a safetensors file; every other tensor under `prefix` is an error,
     /// tensors outside it are ignored. Element types convert as for
-    /// [`LstmWeights::from_safetensors`]; [`LoadOptions::allow_non_finite`] applies, its prefix
+    /// [`WeightFile::from_safetensors`]; [`LoadOptions::allow_non_finite`] applies, its prefix
     /// and naming do not.
     ///
     /// # Errors

@@ -1,17 +1,47 @@
-//! Layers that compose: a cell, a bidirectional pair of cells, and a stack of layers, each
-//! running a whole sequence; the unidirectional ones also one step at a time.
+//! The verbs every layer shares, and the layers that compose: a bidirectional pair of cells and
+//! a stack of layers.
 //!
-//! Shapes still live in the types: a stack's upper layer must take the lower layer's output type
-//! as its input type, so a 2H-wide bidirectional output cannot feed an H-input layer.
+//! Every layer type (a cell, a bidirectional pair, a stack, a [`Linear`](crate::Linear) head)
+//! runs with the same three verbs, from the [`prelude`](crate::prelude):
+//!
+//! | verb | what it runs | workspace variant |
+//! |---|---|---|
+//! | [`StreamingLayer::step`] | one time step, the state carried between calls | none needed: it never allocates |
+//! | [`Layer::run`] | a whole sequence | [`Layer::run_with`] |
+//! | [`Layer::run_batch`] | a batch of sequences in lockstep | [`Layer::run_batch_with`] |
+//!
+//! `step` returns its output by value (a fixed-size array); the sequence calls write into
+//! caller-owned slices. Shapes still live in the types: a stack's upper layer must take the
+//! lower layer's output type as its input type, so a 2H-wide bidirectional output cannot feed
+//! an H-input layer.
 
-use crate::{BatchLengthError, Float, LstmState, LstmWeights, SequenceLengthError};
+use crate::{
+    BatchLengthError, Float, Kernel, KernelUnavailable, LstmLayer, LstmState, SequenceLengthError,
+    Storage,
+};
 
-/// A layer that runs over a whole sequence: an LSTM cell, a bidirectional pair, or a stack.
+/// A layer that runs over whole sequences: an LSTM cell, a bidirectional pair, a stack, a head.
 ///
 /// `Input` and `Output` are fixed-size arrays (`[T; I]`, `[T; O]`). `Workspace` holds what a
-/// layer needs between its sublayers (a stack keeps the lower layer's outputs there); a reused
-/// workspace makes repeated sequence calls allocation-free once it has grown to the longest
-/// sequence.
+/// layer needs between calls (a stack keeps the lower layer's outputs there, a cell the input
+/// projections of a hoisted sequence): [`run_with`](Self::run_with) and
+/// [`run_batch_with`](Self::run_batch_with) with a reused workspace allocate nothing once it
+/// has grown to the longest sequence; [`run`](Self::run) and [`run_batch`](Self::run_batch)
+/// take a fresh one each call.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::LstmWeights;
+///
+/// let cell = LstmWeights::<f32, 2, 3>::from_fn(|_, _, r, c| 0.1 * (r + c) as f32).pack();
+/// let inputs = [[1.0, -1.0]; 5];
+/// let mut outputs = [[0.0; 3]; 5];
+/// let mut state = cell.zero_state();
+/// let mut workspace = Default::default();
+/// cell.run_with(&inputs, &mut outputs, &mut state, &mut workspace)?;
+/// assert_eq!(outputs[4], state.h);
+/// # Ok::<(), lstm_core::SequenceLengthError>(())
+/// ```
 pub trait Layer<T: Float> {
     /// One step's input, `[T; I]`.
     type Input: Copy;
@@ -29,7 +59,8 @@ pub trait Layer<T: Float> {
     fn zero_state(&self) -> Self::State;
 
     /// Runs `inputs` from `state`: `outputs[t]` receives step `t`'s output, and `state` holds the
-    /// final state.
+    /// final state, so a long sequence can be fed in pieces. Allocates only when `workspace`
+    /// must grow.
     ///
     /// # Errors
     /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
@@ -41,11 +72,25 @@ pub trait Layer<T: Float> {
         workspace: &mut Self::Workspace,
     ) -> Result<(), SequenceLengthError>;
 
+    /// [`run_with`](Self::run_with) with a fresh workspace (which a stack, or a cell that
+    /// hoists its input projection, allocates).
+    ///
+    /// # Errors
+    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
+    fn run(
+        &self,
+        inputs: &[Self::Input],
+        outputs: &mut [Self::Output],
+        state: &mut Self::State,
+    ) -> Result<(), SequenceLengthError> {
+        self.run_with(inputs, outputs, state, &mut Self::Workspace::default())
+    }
+
     /// Runs a batch of sequences of equal length in one call: `inputs` and `outputs` hold them
     /// one after another (sequence `b` at `b * T .. (b + 1) * T`), `states` one state per
     /// sequence. The results are exactly those of one [`run_with`](Self::run_with) per
-    /// sequence, bit for bit; the cells step all sequences in lockstep, reading each unit's
-    /// weights once per step for the whole batch.
+    /// sequence, bit for bit; the cells step all sequences in lockstep, reading each weight once
+    /// per step for a block of sequences.
     ///
     /// # Errors
     /// [`BatchLengthError`] if `outputs` is not as long as `inputs`, or their length is not a
@@ -57,6 +102,19 @@ pub trait Layer<T: Float> {
         states: &mut [Self::State],
         workspace: &mut Self::Workspace,
     ) -> Result<(), BatchLengthError>;
+
+    /// [`run_batch_with`](Self::run_batch_with) with a fresh workspace.
+    ///
+    /// # Errors
+    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
+    fn run_batch(
+        &self,
+        inputs: &[Self::Input],
+        outputs: &mut [Self::Output],
+        states: &mut [Self::State],
+    ) -> Result<(), BatchLengthError> {
+        self.run_batch_with(inputs, outputs, states, &mut Self::Workspace::default())
+    }
 }
 
 /// A layer that can also run one step at a time, keeping its state between calls: every
@@ -70,66 +128,58 @@ pub trait Layer<T: Float> {
 )]
 pub trait StreamingLayer<T: Float>: Layer<T> {
     /// Runs one step: reads `x` and the state, updates the state, returns the output.
+    /// Allocates nothing.
     fn step(&self, x: &Self::Input, state: &mut Self::State) -> Self::Output;
 }
 
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Layer<T>
-    for LstmWeights<T, I, H, B, R>
-{
-    type Input = [T; I];
-    type Output = [T; R];
-    type State = LstmState<T, H, R>;
-    type Workspace = ();
+/// A whole model's compute, chosen as a whole: the kernel every cell runs and the type its
+/// weights are stored as. Implemented by [`LstmLayer`], [`Bidirectional`], [`Stacked`] and
+/// [`Linear`](crate::Linear) (whose weights stay in `T`).
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Bf16, Kernel, LstmLayer, Stacked};
+///
+/// let model = Stacked::new(LstmLayer::<f32, 3, 8>::zeros(), LstmLayer::<f32, 8, 4>::zeros());
+/// let portable = model.clone().with_kernel(Kernel::Portable)?;
+/// let half = model.to_storage::<Bf16>(); // every cell's weights as bfloat16
+/// let mut state = half.zero_state();
+/// assert_eq!(half.step(&[1.0, 2.0, 3.0], &mut state), [0.0; 4]);
+/// # let _ = portable;
+/// # Ok::<(), lstm_core::KernelUnavailable>(())
+/// ```
+pub trait Compute<T: Float>: Sized {
+    /// The same model with its weights stored as `S`.
+    type Stored<S: Storage<T>>;
 
-    fn zero_output() -> [T; R] {
-        [T::ZERO; R]
-    }
+    /// The same weights run by `kernel` in every cell, to compare kernels or force the
+    /// portable one.
+    ///
+    /// # Errors
+    /// [`KernelUnavailable`] if this CPU cannot run `kernel`.
+    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable>;
 
-    fn zero_state(&self) -> LstmState<T, H, R> {
-        LstmState::zeros()
-    }
-
-    fn run_with(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; R]],
-        state: &mut LstmState<T, H, R>,
-        (): &mut (),
-    ) -> Result<(), SequenceLengthError> {
-        self.run(inputs, outputs, state)
-    }
-
-    fn run_batch_with(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; R]],
-        states: &mut [LstmState<T, H, R>],
-        (): &mut (),
-    ) -> Result<(), BatchLengthError> {
-        self.run_batch(inputs, outputs, states)
-    }
-}
-
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> StreamingLayer<T>
-    for LstmWeights<T, I, H, B, R>
-{
-    fn step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) -> [T; R] {
-        *LstmWeights::step(self, x, state)
-    }
+    /// The model with every cell's weights stored as `S` ([`Bf16`](crate::Bf16) or
+    /// [`F16`](crate::F16) halve the bytes a step reads), computed in `T`. Converting from a
+    /// narrower storage does not bring back the bits it rounded away.
+    #[must_use]
+    fn to_storage<S: Storage<T>>(&self) -> Self::Stored<S>;
 }
 
 /// Two cells over the same sequence, one forward in time and one in reverse, their outputs side
 /// by side: step `t`'s output is `[forward h_t; reverse h_t]`, `O = 2R` elements, as PyTorch's
 /// `bidirectional=True` and Keras' `Bidirectional(LSTM)` (merge mode "concat") give it.
 ///
-/// `O` is a parameter of its own because stable Rust cannot write `2 * R` in a type;
-/// `#[derive(Lstm)]` writes the number, and any `O` other than `2 * R` fails to build.
+/// `C` is the cell type, an [`LstmLayer`]. `O` is a parameter of its own because stable Rust
+/// cannot write `2 * R` in a type; `#[derive(Lstm)]` writes the number, and any `O` other than
+/// `2 * R` fails to build.
 ///
 /// ```
-/// use lstm_core::{Bidirectional, Layer, LstmWeights};
-/// let layer = Bidirectional::<f32, 3, 4, 8>::new(
-///     LstmWeights::from_fn(|_, _, row, col| 0.1 * (row + col) as f32),
-///     LstmWeights::from_fn(|_, _, row, col| -0.1 * (row + col) as f32),
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Bidirectional, LstmLayer, LstmWeights};
+/// let layer: Bidirectional<LstmLayer<f32, 3, 4>, 8> = Bidirectional::new(
+///     LstmWeights::from_fn(|_, _, row, col| 0.1 * (row + col) as f32).pack(),
+///     LstmWeights::from_fn(|_, _, row, col| -0.1 * (row + col) as f32).pack(),
 /// );
 /// let inputs = [[1.0, 0.0, -1.0]; 5];
 /// let mut outputs = [[0.0; 8]; 5];
@@ -139,75 +189,71 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> S
 /// assert_eq!(outputs[0][4..], state[1].h[..]);
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct Bidirectional<
-    T,
-    const I: usize,
-    const H: usize,
-    const O: usize,
-    const B: usize = 1,
-    const R: usize = H,
-> {
+#[derive(Clone, Debug)]
+pub struct Bidirectional<C, const O: usize> {
     /// The cell that reads the sequence from first to last step.
-    pub forward: LstmWeights<T, I, H, B, R>,
+    pub forward: C,
     /// The cell that reads it from last to first.
-    pub reverse: LstmWeights<T, I, H, B, R>,
+    pub reverse: C,
 }
 
-impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize>
-    Bidirectional<T, I, H, O, B, R>
-{
-    /// The output width agrees with the cells: checked when the type is used in a build.
-    const OUTPUT_IS_TWO_CELLS: () = assert!(O == 2 * R, "a bidirectional layer's O must be 2 * R");
-
+impl<C, const O: usize> Bidirectional<C, O> {
     /// A layer from its two cells.
     #[must_use]
-    pub fn new(forward: LstmWeights<T, I, H, B, R>, reverse: LstmWeights<T, I, H, B, R>) -> Self {
+    pub fn new(forward: C, reverse: C) -> Self {
         Bidirectional { forward, reverse }
     }
+}
 
+impl<C: Zeros, const O: usize> Bidirectional<C, O> {
     /// All-zero weights in both directions.
     #[must_use]
     pub fn zeros() -> Self {
-        Bidirectional {
-            forward: LstmWeights::zeros(),
-            reverse: LstmWeights::zeros(),
-        }
-    }
-
-    /// Runs the sequence in both directions; see [`Layer::run_with`].
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`.
-    pub fn run(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; O]],
-        state: &mut [LstmState<T, H, R>; 2],
-    ) -> Result<(), SequenceLengthError> {
-        let () = Self::OUTPUT_IS_TWO_CELLS;
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
-        let [forward_state, reverse_state] = state;
-        for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
-            let h = self.forward.as_cell().step(x, forward_state);
-            out[..R].copy_from_slice(h);
-        }
-        for (x, out) in inputs.iter().zip(outputs.iter_mut()).rev() {
-            let h = self.reverse.as_cell().step(x, reverse_state);
-            out[R..].copy_from_slice(h);
-        }
-        Ok(())
+        <Self as Zeros>::zeros()
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize>
-    Layer<T> for Bidirectional<T, I, H, O, B, R>
+/// The buffers of a bidirectional layer: one direction's outputs, the sequence reversed, and a
+/// batch's states of one direction.
+pub struct BidirectionalWorkspace<T: Float, C: Layer<T>> {
+    cell: C::Workspace,
+    halves: Vec<C::Output>,
+    reversed: Vec<C::Input>,
+    states: Vec<C::State>,
+}
+
+impl<T: Float, C: Layer<T>> Default for BidirectionalWorkspace<T, C> {
+    fn default() -> Self {
+        BidirectionalWorkspace {
+            cell: Default::default(),
+            halves: Vec::new(),
+            reversed: Vec::new(),
+            states: Vec::new(),
+        }
+    }
+}
+
+impl<T, const I: usize, const H: usize, const B: usize, const R: usize, S, const O: usize>
+    Bidirectional<LstmLayer<T, I, H, B, R, S>, O>
+where
+    T: Float,
+    S: Storage<T>,
+{
+    /// The output width agrees with the cells: checked when the type is used in a build.
+    const OUTPUT_IS_TWO_CELLS: () = assert!(O == 2 * R, "a bidirectional layer's O must be 2 * R");
+}
+
+impl<T, const I: usize, const H: usize, const B: usize, const R: usize, S, const O: usize> Layer<T>
+    for Bidirectional<LstmLayer<T, I, H, B, R, S>, O>
+where
+    T: Float,
+    S: Storage<T>,
 {
     type Input = [T; I];
     type Output = [T; O];
     /// Forward then reverse, PyTorch's order in `h_n` and `c_n`.
     type State = [LstmState<T, H, R>; 2];
-    type Workspace = ();
+    type Workspace = BidirectionalWorkspace<T, LstmLayer<T, I, H, B, R, S>>;
 
     fn zero_output() -> [T; O] {
         [T::ZERO; O]
@@ -217,47 +263,107 @@ impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, c
         [LstmState::zeros(); 2]
     }
 
+    /// Each direction runs the whole sequence as one cell call (so each chooses its fastest
+    /// path, hoisting included), its outputs then copied into its half of every output.
     fn run_with(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; O]],
         state: &mut [LstmState<T, H, R>; 2],
-        (): &mut (),
+        workspace: &mut Self::Workspace,
     ) -> Result<(), SequenceLengthError> {
-        self.run(inputs, outputs, state)
+        let () = Self::OUTPUT_IS_TWO_CELLS;
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
+        let [forward_state, reverse_state] = state;
+        let BidirectionalWorkspace {
+            cell,
+            halves,
+            reversed,
+            ..
+        } = workspace;
+        halves.resize(inputs.len(), [T::ZERO; R]);
+        self.forward
+            .run_with(inputs, halves, forward_state, cell)?;
+        for (out, half) in outputs.iter_mut().zip(halves.iter()) {
+            out[..R].copy_from_slice(half);
+        }
+        reversed.clear();
+        reversed.extend(inputs.iter().rev());
+        self.reverse
+            .run_with(reversed, halves, reverse_state, cell)?;
+        for (out, half) in outputs.iter_mut().zip(halves.iter().rev()) {
+            out[R..].copy_from_slice(half);
+        }
+        Ok(())
     }
 
+    /// Each direction runs the whole batch as one cell call, in lockstep.
     fn run_batch_with(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; O]],
         states: &mut [[LstmState<T, H, R>; 2]],
-        (): &mut (),
+        workspace: &mut Self::Workspace,
     ) -> Result<(), BatchLengthError> {
         let () = Self::OUTPUT_IS_TWO_CELLS;
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        // Each direction in lockstep over the batch, writing its half of every output.
-        let forward = self.forward.as_cell();
-        forward.lockstep(
-            inputs,
-            steps,
-            false,
-            states,
-            |s| &mut s[0],
-            outputs,
-            |o| &mut o[..R],
-        );
-        let reverse = self.reverse.as_cell();
-        reverse.lockstep(
-            inputs,
-            steps,
-            true,
-            states,
-            |s| &mut s[1],
-            outputs,
-            |o| &mut o[R..],
-        );
+        let BidirectionalWorkspace {
+            cell,
+            halves,
+            reversed,
+            states: direction_states,
+        } = workspace;
+        halves.resize(inputs.len(), [T::ZERO; R]);
+        direction_states.clear();
+        direction_states.extend(states.iter().map(|state| state[0]));
+        self.forward
+            .run_batch_with(inputs, halves, direction_states, cell)?;
+        for (out, half) in outputs.iter_mut().zip(halves.iter()) {
+            out[..R].copy_from_slice(half);
+        }
+        for (state, forward) in states.iter_mut().zip(direction_states.iter()) {
+            state[0] = *forward;
+        }
+        // Each sequence reversed in place of itself, so sequence `b` stays at `b * T..`.
+        reversed.clear();
+        if steps > 0 {
+            for sequence in inputs.chunks_exact(steps) {
+                reversed.extend(sequence.iter().rev());
+            }
+        }
+        direction_states.clear();
+        direction_states.extend(states.iter().map(|state| state[1]));
+        self.reverse
+            .run_batch_with(reversed, halves, direction_states, cell)?;
+        if steps > 0 {
+            for (sequence, reversed_halves) in outputs
+                .chunks_exact_mut(steps)
+                .zip(halves.chunks_exact(steps))
+            {
+                for (out, half) in sequence.iter_mut().zip(reversed_halves.iter().rev()) {
+                    out[R..].copy_from_slice(half);
+                }
+            }
+        }
+        for (state, reverse) in states.iter_mut().zip(direction_states.iter()) {
+            state[1] = *reverse;
+        }
         Ok(())
+    }
+}
+
+impl<T: Float, C: Compute<T>, const O: usize> Compute<T> for Bidirectional<C, O> {
+    type Stored<S: Storage<T>> = Bidirectional<C::Stored<S>, O>;
+
+    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
+        Ok(Bidirectional::new(
+            self.forward.with_kernel(kernel)?,
+            self.reverse.with_kernel(kernel)?,
+        ))
+    }
+
+    fn to_storage<S: Storage<T>>(&self) -> Self::Stored<S> {
+        Bidirectional::new(self.forward.to_storage(), self.reverse.to_storage())
     }
 }
 
@@ -268,24 +374,26 @@ impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, c
 /// compile.
 ///
 /// ```
-/// use lstm_core::{Layer, LstmWeights, Stacked, StreamingLayer};
-/// let stack = Stacked::new(LstmWeights::<f32, 3, 4>::zeros(), LstmWeights::<f32, 4, 2>::zeros());
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Stacked};
+/// let stack = Stacked::new(LstmLayer::<f32, 3, 4>::zeros(), LstmLayer::<f32, 4, 2>::zeros());
 /// let mut state = stack.zero_state();
 /// let out: [f32; 2] = stack.step(&[1.0, 2.0, 3.0], &mut state);
 /// assert_eq!(out, [0.0, 0.0]);
 /// ```
 ///
 /// ```compile_fail
-/// use lstm_core::{LstmWeights, Stacked, StreamingLayer};
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Stacked};
 /// // 4 outputs into a 5-input layer.
-/// let stack = Stacked::new(LstmWeights::<f32, 3, 4>::zeros(), LstmWeights::<f32, 5, 2>::zeros());
+/// let stack = Stacked::new(LstmLayer::<f32, 3, 4>::zeros(), LstmLayer::<f32, 5, 2>::zeros());
 /// stack.step(&[1.0, 2.0, 3.0], &mut Default::default());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stacked<Lower, Upper> {
-    /// The layer that reads the input.
+    /// The first layer, reading the stack's input.
     pub lower: Lower,
-    /// The layer (or stack) that reads the lower layer's output.
+    /// The layers above it.
     pub upper: Upper,
 }
 
@@ -298,25 +406,21 @@ impl<Lower, Upper> Stacked<Lower, Upper> {
 }
 
 /// Weights that can be made all zero: a cell, a bidirectional layer, a stack. Mostly for tests
-/// and for shapes that are filled in afterwards; see also each type's `from_fn`.
+/// and for shapes that are filled in afterwards; see also [`LstmWeights::from_fn`](crate::LstmWeights::from_fn).
+///
+/// ```
+/// use lstm_core::{LstmLayer, Stacked, Zeros};
+/// fn blank<M: Zeros>() -> M { M::zeros() }
+/// let _: Stacked<LstmLayer<f32, 3, 4>, LstmLayer<f32, 4, 2>> = blank();
+/// ```
 pub trait Zeros {
     /// All-zero weights.
     fn zeros() -> Self;
 }
 
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Zeros
-    for LstmWeights<T, I, H, B, R>
-{
+impl<C: Zeros, const O: usize> Zeros for Bidirectional<C, O> {
     fn zeros() -> Self {
-        LstmWeights::from_fn(|_, _, _, _| T::ZERO)
-    }
-}
-
-impl<T: Float, const I: usize, const H: usize, const O: usize, const B: usize, const R: usize> Zeros
-    for Bidirectional<T, I, H, O, B, R>
-{
-    fn zeros() -> Self {
-        Bidirectional::new(Zeros::zeros(), Zeros::zeros())
+        Bidirectional::new(C::zeros(), C::zeros())
     }
 }
 
@@ -376,6 +480,8 @@ where
         (self.lower.zero_state(), self.upper.zero_state())
     }
 
+    /// Layer by layer over the whole sequence, so that each layer chooses its fastest path
+    /// (a cell hoists its input projection where that pays).
     fn run_with(
         &self,
         inputs: &[Lower::Input],
@@ -442,13 +548,32 @@ where
     }
 }
 
+impl<T: Float, Lower: Compute<T>, Upper: Compute<T>> Compute<T> for Stacked<Lower, Upper> {
+    type Stored<S: Storage<T>> = Stacked<Lower::Stored<S>, Upper::Stored<S>>;
+
+    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
+        Ok(Stacked::new(
+            self.lower.with_kernel(kernel)?,
+            self.upper.with_kernel(kernel)?,
+        ))
+    }
+
+    fn to_storage<S: Storage<T>>(&self) -> Self::Stored<S> {
+        Stacked::new(self.lower.to_storage(), self.upper.to_storage())
+    }
+}
+
 /// The state of a layer as its cells' `(h, c)` pairs, in PyTorch's order: layer by layer, and
 /// within a bidirectional layer forward then reverse, as PyTorch lays out `h_0`/`h_n` and
 /// `c_0`/`c_n` along their first dimension (`num_layers * num_directions`).
 ///
 /// ```
-/// use lstm_core::{Bidirectional, CellStates, Layer, LstmWeights, Stacked};
-/// let stack = Stacked::new(LstmWeights::<f32, 3, 4>::zeros(), Bidirectional::<f32, 4, 2, 4>::zeros());
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Bidirectional, CellStates, LstmLayer, Stacked};
+/// let stack = Stacked::new(
+///     LstmLayer::<f32, 3, 4>::zeros(),
+///     Bidirectional::<LstmLayer<f32, 4, 2>, 4>::zeros(),
+/// );
 /// let mut state = stack.zero_state();
 /// let mut cells = 0;
 /// state.for_each_cell_mut(&mut |h, c| {
@@ -521,47 +646,10 @@ impl<T, Lower: CellStates<T>, Upper: CellStates<T>> CellStates<T> for (Lower, Up
     }
 }
 
-/// Runs a layer over a sequence with a fresh workspace: the convenient form of
-/// [`Layer::run_with`], which allocates for stacks; reuse a workspace with `run_with` to avoid it.
-pub trait RunSequence<T: Float>: Layer<T> {
-    /// See [`Layer::run_with`].
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`.
-    fn run_sequence(
-        &self,
-        inputs: &[Self::Input],
-        outputs: &mut [Self::Output],
-        state: &mut Self::State,
-    ) -> Result<(), SequenceLengthError> {
-        self.run_with(inputs, outputs, state, &mut Self::Workspace::default())
-    }
-}
-
-impl<T: Float, L: Layer<T>> RunSequence<T> for L {}
-
-/// Runs a batch with a fresh workspace: the convenient form of [`Layer::run_batch_with`].
-pub trait RunBatch<T: Float>: Layer<T> {
-    /// See [`Layer::run_batch_with`].
-    ///
-    /// # Errors
-    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
-    fn run_batch_sequences(
-        &self,
-        inputs: &[Self::Input],
-        outputs: &mut [Self::Output],
-        states: &mut [Self::State],
-    ) -> Result<(), BatchLengthError> {
-        self.run_batch_with(inputs, outputs, states, &mut Self::Workspace::default())
-    }
-}
-
-impl<T: Float, L: Layer<T>> RunBatch<T> for L {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Role;
+    use crate::{Kernel, LstmWeights, Role};
 
     fn weights<const I: usize, const H: usize>(seed: usize) -> LstmWeights<f64, I, H> {
         LstmWeights::from_fn(|gate, role, row, col| {
@@ -576,6 +664,10 @@ mod tests {
         })
     }
 
+    fn cell<const I: usize, const H: usize>(seed: usize) -> LstmLayer<f64, I, H> {
+        weights(seed).pack()
+    }
+
     fn sequence<const I: usize>(steps: usize) -> Vec<[f64; I]> {
         (0..steps)
             .map(|t| core::array::from_fn(|k| ((t * I + k) as f64 * 0.7).sin()))
@@ -585,33 +677,29 @@ mod tests {
     /// A stack steps exactly as its layers run one after the other, and streams as it runs.
     #[test]
     fn stack_equals_its_layers_in_sequence() {
-        let stack = Stacked::new(
-            weights::<3, 4>(1),
-            Stacked::new(weights::<4, 5>(2), weights::<5, 2>(3)),
-        );
+        let stack = Stacked::new(cell::<3, 4>(1), Stacked::new(cell::<4, 5>(2), cell::<5, 2>(3)));
         let inputs = sequence::<3>(7);
         let mut outputs = vec![[0.0; 2]; 7];
         let mut state = stack.zero_state();
-        stack
-            .run_sequence(&inputs, &mut outputs, &mut state)
-            .unwrap();
+        stack.run(&inputs, &mut outputs, &mut state).unwrap();
 
         let (mut s0, mut s1, mut s2) = (LstmState::zeros(), LstmState::zeros(), LstmState::zeros());
         let mut streamed_state = stack.zero_state();
         for (x, out) in inputs.iter().zip(&outputs) {
-            let h0 = *stack.lower.step(x, &mut s0);
-            let h1 = *stack.upper.lower.step(&h0, &mut s1);
-            let h2 = *stack.upper.upper.step(&h1, &mut s2);
+            let h0 = stack.lower.step(x, &mut s0);
+            let h1 = stack.upper.lower.step(&h0, &mut s1);
+            let h2 = stack.upper.upper.step(&h1, &mut s2);
             assert_eq!(&h2, out);
-            assert_eq!(&StreamingLayer::step(&stack, x, &mut streamed_state), out);
+            assert_eq!(&stack.step(x, &mut streamed_state), out);
         }
         assert_eq!(state, (s0, (s1, s2)));
     }
 
-    /// The reverse direction equals a forward cell run over the reversed sequence.
+    /// The reverse direction equals a forward cell run over the reversed sequence, the forward
+    /// direction the cell alone; and the reference step agrees with both.
     #[test]
     fn bidirectional_halves() {
-        let layer = Bidirectional::<f64, 3, 4, 8>::new(weights(4), weights(5));
+        let layer = Bidirectional::<_, 8>::new(cell::<3, 4>(4), cell::<3, 4>(5));
         let inputs = sequence::<3>(6);
         let mut outputs = vec![[0.0; 8]; 6];
         let mut state = [
@@ -639,10 +727,20 @@ mod tests {
             assert_eq!(outputs[t][4..], reverse[5 - t]);
         }
         assert_eq!(state, [forward_state, reverse_state]);
+
+        let reference = weights::<3, 4>(5);
+        let mut reference_state = initial[1];
+        for (x, out) in reversed.iter().zip(&reverse) {
+            let h = reference.as_cell().step(x, &mut reference_state);
+            for (a, b) in h.iter().zip(out) {
+                assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+            }
+        }
     }
 
     /// A batch gives exactly, bit for bit, what each sequence gives alone: for a cell, a
-    /// projected cell, a bidirectional layer and stacks of them, from non-zero states.
+    /// projected cell, a bidirectional layer and stacks of them, from non-zero states, with
+    /// every kernel this CPU has.
     #[test]
     fn batch_equals_separate_sequences() {
         fn check<L: Layer<f64, Input = [f64; 3]>>(layer: &L, initial: impl Fn(usize) -> L::State)
@@ -674,31 +772,40 @@ mod tests {
                 assert_eq!(&state, batched);
             }
         }
-        let cell_state = |s: usize| LstmState::new([0.1 * s as f64; 4], [-0.05 * s as f64; 4]);
-        check(&weights::<3, 4>(1), cell_state);
-        let projected = LstmWeights::<f64, 3, 4, 1, 2>::from_fn(|_, _, row, col| {
-            ((row * 5 + col * 3) % 7) as f64 / 10.0 - 0.3
-        });
-        check(&projected, |s| {
-            LstmState::new([0.2 * s as f64; 2], [0.1; 4])
-        });
-        let bidirectional = Bidirectional::<f64, 3, 4, 8>::new(weights(6), weights(7));
-        check(&bidirectional, |s| [cell_state(s), cell_state(s + 1)]);
-        let stack = Stacked::new(
-            bidirectional.clone(),
-            Stacked::new(weights::<8, 4>(8), weights::<4, 4>(9)),
-        );
-        check(&stack, |s| {
-            (
-                [cell_state(s), cell_state(2)],
-                (cell_state(3), cell_state(s)),
+        for kernel in Kernel::ALL.into_iter().filter(|k| k.is_available()) {
+            let cell_state = |s: usize| LstmState::new([0.1 * s as f64; 4], [-0.05 * s as f64; 4]);
+            check(&cell::<3, 4>(1).with_kernel(kernel).unwrap(), cell_state);
+            let projected = LstmWeights::<f64, 3, 4, 1, 2>::from_fn(|_, _, row, col| {
+                ((row * 5 + col * 3) % 7) as f64 / 10.0 - 0.3
+            })
+            .pack()
+            .with_kernel(kernel)
+            .unwrap();
+            check(&projected, |s| {
+                LstmState::new([0.2 * s as f64; 2], [0.1; 4])
+            });
+            let bidirectional = Bidirectional::<_, 8>::new(cell::<3, 4>(6), cell::<3, 4>(7))
+                .with_kernel(kernel)
+                .unwrap();
+            check(&bidirectional, |s| [cell_state(s), cell_state(s + 1)]);
+            let stack = Stacked::new(
+                bidirectional.clone(),
+                Stacked::new(cell::<8, 4>(8), cell::<4, 4>(9)),
             )
-        });
+            .with_kernel(kernel)
+            .unwrap();
+            check(&stack, |s| {
+                (
+                    [cell_state(s), cell_state(2)],
+                    (cell_state(3), cell_state(s)),
+                )
+            });
+        }
     }
 
     #[test]
     fn batch_lengths_are_checked() {
-        let cell = weights::<3, 4>(1);
+        let cell = cell::<3, 4>(1);
         let mut states = [LstmState::zeros(); 3];
         let err = cell
             .run_batch(&sequence::<3>(7), &mut [[0.0; 4]; 7], &mut states)
@@ -720,9 +827,9 @@ mod tests {
 
     #[test]
     fn mismatched_lengths_are_errors() {
-        let stack = Stacked::new(weights::<3, 4>(1), Bidirectional::<f64, 4, 2, 4>::zeros());
+        let stack = Stacked::new(cell::<3, 4>(1), Bidirectional::<LstmLayer<f64, 4, 2>, 4>::zeros());
         let mut state = stack.zero_state();
-        let err = stack.run_sequence(&sequence::<3>(3), &mut [[0.0; 4]; 2], &mut state);
+        let err = stack.run(&sequence::<3>(3), &mut [[0.0; 4]; 2], &mut state);
         assert_eq!(
             err,
             Err(SequenceLengthError {

@@ -5,31 +5,40 @@
 //!
 //! - [`Matrix<T, R, C>`](Matrix) and [`Vector<T, N>`](Vector): heap-backed tensors that
 //!   dereference to plain arrays;
-//! - [`LstmWeights<T, I, H, B>`](LstmWeights): `W`, `U` and `B` sets of biases `b` for the four gates;
+//! - [`LstmLayer<T, I, H>`](LstmLayer): a cell ready to run, its weights packed for the
+//!   kernels chosen for this CPU; [`LstmWeights<T, I, H, B>`](LstmWeights): the same weights
+//!   as logical tensors (`W`, `U` and `B` sets of biases `b` for the four gates), to build,
+//!   inspect, load and save;
 //! - [`LstmState<T, H>`](LstmState): `h` and `c`, kept apart from the weights;
-//! - [`CellRef`]: borrowed tensors and the forward step, [`CellRef::step`] and [`CellRef::run`];
-//! - [`LstmWeights::from_safetensors`], [`LstmWeights::load`] and [`LstmWeights::save`]: weights
-//!   in PyTorch's and Keras' files, checked tensor by tensor against the type ([`LoadError`]);
-//! - [`Linear<T, I, O>`](Linear): PyTorch's `nn.Linear`, the usual head of a small model;
+//! - [`Bidirectional`] and [`Stacked`]: layers that compose, and [`Linear`], PyTorch's
+//!   `nn.Linear`, the usual head of a small model;
+//! - the verbs every layer shares, in the [`prelude`]: [`StreamingLayer::step`],
+//!   [`Layer::run`], [`Layer::run_batch`] (and `run_with`, `run_batch_with` with a reusable
+//!   workspace); [`Compute`] to choose a whole model's kernel and weight storage;
+//! - [`WeightFile`]: loading from and saving to PyTorch's and Keras' safetensors files,
+//!   checked tensor by tensor against the type ([`LoadError`]);
 //! - [`LstmSpec`], [`InputIs`], [`HiddenIs`], [`Feeds`]: what `#[derive(Lstm)]` implements.
 //!
 //! ```
+//! use lstm_core::prelude::*;
 //! use lstm_core::{LstmState, LstmWeights};
 //!
 //! let weights = LstmWeights::<f32, 100, 256>::from_fn(|_, _, row, col| {
 //!     ((row * 31 + col * 17) % 11) as f32 / 100.0 - 0.05
 //! });
+//! let cell = weights.pack();
 //! let mut state = LstmState::zeros();
-//! let h: &[f32; 256] = weights.step(&[0.5; 100], &mut state);
+//! let h: [f32; 256] = cell.step(&[0.5; 100], &mut state);
 //! assert!(h.iter().all(|v| v.abs() < 1.0));
 //! ```
 //!
 //! A shape mismatch does not compile:
 //!
 //! ```compile_fail
-//! use lstm_core::{LstmState, LstmWeights};
-//! let weights = LstmWeights::<f32, 100, 256>::zeros();
-//! weights.step(&[0.5; 99], &mut LstmState::zeros()); // expected `&[f32; 100]`
+//! use lstm_core::prelude::*;
+//! use lstm_core::{LstmLayer, LstmState};
+//! let cell = LstmLayer::<f32, 100, 256>::zeros();
+//! cell.step(&[0.5; 99], &mut LstmState::zeros()); // expected `&[f32; 100]`
 //! ```
 // `unsafe` only to call the SIMD kernels after detecting their CPU features (`packed.rs`).
 #![deny(unsafe_code)]
@@ -51,11 +60,11 @@ pub use cell::{
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
 pub use layer::{
-    Bidirectional, CellStates, Layer, RunBatch, RunSequence, StackWorkspace, Stacked,
+    Bidirectional, BidirectionalWorkspace, CellStates, Compute, Layer, StackWorkspace, Stacked,
     StreamingLayer, Zeros,
 };
 pub use linear::Linear;
-pub use packed::{Bf16, F16, F32Lanes, Kernel, KernelUnavailable, PackedLstm, Storage, TILE};
+pub use packed::{Bf16, F16, F32Lanes, Kernel, KernelUnavailable, LstmLayer, Storage, TILE};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };
@@ -65,3 +74,20 @@ pub use tensor::{LengthError, Matrix, Tensor, Vector};
 /// The type-level numbers of [`LstmSpec::Input`] and [`LstmSpec::Hidden`], re-exported so that
 /// generic code names the same crate version.
 pub use typenum;
+
+/// The traits that carry the verbs, to import with a glob: `use lstm::prelude::*;`.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, LstmState};
+/// let cell = LstmLayer::<f32, 1, 4>::zeros();
+/// let mut state = LstmState::zeros();
+/// let h = cell.step(&[0.25], &mut state);
+/// let mut outputs = [[0.0; 4]; 3];
+/// cell.run(&[[0.25]; 3], &mut outputs, &mut state)?;
+/// # let _ = h;
+/// # Ok::<(), lstm_core::SequenceLengthError>(())
+/// ```
+pub mod prelude {
+    pub use crate::{CellStates, Compute, Layer, StreamingLayer, WeightFile, Zeros};
+}

@@ -1,12 +1,13 @@
-//! The fast path: weights repacked for streaming, and kernels chosen for the CPU at run time.
+//! The cell that runs: weights repacked for streaming, and kernels chosen for the CPU at run
+//! time.
 //!
-//! [`LstmWeights`] keep the logical layout users load and inspect (`W_i`, `U_i`, ...). A step
-//! over it computes each unit's eight dot products one after the other. [`PackedLstm`] holds the
-//! same numbers rearranged once, at [`LstmWeights::pack`]: hidden units in tiles of [`TILE`],
-//! and within a tile, for each input element `k`, the weights of the tile's units for the four
-//! gates side by side. A step then reads every weight exactly once, in order, multiplying a whole
-//! tile's column by `x[k]` (a broadcast) into four accumulators of `TILE` lanes: no horizontal
-//! sums, no gathers, and the loop bounds all constants.
+//! [`LstmWeights`] keep the logical layout users build, load and inspect (`W_i`, `U_i`, ...).
+//! [`LstmLayer`] holds the same numbers rearranged once ([`LstmWeights::pack`], or loading):
+//! hidden units in tiles of [`TILE`], and within a tile, for each input element `k`, the
+//! weights of the tile's units for the four gates side by side. A step then reads every weight
+//! exactly once, in order, multiplying a whole tile's column by `x[k]` (a broadcast) into four
+//! accumulators of `TILE` lanes: no horizontal sums, no gathers, and the loop bounds all
+//! constants.
 //!
 //! The kernels are one function compiled three ways: portable (any target), AVX2 with FMA, and
 //! AVX-512. [`Kernel::best`] picks the fastest the CPU has at run time, so a default `cargo
@@ -21,8 +22,8 @@ use core::fmt;
 mod avx2;
 
 use crate::{
-    BatchLengthError, Float, Layer, LstmState, LstmWeights, Matrix, SequenceLengthError,
-    StreamingLayer,
+    BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState,
+    LstmWeights, Matrix, Role, SequenceLengthError, StreamingLayer,
 };
 
 /// Hidden units per tile: one AVX-512 register of `f32`, two AVX2 registers.
@@ -304,35 +305,57 @@ impl fmt::Display for KernelUnavailable {
 
 impl std::error::Error for KernelUnavailable {}
 
-/// An LSTM cell's weights in the layout its fast step streams.
+/// An LSTM cell ready to run: its weights in the layout the fast step streams, and the kernel
+/// chosen for this CPU. This is the type a spec's [`Weights`](crate::Weights) are, what
+/// loading gives, and what [`LstmWeights::pack`] builds; it runs with the verbs of the
+/// [`prelude`](crate::prelude): [`step`](StreamingLayer::step), [`run`](Layer::run) and
+/// [`run_batch`](Layer::run_batch).
+///
+/// Generics, as in [`LstmWeights`]: `T` the element type the step computes in, `I` the input
+/// size, `H` the hidden size, `B` the bias sets (kept for saving; the step adds their sum),
+/// `R` the output size (`H` unless projected), and `S` the type the weights are stored as
+/// (`T`, or [`Bf16`] / [`F16`] for `f32`; see [`Compute::to_storage`]).
 ///
 /// Hidden units are grouped in tiles of [`TILE`]; within a tile, for each input element `k`, the
 /// weights of the tile's units for the four gates sit side by side. A step reads every weight
 /// once, in order, multiplying a tile's column by `x[k]` into four accumulators of `TILE` lanes:
-/// no horizontal sums, no gathers. The [`Kernel`] is chosen for the CPU at run time.
+/// no horizontal sums, no gathers. The [`Kernel`] is chosen for the CPU at run time
+/// ([`Kernel::best`]); [`Compute::with_kernel`] forces another.
 ///
-/// Built once by [`LstmWeights::pack`]; the bias sets are summed into one. The step computes the
-/// same function as [`LstmWeights::step`], to within float rounding (the sums run in another
-/// order, and `f32` uses vectorised `sigmoid` and `tanh` accurate to 2e-7).
+/// The step computes the same function as the reference step of [`CellRef`], to within float
+/// rounding (the sums run in another order, and `f32` uses vectorised `sigmoid` and `tanh`
+/// accurate to 2e-7). The logical tensors are still there for inspection and saving:
+/// [`to_weights`](Self::to_weights) rebuilds them.
 ///
 /// ```
+/// use lstm_core::prelude::*;
 /// use lstm_core::{LstmState, LstmWeights};
 /// let weights = LstmWeights::<f32, 100, 256>::from_fn(|_, _, row, col| {
 ///     ((row * 7 + col * 3) % 13) as f32 / 100.0 - 0.06
 /// });
-/// let fast = weights.pack();
-/// let (mut slow_state, mut fast_state) = (LstmState::zeros(), LstmState::zeros());
-/// let slow = *weights.step(&[0.5; 100], &mut slow_state);
-/// let quick = *fast.step(&[0.5; 100], &mut fast_state);
-/// assert!(slow.iter().zip(&quick).all(|(a, b)| (a - b).abs() < 1e-5));
+/// let cell = weights.pack();
+/// let (mut reference_state, mut state) = (LstmState::zeros(), LstmState::zeros());
+/// let expected = weights.as_cell().step(&[0.5; 100], &mut reference_state);
+/// let h = cell.step(&[0.5; 100], &mut state);
+/// assert!(expected.iter().zip(&h).all(|(a, b)| (a - b).abs() < 1e-5));
+/// assert_eq!(cell.to_weights(), weights);
 /// ```
 #[derive(Clone, Debug)]
-pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H, S = T> {
+pub struct LstmLayer<
+    T,
+    const I: usize,
+    const H: usize,
+    const B: usize = 1,
+    const R: usize = H,
+    S = T,
+> {
     /// The tiles, from `start`: per tile `(I + R)` rows of 4 gates x `TILE` lanes, then the
-    /// 4 x `TILE` biases, each stored as an `S`. Allocated a little long so that `start` can be
-    /// 64-byte aligned.
+    /// 4 x `TILE` summed biases, each stored as an `S`. Allocated a little long so that `start`
+    /// can be 64-byte aligned.
     storage: Box<[S]>,
     start: usize,
+    /// The bias sets as given, for [`to_weights`](Self::to_weights): the tiles hold their sum.
+    biases: [GateBiases<T, H>; B],
     projection: Option<Matrix<T, R, H>>,
     kernel: Kernel,
     /// Which way the AVX2 step walks the tiles next (see [`avx2::alternates`]).
@@ -343,7 +366,7 @@ pub struct PackedLstm<T, const I: usize, const H: usize, const R: usize = H, S =
 /// Which way the next step walks the tiles, for steps whose weights are a little larger than
 /// L2: walking them back and forth, a step starts on the tiles the last one read last, which
 /// are still in L2. A hint, shared by every caller of the layer (a relaxed atomic, so that
-/// `PackedLstm` stays `Sync`); the tiles' results do not depend on their order.
+/// `LstmLayer` stays `Sync`); the tiles' results do not depend on their order.
 #[cfg(target_arch = "x86_64")]
 #[derive(Debug, Default)]
 struct Direction(core::sync::atomic::AtomicBool);
@@ -371,31 +394,68 @@ impl Direction {
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     LstmWeights<T, I, H, B, R>
 {
-    /// The weights in the layout the fast step streams, with the best kernel this CPU has; see
-    /// [`PackedLstm`]. Built once: the step itself never repacks or allocates.
+    /// The weights as an [`LstmLayer`], ready to run with the best kernel this CPU has. Built
+    /// once: the step itself never repacks or allocates.
     #[must_use]
-    pub fn pack(&self) -> PackedLstm<T, I, H, R> {
-        self.pack_as::<T>()
+    pub fn pack(&self) -> LstmLayer<T, I, H, B, R> {
+        self.as_cell().pack_as::<T>()
     }
 
     /// [`pack`](Self::pack), the weights stored as `S`: [`Bf16`] and [`F16`] halve the bytes
     /// a step reads (the values rounded to 8 or 11 significant bits, the sums still in `T`).
     ///
     /// ```
+    /// use lstm_core::prelude::*;
     /// use lstm_core::{Bf16, F16, LstmState, LstmWeights};
     /// let weights = LstmWeights::<f32, 4, 8>::from_fn(|_, _, r, c| 0.1 * (r + c) as f32 - 0.3);
     /// let full = weights.pack();
     /// let (bf16, f16) = (weights.pack_as::<Bf16>(), weights.pack_as::<F16>());
     /// let mut states = [LstmState::zeros(); 3];
-    /// let x = *full.step(&[1.0; 4], &mut states[0]);
-    /// let (y, z) = (*bf16.step(&[1.0; 4], &mut states[1]), *f16.step(&[1.0; 4], &mut states[2]));
+    /// let x = full.step(&[1.0; 4], &mut states[0]);
+    /// let (y, z) = (bf16.step(&[1.0; 4], &mut states[1]), f16.step(&[1.0; 4], &mut states[2]));
     /// assert!(x.iter().zip(&y).all(|(x, y)| (x - y).abs() < 1e-2));
     /// assert!(x.iter().zip(&z).all(|(x, z)| (x - z).abs() < 1e-3));
     /// ```
     #[must_use]
-    pub fn pack_as<S: Storage<T>>(&self) -> PackedLstm<T, I, H, R, S> {
+    pub fn pack_as<S: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S> {
+        self.as_cell().pack_as::<S>()
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    From<LstmWeights<T, I, H, B, R>> for LstmLayer<T, I, H, B, R>
+{
+    fn from(weights: LstmWeights<T, I, H, B, R>) -> Self {
+        weights.pack()
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
+    CellRef<'_, T, I, H, B, R>
+{
+    /// The borrowed weights packed into an [`LstmLayer`] (a copy, in the kernels' layout), for
+    /// example a `#[derive(Lstm)]` weight struct's.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LstmState, LstmWeights};
+    /// let weights = LstmWeights::<f64, 2, 3>::from_fn(|_, _, r, c| 0.1 * (r + c) as f64);
+    /// let cell = weights.as_cell().pack();
+    /// let mut state = LstmState::zeros();
+    /// let h = cell.step(&[1.0, -1.0], &mut state);
+    /// let expected = weights.as_cell().step(&[1.0, -1.0], &mut LstmState::zeros());
+    /// assert!(h.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-12));
+    /// ```
+    #[must_use]
+    pub fn pack(&self) -> LstmLayer<T, I, H, B, R> {
+        self.pack_as::<T>()
+    }
+
+    /// [`pack`](Self::pack), the weights stored as `S`; see [`LstmWeights::pack_as`].
+    #[must_use]
+    pub fn pack_as<S: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S> {
         let tiles = H.div_ceil(TILE);
-        let tile_len = PackedLstm::<T, I, H, R, S>::TILE_LEN;
+        let tile_len = LstmLayer::<T, I, H, B, R, S>::TILE_LEN;
         let extra = ALIGN / size_of::<S>();
         let mut storage = vec![S::ZERO; tiles * tile_len + extra].into_boxed_slice();
         // Reading an address is safe; the offset keeps every element in the allocation.
@@ -405,35 +465,44 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         } else {
             (ALIGN - misalignment) / size_of::<S>()
         };
-        let biases: Vec<_> = self.biases.iter().collect();
+        let gate_weights = |gate: Gate| match gate {
+            Gate::Input => (self.w_i, self.u_i),
+            Gate::Forget => (self.w_f, self.u_f),
+            Gate::Candidate => (self.w_c, self.u_c),
+            Gate::Output => (self.w_o, self.u_o),
+        };
         for (tile, data) in storage[start..].chunks_exact_mut(tile_len).enumerate() {
             let (rows, bias) = data.split_at_mut((I + R) * 4 * TILE);
             let (x_rows, h_rows) = rows.split_at_mut(I * 4 * TILE);
-            for (gate_index, gate) in crate::Gate::ALL.into_iter().enumerate() {
+            for (gate_index, gate) in Gate::ALL.into_iter().enumerate() {
+                let (w, u) = gate_weights(gate);
                 for lane in 0..TILE {
                     let unit = tile * TILE + lane;
                     if unit >= H {
                         continue; // padding lanes keep zero weights
                     }
                     let at = gate_index * TILE + lane;
-                    for (k, &w) in self.input_weights(gate)[unit].iter().enumerate() {
-                        x_rows[k * 4 * TILE + at] = S::narrow(w);
+                    for (k, &value) in w[unit].iter().enumerate() {
+                        x_rows[k * 4 * TILE + at] = S::narrow(value);
                     }
-                    for (k, &u) in self.recurrent_weights(gate)[unit].iter().enumerate() {
-                        h_rows[k * 4 * TILE + at] = S::narrow(u);
+                    for (k, &value) in u[unit].iter().enumerate() {
+                        h_rows[k * 4 * TILE + at] = S::narrow(value);
                     }
                     bias[at] = S::narrow(
-                        biases
+                        self.biases
                             .iter()
                             .fold(T::ZERO, |sum, set| sum + set.gate(gate)[unit]),
                     );
                 }
             }
         }
-        PackedLstm {
+        LstmLayer {
             storage,
             start,
-            projection: self.projection().cloned(),
+            biases: self
+                .biases
+                .map(|set| GateBiases::from_fn(|gate, row| set.gate(gate)[row])),
+            projection: self.projection.matrix().cloned(),
             kernel: Kernel::best(),
             #[cfg(target_arch = "x86_64")]
             direction: Direction::default(),
@@ -441,11 +510,73 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
-    PackedLstm<T, I, H, R, S>
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    LstmLayer<T, I, H, B, R, S>
 {
     /// Elements per tile: `I + R` rows and the biases, each 4 gates x `TILE` lanes.
     const TILE_LEN: usize = (I + R + 1) * 4 * TILE;
+
+    /// Bytes of weights a step reads: what decides whether hoisting the input projection pays.
+    const WEIGHT_BYTES: usize = H.div_ceil(TILE) * Self::TILE_LEN * size_of::<S>();
+
+    /// Whether [`Layer::run_with`] hoists the input projection out of the recurrence: where the
+    /// weights do not fit in a 32 KiB L1 and `W` is a fair part of them (`4 I > H`). Measured
+    /// per step with AVX2 on a Zen 3 (32 KiB L1), hoisted against streamed: input 100, hidden
+    /// 256: 19.2 against 22.8 us; input and hidden 32 (33 KiB): 250 against 290 ns; input 16,
+    /// hidden 64 (`4 I = H`): 951 against 952 ns. Where the weights sit in L1 or `W` is a small
+    /// part of them, the projections' extra stores and loads cost more than hoisting saves:
+    /// input 1, hidden 32: 164 against 157 ns; input and hidden 16: 105 against 91 ns; input
+    /// 1, hidden 64: 830 against 796 ns.
+    const HOISTS_SEQUENCES: bool = Self::WEIGHT_BYTES > 32 << 10 && 4 * I > H;
+
+    /// Whether [`Layer::run_batch_with`] hoists: where the weights do not fit in L2 either, so
+    /// that a batch step reads them from memory. Measured with AVX2 on a Zen 3 (512 KiB L2):
+    /// input 512, hidden 1024 (6.3 MB), 4 sequences: 760-810 against 1060-1230 us a step
+    /// (AVX-512 on a Xeon: 252 against 386 us); input 100, hidden 256 (0.37 MB), 32
+    /// sequences: 302 against 270 us (AVX-512: 114-123 against 102 us).
+    const HOISTS_BATCHES: bool = Self::WEIGHT_BYTES > 1 << 20 && 4 * I > H;
+
+    /// All-zero weights, ready to run.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::LstmLayer;
+    /// let cell = LstmLayer::<f32, 2, 3>::zeros();
+    /// assert_eq!(cell.step(&[1.0, 2.0], &mut cell.zero_state()), [0.0; 3]);
+    /// ```
+    #[must_use]
+    pub fn zeros() -> Self {
+        LstmWeights::<T, I, H, B, R>::zeros().as_cell().pack_as::<S>()
+    }
+
+    /// The logical tensors back, for inspection or saving: exactly the packed weights when
+    /// they are stored as `T`, their rounded values when stored narrower.
+    ///
+    /// ```
+    /// use lstm_core::{Bf16, LstmWeights};
+    /// let weights = LstmWeights::<f32, 3, 20, 2>::from_fn(|_, _, r, c| 0.1 * (r + c) as f32);
+    /// assert_eq!(weights.pack().to_weights(), weights);
+    /// let rounded = weights.pack_as::<Bf16>().to_weights();
+    /// assert_eq!(rounded.w_i[0][1], Bf16::from_f32(0.1).to_f32());
+    /// ```
+    #[must_use]
+    pub fn to_weights(&self) -> LstmWeights<T, I, H, B, R> {
+        let tiles = self.tiles();
+        let element = |tile_row: usize, gate: Gate, unit: usize| {
+            let (tile, lane) = (unit / TILE, unit % TILE);
+            tiles[tile * Self::TILE_LEN + tile_row * 4 * TILE + gate.index() * TILE + lane].widen()
+        };
+        let mut weights = LstmWeights::from_fn(|gate, role, row, col| match role {
+            Role::Input => element(col, gate, row),
+            Role::Recurrent => element(I + col, gate, row),
+            Role::Bias(set) => self.biases[set].gate(gate)[row],
+            Role::Projection => T::ZERO,
+        });
+        if let (Some(target), Some(source)) = (weights.projection_mut(), &self.projection) {
+            target.clone_from(source);
+        }
+        weights
+    }
 
     /// Exactly the tiles: the storage after the alignment offset, without the slack allocated
     /// for it.
@@ -454,89 +585,52 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
         &self.storage[self.start..self.start + len]
     }
 
-    /// The kernel the step runs.
+    /// The kernel the step runs; [`Compute::with_kernel`] chooses another.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{Kernel, LstmLayer};
+    /// let cell = LstmLayer::<f32, 2, 3>::zeros().with_kernel(Kernel::Portable)?;
+    /// assert_eq!(cell.kernel(), Kernel::Portable);
+    /// # Ok::<(), lstm_core::KernelUnavailable>(())
+    /// ```
     #[must_use]
     pub fn kernel(&self) -> Kernel {
         self.kernel
     }
 
-    /// The same weights run by `kernel`, to compare kernels or to force the portable one.
-    ///
-    /// # Errors
-    /// [`KernelUnavailable`] if this CPU cannot run `kernel`.
-    ///
-    /// ```
-    /// use lstm_core::{Kernel, LstmWeights};
-    /// let fast = LstmWeights::<f32, 2, 3>::zeros().pack().with_kernel(Kernel::Portable)?;
-    /// assert_eq!(fast.kernel(), Kernel::Portable);
-    /// # Ok::<(), lstm_core::KernelUnavailable>(())
-    /// ```
-    pub fn with_kernel(mut self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
-        if !kernel.is_available() {
-            return Err(KernelUnavailable(kernel));
-        }
-        self.kernel = kernel;
-        Ok(self)
-    }
-
-    /// One time step: reads `x` and the state, updates it, returns the new `h`. Allocates
-    /// nothing.
-    pub fn step<'s>(&self, x: &[T; I], state: &'s mut LstmState<T, H, R>) -> &'s [T; R] {
+    /// One time step into `state`. Allocates nothing.
+    fn step_state(&self, x: &[T; I], state: &mut LstmState<T, H, R>) {
         let mut unprojected = [T::ZERO; H];
         self.cells(x, &state.h, &mut state.c, &mut unprojected);
         self.finish_step(&unprojected, state);
-        &state.h
     }
 
-    /// A whole sequence: `outputs[t]` receives `h` after `inputs[t]`. Allocates nothing.
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
-    pub fn run(
+    /// A whole sequence, step by step, streaming every weight each step.
+    fn run_streamed(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
-    ) -> Result<(), SequenceLengthError> {
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
+    ) {
         for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
-            *out = *self.step(x, state);
+            self.step_state(x, state);
+            *out = state.h;
         }
-        Ok(())
     }
 
-    /// A batch of sequences of equal length in one call (sequence `b` at `b * T .. (b + 1) * T`),
-    /// exactly the results of one [`run`](Self::run) per sequence, bit for bit, and faster:
-    /// each tile of weights serves every sequence while it is in cache, and each weight is read
-    /// once for a block of sequences (4 with AVX-512; up to 6 with AVX2 in `f32`, 2 in `f64`;
-    /// the portable kernel has too few registers to share). At input 100, hidden 256 and 32
-    /// sequences a step took about 270 us with AVX2 on a Zen 3 against 640-870 us for one
-    /// `run` per sequence (BENCHMARKS.md), and 102 against 358 us with AVX-512 on another
-    /// machine. With a projection, the AVX2 `f32` kernel runs the sequences one by one.
-    /// Allocates nothing.
-    ///
-    /// # Errors
-    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
-    ///
-    /// ```
-    /// use lstm_core::{LstmState, LstmWeights};
-    /// let fast = LstmWeights::<f32, 3, 20>::from_fn(|_, _, r, c| 0.01 * (r + c) as f32).pack();
-    /// let inputs = [[0.5, -1.0, 0.25]; 10]; // 5 sequences of 2 steps
-    /// let mut outputs = [[0.0; 20]; 10];
-    /// let mut states = [LstmState::zeros(); 5];
-    /// fast.run_batch(&inputs, &mut outputs, &mut states)?;
-    /// let mut alone = [[0.0; 20]; 2];
-    /// fast.run(&inputs[8..], &mut alone, &mut LstmState::zeros()).unwrap();
-    /// assert_eq!(alone, outputs[8..]);
-    /// # Ok::<(), lstm_core::BatchLengthError>(())
-    /// ```
-    pub fn run_batch(
+    /// A batch of sequences of equal length, streaming the weights each step: each tile of
+    /// weights serves every sequence while it is in cache, and each weight is read once for a
+    /// block of sequences (4 with AVX-512; up to 6 with AVX2 in `f32`, 2 in `f64`; the portable
+    /// kernel has too few registers to share). With a projection, the AVX2 `f32` kernel runs
+    /// the sequences one by one. The results are those of separate sequences, bit for bit.
+    fn run_batch_streamed(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
-    ) -> Result<(), BatchLengthError> {
-        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        steps: usize,
+    ) {
         let blocked = states.len() / BLOCK * BLOCK;
         for t in 0..steps {
             if self.projection.is_none() {
@@ -565,10 +659,10 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             }
             for (sequence, state) in states.iter_mut().enumerate().skip(blocked) {
                 let at = sequence * steps + t;
-                outputs[at] = *self.step(&inputs[at], state);
+                self.step_state(&inputs[at], state);
+                outputs[at] = state.h;
             }
         }
-        Ok(())
     }
 
     /// The new `h` from the units' outputs `o * tanh(c)`: projected, or as it is.
@@ -590,41 +684,17 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
 
     /// A whole sequence with the input projection hoisted out of the recurrence, as PyTorch's
     /// `nn.LSTM` does for a sequence: first `b + W x_t` for every step (the time steps share
-    /// each weight load, in blocks of four), then the recurrence, which streams only `U`. The
-    /// results are exactly those of [`run`](Self::run), bit for bit (each sum runs in the same
-    /// order). `scratch` holds the projections, `T x 4H` values; reuse it and the call
-    /// allocates only when a longer sequence than before arrives.
-    ///
-    /// It pays off when the weights do not fit in L1 and `W` is a fair part of them: per step
-    /// with AVX2 on a Zen 3 (32 KiB L1), 19.2 against 22.8 us for [`run`](Self::run) at input
-    /// 100, hidden 256 (BENCHMARKS.md) and 250 against 290 ns at input and hidden 32; even
-    /// (951 against 952 ns) at input 16, hidden 64. Where the weights sit in L1, or `W` is a small part of them, the
-    /// projections' extra stores and loads cost more than hoisting saves: 164 against 157 ns at
-    /// input 1, hidden 32, 105 against 91 ns at input and hidden 16, 830 against 796 ns at input
-    /// 1, hidden 64.
-    ///
-    /// # Errors
-    /// [`SequenceLengthError`] if `outputs` is not as long as `inputs`; nothing is computed then.
-    ///
-    /// ```
-    /// use lstm_core::{LstmState, LstmWeights};
-    /// let fast = LstmWeights::<f32, 8, 20>::from_fn(|_, _, r, c| 0.01 * (r + c) as f32).pack();
-    /// let inputs = [[0.5f32; 8]; 30];
-    /// let (mut streamed, mut hoisted) = ([[0.0; 20]; 30], [[0.0; 20]; 30]);
-    /// fast.run(&inputs, &mut streamed, &mut LstmState::zeros())?;
-    /// let mut scratch = Vec::new();
-    /// fast.run_hoisted(&inputs, &mut hoisted, &mut LstmState::zeros(), &mut scratch)?;
-    /// assert_eq!(streamed, hoisted);
-    /// # Ok::<(), lstm_core::SequenceLengthError>(())
-    /// ```
-    pub fn run_hoisted(
+    /// each weight load, in blocks), then the recurrence, which streams only `U`. The results
+    /// are exactly those of [`run_streamed`](Self::run_streamed), bit for bit (each sum runs in
+    /// the same order). `scratch` holds the projections, `T x 4H` values. Where this pays:
+    /// [`HOISTS_SEQUENCES`](Self::HOISTS_SEQUENCES).
+    fn run_hoisted(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
         scratch: &mut Vec<T>,
-    ) -> Result<(), SequenceLengthError> {
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
+    ) {
         let tiles = H.div_ceil(TILE);
         scratch.resize(inputs.len() * tiles * 4 * TILE, T::ZERO);
         self.project_inputs(inputs, scratch);
@@ -637,58 +707,32 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
             self.finish_step(&unprojected, state);
             *out = state.h;
         }
-        Ok(())
     }
 
-    /// A batch of sequences of equal length (sequence `b` at `b * T .. (b + 1) * T`) with the
-    /// input projection hoisted for all of them at once, then the recurrence in lockstep, each
-    /// `U` row read once for a block of sequences: the batch counterpart of
-    /// [`run_hoisted`](Self::run_hoisted), exactly the results of one [`run`](Self::run) per
-    /// sequence, bit for bit. `scratch` is reused as in `run_hoisted`.
-    ///
-    /// It pays off when the weights do not fit in cache: with 512 inputs and 1024 hidden units,
-    /// 4 sequences took 760-810 us a step against 1060-1230 us for
-    /// [`run_batch`](Self::run_batch) with AVX2 on a Zen 3 (252 against 386 us with AVX-512).
-    /// When they do fit (100 inputs, 256 hidden, 32 sequences), `run_batch` was faster (270
-    /// against 302 us; with AVX-512 102 against 114-123 us); the benchmark (`bench/`) shows both.
-    ///
-    /// # Errors
-    /// [`BatchLengthError`] if the buffers do not describe the same sequences.
-    ///
-    /// ```
-    /// use lstm_core::{LstmState, LstmWeights};
-    /// let fast = LstmWeights::<f32, 3, 20>::from_fn(|_, _, r, c| 0.01 * (r + c) as f32).pack();
-    /// let inputs = [[0.5, -1.0, 0.25]; 15]; // 5 sequences of 3 steps
-    /// let mut outputs = [[0.0; 20]; 15];
-    /// let mut states = [LstmState::zeros(); 5];
-    /// fast.run_batch_hoisted(&inputs, &mut outputs, &mut states, &mut Vec::new())?;
-    /// let mut alone = [[0.0; 20]; 3];
-    /// fast.run(&inputs[12..], &mut alone, &mut LstmState::zeros()).unwrap();
-    /// assert_eq!(alone, outputs[12..]);
-    /// # Ok::<(), lstm_core::BatchLengthError>(())
-    /// ```
-    pub fn run_batch_hoisted(
+    /// A batch of sequences of equal length with the input projection hoisted for all of them
+    /// at once, then the recurrence in lockstep, each `U` row read once for a block of
+    /// sequences: exactly the results of separate sequences, bit for bit. Where this pays:
+    /// [`HOISTS_BATCHES`](Self::HOISTS_BATCHES).
+    fn run_batch_hoisted(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
+        steps: usize,
         scratch: &mut Vec<T>,
-    ) -> Result<(), BatchLengthError> {
-        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+    ) {
         if self.projection.is_some() {
             // The projection needs each sequence's units whole: one hoisted call per sequence.
-            // Their lengths agree (checked above), so each call succeeds.
-            let error = BatchLengthError {
-                inputs: inputs.len(),
-                outputs: outputs.len(),
-                sequences: states.len(),
-            };
-            for (sequence, state) in states.iter_mut().enumerate() {
-                let range = sequence * steps..(sequence + 1) * steps;
-                self.run_hoisted(&inputs[range.clone()], &mut outputs[range], state, scratch)
-                    .map_err(|_| error)?;
+            if steps > 0 {
+                for ((sequence_inputs, sequence_outputs), state) in inputs
+                    .chunks_exact(steps)
+                    .zip(outputs.chunks_exact_mut(steps))
+                    .zip(states.iter_mut())
+                {
+                    self.run_hoisted(sequence_inputs, sequence_outputs, state, scratch);
+                }
             }
-            return Ok(());
+            return;
         }
         let step_len = H.div_ceil(TILE) * 4 * TILE;
         scratch.resize(inputs.len() * step_len, T::ZERO);
@@ -699,7 +743,6 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
                 state.h = outputs[sequence * steps + t];
             }
         }
-        Ok(())
     }
 
     /// Step `t` of a hoisted batch without projection, by the chosen kernel.
@@ -992,15 +1035,16 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>
     }
 }
 
-/// The packed cell as a layer of a stack: `Stacked<PackedLstm<..>, PackedLstm<..>>` runs a
-/// whole packed model, streaming and batched.
-impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> Layer<T>
-    for PackedLstm<T, I, H, R, S>
+/// The verbs: a step streams every weight; a sequence or batch hoists the input projection
+/// where that pays ([`LstmLayer::HOISTS_SEQUENCES`], [`LstmLayer::HOISTS_BATCHES`]), with the
+/// same results bit for bit either way. The workspace holds the hoisted projections.
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    Layer<T> for LstmLayer<T, I, H, B, R, S>
 {
     type Input = [T; I];
     type Output = [T; R];
     type State = LstmState<T, H, R>;
-    type Workspace = ();
+    type Workspace = Vec<T>;
 
     fn zero_output() -> [T; R] {
         [T::ZERO; R]
@@ -1015,9 +1059,15 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> La
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
-        (): &mut (),
+        workspace: &mut Vec<T>,
     ) -> Result<(), SequenceLengthError> {
-        self.run(inputs, outputs, state)
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
+        if Self::HOISTS_SEQUENCES {
+            self.run_hoisted(inputs, outputs, state, workspace);
+        } else {
+            self.run_streamed(inputs, outputs, state);
+        }
+        Ok(())
     }
 
     fn run_batch_with(
@@ -1025,17 +1075,66 @@ impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> La
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
-        (): &mut (),
+        workspace: &mut Vec<T>,
     ) -> Result<(), BatchLengthError> {
-        self.run_batch(inputs, outputs, states)
+        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        if Self::HOISTS_BATCHES {
+            self.run_batch_hoisted(inputs, outputs, states, steps, workspace);
+        } else {
+            self.run_batch_streamed(inputs, outputs, states, steps);
+        }
+        Ok(())
     }
 }
 
-impl<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>> StreamingLayer<T>
-    for PackedLstm<T, I, H, R, S>
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    StreamingLayer<T> for LstmLayer<T, I, H, B, R, S>
 {
     fn step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) -> [T; R] {
-        *PackedLstm::<T, I, H, R, S>::step(self, x, state)
+        self.step_state(x, state);
+        state.h
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    Compute<T> for LstmLayer<T, I, H, B, R, S>
+{
+    type Stored<S2: Storage<T>> = LstmLayer<T, I, H, B, R, S2>;
+
+    fn with_kernel(mut self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
+        if !kernel.is_available() {
+            return Err(KernelUnavailable(kernel));
+        }
+        self.kernel = kernel;
+        Ok(self)
+    }
+
+    fn to_storage<S2: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S2> {
+        let mut stored = self.to_weights().pack_as::<S2>();
+        stored.kernel = self.kernel;
+        stored
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
+    crate::Zeros for LstmLayer<T, I, H, B, R, S>
+{
+    fn zeros() -> Self {
+        LstmLayer::zeros()
+    }
+}
+
+/// Equal weights: the same stored values, bias sets and projection (whatever the kernel).
+impl<T, const I: usize, const H: usize, const B: usize, const R: usize, S> PartialEq
+    for LstmLayer<T, I, H, B, R, S>
+where
+    T: Float,
+    S: Storage<T> + PartialEq,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.tiles() == other.tiles()
+            && self.biases == other.biases
+            && self.projection == other.projection
     }
 }
 
@@ -1882,14 +1981,14 @@ mod tests {
     /// for bit, for sequences of 1 to 13 steps.
     fn check<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>>(
         logical: &LstmWeights<T, I, H, 2, R>,
-        packed: &PackedLstm<T, I, H, R, S>,
+        packed: &LstmLayer<T, I, H, 2, R, S>,
         tolerance: f64,
     ) {
         let what = format!("{:?} {} I={I} H={H} R={R}", packed.kernel(), T::NAME);
         let (mut slow, mut fast) = (initial(1), initial(1));
         for t in 0..5 {
             let x: [T; I] = core::array::from_fn(|k| wave(t * I + k));
-            let (a, b) = (*logical.step(&x, &mut slow), *packed.step(&x, &mut fast));
+            let (a, b) = (logical.as_cell().step(&x, &mut slow), packed.step(&x, &mut fast));
             for (s, f) in a.iter().zip(&b).chain(slow.c.iter().zip(&fast.c)) {
                 let error = (s.to_f64() - f.to_f64()).abs();
                 assert!(error < tolerance, "{what}: {s} vs {f}");
@@ -1908,16 +2007,18 @@ mod tests {
             let mut hoisted_states: Vec<_> = (0..batch).map(initial).collect();
             let mut hoisted = vec![[T::ZERO; R]; batch * steps];
             let mut scratch = Vec::new();
-            packed
-                .run_batch_hoisted(&inputs, &mut hoisted, &mut hoisted_states, &mut scratch)
-                .unwrap();
+            packed.run_batch_hoisted(
+                &inputs,
+                &mut hoisted,
+                &mut hoisted_states,
+                steps,
+                &mut scratch,
+            );
             for sequence in 0..batch {
                 let range = sequence * steps..(sequence + 1) * steps;
                 let mut alone = vec![[T::ZERO; R]; steps];
                 let mut state = initial(sequence);
-                packed
-                    .run(&inputs[range.clone()], &mut alone, &mut state)
-                    .unwrap();
+                packed.run_streamed(&inputs[range.clone()], &mut alone, &mut state);
                 assert_eq!(alone, outputs[range.clone()], "{what}: batch of {batch}");
                 assert_eq!(state, states[sequence], "{what}: batch of {batch}");
                 assert_eq!(alone, hoisted[range], "{what}: hoisted batch of {batch}");
@@ -1931,11 +2032,13 @@ mod tests {
             let (mut a, mut b) = (initial(2), initial(2));
             let mut streamed = vec![[T::ZERO; R]; steps];
             let mut hoisted = vec![[T::ZERO; R]; steps];
-            packed.run(&inputs, &mut streamed, &mut a).unwrap();
+            packed.run_streamed(&inputs, &mut streamed, &mut a);
             let mut scratch = Vec::new();
-            packed
-                .run_hoisted(&inputs, &mut hoisted, &mut b, &mut scratch)
-                .unwrap();
+            packed.run_hoisted(&inputs, &mut hoisted, &mut b, &mut scratch);
+            let mut chosen = vec![[T::ZERO; R]; steps];
+            let mut c = initial(2);
+            packed.run(&inputs, &mut chosen, &mut c).unwrap();
+            assert_eq!(streamed, chosen, "{what}: run, {steps} steps");
             assert_eq!(streamed, hoisted, "{what}: hoisted, {steps} steps");
             assert_eq!(a, b, "{what}: hoisted, {steps} steps");
         }
@@ -1975,7 +2078,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn walking_the_tiles_either_way_gives_the_same_step() {
-        fn both_ways<S: Storage<f32>>(packed: &PackedLstm<f32, 40, 200, 200, S>) {
+        fn both_ways<S: Storage<f32>>(packed: &LstmLayer<f32, 40, 200, 2, 200, S>) {
             let Ok(packed) = packed.clone().with_kernel(Kernel::Avx2) else {
                 return; // no AVX2 here: the walk is the AVX2 kernel's
             };

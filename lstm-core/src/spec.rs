@@ -52,7 +52,9 @@ pub trait LstmSpec {
     type Hidden: Unsigned + NonZero;
     /// `R` as a type-level number.
     type Output: Unsigned + NonZero;
-    /// The core weight type of this shape, `LstmWeights<T, I, H, B, R>`.
+    /// The weights of this shape, ready to run: `LstmLayer<T, I, H, B, R>`, a
+    /// [`Bidirectional`](crate::Bidirectional) pair of them, or a [`Stacked`](crate::Stacked)
+    /// stack of layers.
     type Weights<T: Float>;
     /// The state type of this shape, `LstmState<T, H, R>`.
     type State<T: Float>;
@@ -64,10 +66,10 @@ pub trait LstmSpec {
     }
 }
 
-/// The core weight type of spec `S`: `Weights<Encoder>` is `LstmWeights<f32, 100, 256>`.
+/// The weights of spec `S`, ready to run: `Weights<Encoder>` is `LstmLayer<f32, 100, 256>`.
 ///
 /// ```
-/// use lstm_core::{LstmWeights, Weights};
+/// use lstm_core::{LstmLayer, Weights};
 /// # use lstm_core::{LstmSpec, LstmState, TensorInfo, typenum};
 /// # struct Encoder;
 /// # impl LstmSpec for Encoder {
@@ -83,10 +85,10 @@ pub trait LstmSpec {
 /// #     type Input = typenum::U100;
 /// #     type Hidden = typenum::U256;
 /// #     type Output = typenum::U256;
-/// #     type Weights<T: lstm_core::Float> = LstmWeights<T, 100, 256>;
+/// #     type Weights<T: lstm_core::Float> = LstmLayer<T, 100, 256>;
 /// #     type State<T: lstm_core::Float> = LstmState<T, 256>;
 /// # }
-/// let weights: LstmWeights<f32, 100, 256> = Weights::<Encoder>::zeros();
+/// let weights: LstmLayer<f32, 100, 256> = Weights::<Encoder>::zeros();
 /// ```
 pub type Weights<S, T = f32> = <S as LstmSpec>::Weights<T>;
 

@@ -257,7 +257,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     }
 }
 
-/// `as_cell`, `step` and `run` for a weight struct; nothing for a unit spec.
+/// `as_cell` and `pack` for a weight struct; nothing for a unit spec.
 fn forward_methods(
     container: &Container<'_>,
     shape: &Shape,
@@ -291,39 +291,18 @@ fn forward_methods(
             (element, poison.clone())
         }
     };
-    let x = Ident::new("x", Span::mixed_site());
-    let state = Ident::new("state", Span::mixed_site());
-    let inputs = Ident::new("inputs", Span::mixed_site());
-    let outputs = Ident::new("outputs", Span::mixed_site());
     quote! {
-        /// Borrows the twelve tensors as the view the forward step runs on.
+        /// Borrows the twelve tensors as the view the reference step runs on.
         #[must_use]
         #vis fn as_cell(&self) -> #private::CellRef<'_, #element, #input, #hidden, #bias_sets, #output> {
             #cell
         }
 
-        /// Runs one time step: reads `x` and the state, updates the state, returns the new `h`.
-        /// Allocates nothing.
-        #vis fn step<'s>(
-            &self,
-            #x: &[#element; #input],
-            #state: &'s mut #private::LstmState<#element, #hidden, #output>,
-        ) -> &'s [#element; #output] {
-            self.as_cell().step(#x, #state)
-        }
-
-        /// Runs a sequence: `outputs[t]` receives `h` after `inputs[t]`; the state holds the
-        /// final `h` and `c`. Allocates nothing.
-        ///
-        /// # Errors
-        /// If `outputs` is not as long as `inputs`; nothing is computed then.
-        #vis fn run(
-            &self,
-            #inputs: &[[#element; #input]],
-            #outputs: &mut [[#element; #output]],
-            #state: &mut #private::LstmState<#element, #hidden, #output>,
-        ) -> ::core::result::Result<(), #private::SequenceLengthError> {
-            self.as_cell().run(#inputs, #outputs, #state)
+        /// The weights packed into the cell that runs them, with the best kernel this CPU has:
+        /// `pack().step(..)`, `pack().run(..)`.
+        #[must_use]
+        #vis fn pack(&self) -> #private::LstmLayer<#element, #input, #hidden, #bias_sets, #output> {
+            self.as_cell().pack()
         }
     }
 }
@@ -336,9 +315,9 @@ fn layer_type(shape: &Shape, layer: usize) -> TokenStream {
     let (bias_sets, sequence_output) =
         (usize_lit(shape.bias.sets), usize_lit(shape.sequence_output));
     if shape.directions == 2 {
-        quote!(#private::Bidirectional<T, #input, #hidden, #sequence_output, #bias_sets, #output>)
+        quote!(#private::Bidirectional<#private::LstmLayer<T, #input, #hidden, #bias_sets, #output>, #sequence_output>)
     } else {
-        quote!(#private::LstmWeights<T, #input, #hidden, #bias_sets, #output>)
+        quote!(#private::LstmLayer<T, #input, #hidden, #bias_sets, #output>)
     }
 }
 
