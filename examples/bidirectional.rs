@@ -5,7 +5,8 @@
 //! `scripts/fixtures.py`): `nn.LSTM(4, 6, num_layers=2, bidirectional=True)` run on 3 sequences
 //! from a random initial state, with its weights under `lstm.`.
 
-use lstm::{CellStates, Layer, LoadOptions, Lstm, LstmSpec, Summary, Weights};
+use lstm::prelude::*;
+use lstm::{LoadOptions, Lstm, LstmSpec, Summary, Weights};
 
 #[path = "../tests/common/mod.rs"]
 mod common;

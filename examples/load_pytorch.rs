@@ -5,6 +5,7 @@
 //! `scripts/fixtures.py`): PyTorch's `nn.LSTM(100, 256)` state_dict under the prefix `lstm.`,
 //! beside the input it was given and the output it computed.
 
+use lstm::prelude::*;
 use lstm::{LoadOptions, Lstm, LstmSpec, LstmState, Weights};
 
 #[path = "../tests/common/mod.rs"]

@@ -4,6 +4,7 @@
 //!
 //! The compiler answers it. Run with `cargo run --example seed`.
 
+use lstm::prelude::*;
 use lstm::{Lstm, LstmSpec, LstmState, Summary, Weights, group_digits};
 
 /// The LSTM of the question: 100 inputs, 256 hidden units, one bias per gate (W, U, b).

@@ -2,9 +2,11 @@
 //! layouts, the summary text, the type-level dimensions, the bounds, and the forward step of a
 //! user's weight struct agreeing exactly with the core weights.
 
+use lstm::prelude::*;
 use lstm::typenum::Unsigned;
 use lstm::{
-    Feeds, Gate, HiddenIs, InputIs, Lstm, LstmSpec, LstmState, LstmWeights, Matrix, Role, State,
+    Feeds, Gate, HiddenIs, InputIs, Lstm, LstmLayer, LstmSpec, LstmState, LstmWeights, Matrix, Role,
+    State,
     Vector, Weights,
 };
 
@@ -145,7 +147,7 @@ fn bounds_in_generic_code() {
 
 #[test]
 fn weights_and_state_aliases() {
-    let weights: LstmWeights<f32, 100, 256> = Weights::<Encoder>::zeros();
+    let weights: LstmLayer<f32, 100, 256> = Weights::<Encoder>::zeros();
     let state: LstmState<f64, 256> = State::<Encoder, f64>::zeros();
     let mut f32_state: State<Encoder> = LstmState::zeros();
     weights.step(&[0.0; 100], &mut f32_state);
@@ -210,14 +212,29 @@ fn weight_struct_steps_exactly_like_core_weights() {
         .collect();
     let (mut core_state, mut cell_state) = (LstmState::zeros(), LstmState::zeros());
     for x in &inputs {
-        assert_eq!(core.step(x, &mut core_state), cell.step(x, &mut cell_state));
+        assert_eq!(
+            core.as_cell().step(x, &mut core_state),
+            cell.as_cell().step(x, &mut cell_state)
+        );
     }
+    // Packed, the struct's weights are the core's, and run as the core's do.
+    let (packed, core_packed) = (cell.pack(), core.pack());
+    assert_eq!(packed, core_packed);
     let mut outputs = vec![[0.0; 5]; inputs.len()];
     let mut run_state = LstmState::zeros();
-    cell.run(&inputs, &mut outputs, &mut run_state).unwrap();
-    assert_eq!(run_state, core_state);
+    packed.run(&inputs, &mut outputs, &mut run_state).unwrap();
+    let mut core_outputs = vec![[0.0; 5]; inputs.len()];
+    let mut core_run_state = LstmState::zeros();
+    core_packed
+        .run(&inputs, &mut core_outputs, &mut core_run_state)
+        .unwrap();
+    assert_eq!((outputs.clone(), run_state), (core_outputs, core_run_state));
+    for (ours, reference) in run_state.h.iter().zip(&core_state.h) {
+        assert!((ours - reference).abs() < 1e-12, "{ours} vs {reference}");
+    }
     assert!(
-        cell.run(&inputs, &mut outputs[1..], &mut run_state)
+        packed
+            .run(&inputs, &mut outputs[1..], &mut run_state)
             .is_err()
     );
 }

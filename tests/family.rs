@@ -6,10 +6,12 @@
 mod common;
 
 use common::{F32, F64, auto, check, layer_parity};
-use lstm::{Bidirectional, Linear, LoadOptions, LstmWeights, Stacked};
+use lstm::prelude::*;
+use lstm::{Bidirectional, Linear, LoadOptions, LstmLayer, Stacked};
 
+/// A cell of PyTorch's two bias sets, as the files hold them.
 type Cell<T, const I: usize, const H: usize, const B: usize = 2, const R: usize = H> =
-    LstmWeights<T, I, H, B, R>;
+    LstmLayer<T, I, H, B, R>;
 
 #[test]
 fn two_layers() {
@@ -35,7 +37,7 @@ fn three_layers_with_initial_state_and_batch() {
 
 #[test]
 fn bidirectional() {
-    type Bi<T> = Bidirectional<T, 5, 7, 14, 2>;
+    type Bi<T> = Bidirectional<Cell<T, 5, 7, 2>, 14>;
     check(
         "bidirectional 5/7 f32",
         &layer_parity::<f32, Bi<f32>, 5, 14>("bidir_f32", &auto()).0,
@@ -50,7 +52,7 @@ fn bidirectional() {
 
 #[test]
 fn bidirectional_two_layers() {
-    type Bi2 = Stacked<Bidirectional<f32, 4, 6, 12, 2>, Bidirectional<f32, 12, 6, 12, 2>>;
+    type Bi2 = Stacked<Bidirectional<Cell<f32, 4, 6, 2>, 12>, Bidirectional<Cell<f32, 12, 6, 2>, 12>>;
     let (result, _) = layer_parity::<f32, Bi2, 4, 12>("bidir2_state_f32", &auto());
     check("bidir 2 layers, h0/c0, batch 3", &result, F32);
 }
@@ -58,7 +60,7 @@ fn bidirectional_two_layers() {
 #[test]
 fn projection_bidirectional_two_layers() {
     type P<T, const B: usize> =
-        Stacked<Bidirectional<T, 5, 8, 6, B, 3>, Bidirectional<T, 6, 8, 6, B, 3>>;
+        Stacked<Bidirectional<Cell<T, 5, 8, B, 3>, 6>, Bidirectional<Cell<T, 6, 8, B, 3>, 6>>;
     let (result, _) = layer_parity::<f32, P<f32, 2>, 5, 6>("proj_bidir2_f32", &auto());
     check("proj+bidir+2 layers, h0/c0 f32", &result, F32);
     let (result, _) = layer_parity::<f64, P<f64, 0>, 5, 6>("proj_bidir2_no_bias_f64", &auto());
@@ -84,7 +86,7 @@ fn models_with_a_linear_head() {
         let (_, expected) = common::data::<f32>(&bytes, "head_output");
         lstm_outputs(&bytes)
             .iter()
-            .flat_map(|h| head.forward(h))
+            .flat_map(|h| head.step(h, &mut ()))
             .zip(&expected)
             .map(|(ours, theirs)| f64::from((ours - theirs).abs()))
             .fold(0.0, f64::max)
@@ -101,7 +103,7 @@ fn models_with_a_linear_head() {
     );
     assert!(error <= F32);
 
-    type Tagger = Bidirectional<f32, 10, 16, 32, 2>;
+    type Tagger = Bidirectional<Cell<f32, 10, 16, 2>, 32>;
     let (result, tagger) = layer_parity::<f32, Tagger, 10, 32>("tagger_model_f32", &lstm_only);
     check("tagger: bidir 10->16 LSTM", &result, F32);
     let error = head_error::<32, 5>("tagger_model_f32", |bytes| run_all(&tagger, bytes));
@@ -117,7 +119,6 @@ fn run_all<L, const I: usize, const O: usize>(layer: &L, bytes: &[u8]) -> Vec<[f
 where
     L: lstm::Layer<f32, Input = [f32; I], Output = [f32; O]>,
 {
-    use lstm::RunSequence;
     let (shape, input) = common::data::<f32>(bytes, "input");
     let (batch, steps) = (shape[0], shape[1]);
     let mut all = Vec::new();
@@ -127,7 +128,7 @@ where
             .collect();
         let mut outputs = vec![[0.0; O]; steps];
         layer
-            .run_sequence(&inputs, &mut outputs, &mut layer.zero_state())
+            .run(&inputs, &mut outputs, &mut layer.zero_state())
             .unwrap();
         all.extend(outputs);
     }
@@ -152,7 +153,7 @@ fn layer_count_mismatches_name_the_tensor() {
         "missing tensor `lstm.weight_ih_l2`, expected of shape (28, 7)"
     );
     // A unidirectional file into a bidirectional type: the reverse direction is missing.
-    let err = Bidirectional::<f32, 5, 7, 14, 2>::from_safetensors(&bytes, &auto()).unwrap_err();
+    let err = Bidirectional::<Cell<f32, 5, 7>, 14>::from_safetensors(&bytes, &auto()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "missing tensor `lstm.weight_ih_l0_reverse`, expected of shape (28, 5)"
@@ -170,7 +171,7 @@ fn layer_count_mismatches_name_the_tensor() {
 #[test]
 fn stacks_round_trip_in_pytorch_naming_only() {
     let bytes = common::fixture_bytes("proj_bidir2_f32");
-    type P = Stacked<Bidirectional<f32, 5, 8, 6, 2, 3>, Bidirectional<f32, 6, 8, 6, 2, 3>>;
+    type P = Stacked<Bidirectional<Cell<f32, 5, 8, 2, 3>, 6>, Bidirectional<Cell<f32, 6, 8, 2, 3>, 6>>;
     let weights = P::from_safetensors(&bytes, &auto()).unwrap();
     let saved = weights
         .to_safetensors(lstm::Naming::PyTorch, "rnn.")
@@ -242,7 +243,6 @@ mod derived {
 /// a 1 -> 32 two-layer model, stepped interleaved, give exactly what each stream gives alone.
 #[test]
 fn a_thousand_streams_share_one_set_of_weights() {
-    use lstm::{Layer, StreamingLayer};
     type Audio = Stacked<Cell<f32, 1, 32>, Cell<f32, 32, 32>>;
     let bytes = common::fixture_bytes("audio_model_f32");
     let model = Audio::from_safetensors(&bytes, &LoadOptions::new().prefix("lstm.")).unwrap();
@@ -274,7 +274,6 @@ fn a_thousand_streams_share_one_set_of_weights() {
 /// from PyTorch's initial states, equal to PyTorch's outputs and to 8 separate calls.
 #[test]
 fn one_batch_call_equals_pytorch_and_separate_calls() {
-    use lstm::{CellStates, Layer};
     type Two = Stacked<Cell<f32, 3, 5>, Cell<f32, 5, 5>>;
     let bytes = common::fixture_bytes("batch8_layers2_f32");
     let model = Two::from_safetensors(&bytes, &auto()).unwrap();
@@ -337,7 +336,7 @@ fn one_batch_call_equals_pytorch_and_separate_calls() {
 /// `head(lstm(x))`.
 #[test]
 fn a_whole_model_is_one_type() -> Result<(), Box<dyn std::error::Error>> {
-    use lstm::{Layer, Lstm, RunBatch, Weights};
+    use lstm::{Lstm, Weights};
 
     #[derive(Lstm)]
     #[lstm(input = 10, hidden = 16, bidirectional, bias = "double")]
@@ -359,7 +358,7 @@ fn a_whole_model_is_one_type() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let mut scores = vec![[0.0f32; 5]; inputs.len()];
     let mut states = vec![tagger.zero_state(); shape[0]];
-    tagger.run_batch_sequences(&inputs, &mut scores, &mut states)?;
+    tagger.run_batch(&inputs, &mut scores, &mut states)?;
     let error = scores
         .iter()
         .flatten()

@@ -3,6 +3,7 @@
 //! It has 8,392,704 parameters, 33.6 MB of `f32` (the "about 16.8 MB" is that count at
 //! two bytes each); building any one of its 4 MiB matrices on the stack would overflow.
 
+use lstm::prelude::*;
 use lstm::{Lstm, LstmSpec, LstmState, Role, Weights};
 
 #[derive(Lstm)]
@@ -24,7 +25,7 @@ fn large_cell_builds_and_steps_on_a_default_thread() {
     });
     let mut state = LstmState::zeros();
     let x = [1.0f32; Large::INPUT];
-    let h = *weights.step(&x, &mut state);
+    let h = weights.step(&x, &mut state);
     // Each unit sees only its own input through the diagonal: all units agree, and the value
     // follows from the equations with pre-activation 0.01 for every gate.
     let (gate, candidate) = (1.0 / (1.0 + (-0.01f32).exp()), 0.01f32.tanh());
@@ -36,6 +37,6 @@ fn large_cell_builds_and_steps_on_a_default_thread() {
     );
 
     let zeros = Weights::<Large, f64>::zeros();
-    assert_eq!(zeros.w_i.as_flattened().len(), 1024 * 1024);
+    assert_eq!(zeros.to_weights().w_i.as_flattened().len(), 1024 * 1024);
     let _: &<Large as LstmSpec>::Weights<f64> = &zeros;
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use lstm::prelude::*;
 use lstm::{LoadError, LoadOptions, LstmWeights, Naming, SaveError};
 use safetensors::tensor::{Dtype, TensorView};
 

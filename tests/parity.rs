@@ -8,7 +8,8 @@
 mod common;
 
 use common::{F32, F64, auto, check, parity};
-use lstm::{LoadError, LoadOptions, Lstm, LstmWeights, Naming, Weights};
+use lstm::prelude::*;
+use lstm::{LoadError, LoadOptions, Lstm, LstmLayer, LstmWeights, Naming, Weights};
 
 /// The forum question's LSTM, declared with the derive in both bias conventions: PyTorch's two
 /// biases kept apart, and summed into the seed's one.
@@ -25,8 +26,8 @@ fn seed_100_256() {
     let bytes = common::fixture_bytes("seed_f32");
     let double = Weights::<SeedPyTorch>::from_safetensors(&bytes, &auto()).unwrap();
     let single = Weights::<Seed>::from_safetensors(&bytes, &auto()).unwrap();
-    assert_eq!(double.biases.len(), 2);
-    assert_eq!(single.biases.len(), 1);
+    assert_eq!(double.biases().len(), 2);
+    assert_eq!(single.biases().len(), 1);
     check(
         "seed 100/256 double f32",
         &parity::<f32, 100, 256, 2, 256>("seed_f32", &auto()),
@@ -254,7 +255,9 @@ fn projection_through_the_derive() {
     let bytes = common::fixture_bytes("proj_f32");
     let weights = Weights::<Projected>::from_safetensors(&bytes, &auto()).unwrap();
     assert_eq!(
-        weights.projection().map(|w_hr| w_hr.as_flattened().len()),
+        weights
+            .projection()
+            .map(|w_hr| w_hr.as_flattened().len()),
         Some(3 * 8)
     );
     // A type without the projection does not fit the file.
@@ -278,7 +281,7 @@ fn linear_head() {
             .chunks_exact(I)
             .zip(expected.chunks_exact(O))
             .flat_map(|(x, y)| {
-                let ours = head.forward(x.try_into().expect("I values"));
+                let ours = head.step(x.try_into().expect("I values"), &mut ());
                 ours.into_iter()
                     .zip(y)
                     .map(|(a, b)| f64::from((a - b).abs()))
@@ -312,8 +315,10 @@ fn packed_kernels_against_pytorch() {
         kernel: Kernel,
     ) -> f64 {
         let bytes = common::fixture_bytes(name);
-        let weights = LstmWeights::<f32, I, H, B, R>::from_safetensors(&bytes, &auto()).unwrap();
-        let packed = weights.pack().with_kernel(kernel).unwrap();
+        let packed = LstmLayer::<f32, I, H, B, R>::from_safetensors(&bytes, &auto())
+            .unwrap()
+            .with_kernel(kernel)
+            .unwrap();
         let (shape, input) = common::data::<f32>(&bytes, "input");
         let (_, output) = common::data::<f32>(&bytes, "output");
         let (_, h0) = common::data::<f32>(&bytes, "h0");
@@ -400,8 +405,9 @@ fn packed_kernels_against_pytorch() {
 /// weights stored as `S` (sums and activations in f32).
 fn storage_error<S: lstm::Storage<f32>, const I: usize, const H: usize>(name: &str) -> f64 {
     let bytes = common::fixture_bytes(name);
-    let weights = LstmWeights::<f32, I, H, 2>::from_safetensors(&bytes, &auto()).unwrap();
-    let packed = weights.pack_as::<S>();
+    let packed = LstmLayer::<f32, I, H, 2>::from_safetensors(&bytes, &auto())
+        .unwrap()
+        .to_storage::<S>();
     let (shape, input) = common::data::<f32>(&bytes, "input");
     let (_, output) = common::data::<f32>(&bytes, "output");
     let (batch, steps) = (shape[0], shape[1]);

@@ -189,7 +189,7 @@ pub trait Compute<T: Float>: Sized {
 /// assert_eq!(outputs[0][4..], state[1].h[..]);
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Bidirectional<C, const O: usize> {
     /// The cell that reads the sequence from first to last step.
     pub forward: C,

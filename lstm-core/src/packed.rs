@@ -549,6 +549,25 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         LstmWeights::<T, I, H, B, R>::zeros().as_cell().pack_as::<S>()
     }
 
+    /// Weights whose every element is `element(gate, role, row, col)`, in the order of
+    /// [`LstmWeights::from_fn`], ready to run.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{Gate, LstmLayer, Role};
+    /// let cell = LstmLayer::<f32, 1, 2>::from_fn(|gate, role, _, _| match (gate, role) {
+    ///     (Gate::Forget, Role::Bias(_)) => 1.0,
+    ///     _ => 0.0,
+    /// });
+    /// assert_eq!(*cell.to_weights().biases[0].b_f, [1.0; 2]);
+    /// ```
+    #[must_use]
+    pub fn from_fn(element: impl FnMut(Gate, Role, usize, usize) -> T) -> Self {
+        LstmWeights::<T, I, H, B, R>::from_fn(element)
+            .as_cell()
+            .pack_as::<S>()
+    }
+
     /// The logical tensors back, for inspection or saving: exactly the packed weights when
     /// they are stored as `T`, their rounded values when stored narrower.
     ///
@@ -576,6 +595,30 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             target.clone_from(source);
         }
         weights
+    }
+
+    /// The bias sets as given (the step adds their sum), without unpacking anything.
+    ///
+    /// ```
+    /// use lstm_core::LstmLayer;
+    /// let cell = LstmLayer::<f32, 2, 3, 2>::zeros(); // PyTorch's bias_ih and bias_hh
+    /// assert_eq!(cell.biases().len(), 2);
+    /// ```
+    #[must_use]
+    pub fn biases(&self) -> &[GateBiases<T, H>; B] {
+        &self.biases
+    }
+
+    /// The projection `W_hr` (`R x H`), present exactly when `R != H`.
+    ///
+    /// ```
+    /// use lstm_core::LstmLayer;
+    /// assert!(LstmLayer::<f32, 2, 4, 1, 2>::zeros().projection().is_some());
+    /// assert!(LstmLayer::<f32, 2, 4>::zeros().projection().is_none());
+    /// ```
+    #[must_use]
+    pub fn projection(&self) -> Option<&Matrix<T, R, H>> {
+        self.projection.as_ref()
     }
 
     /// Exactly the tiles: the storage after the alignment offset, without the slack allocated

@@ -7,7 +7,7 @@
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{DeriveInput, Ident};
+use syn::DeriveInput;
 
 use crate::ast::{Body, Container};
 use crate::check::{self, GATES, Kind, Shape, WeightFields};

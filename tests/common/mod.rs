@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use lstm::{CellStates, Float, Layer, LoadOptions, LstmState, LstmWeights, WeightFile};
+use lstm::prelude::*;
+use lstm::{Float, LoadOptions, LstmLayer, LstmState, LstmWeights};
 use safetensors::SafeTensors;
 use safetensors::tensor::Dtype;
 
@@ -91,8 +92,11 @@ fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f6
         .fold(0.0, f64::max)
 }
 
-/// Loads `weights` from fixture `name` with `options` and runs every sequence of its `input`
-/// from its `h0`/`c0`, comparing all steps and the final state with the reference.
+/// Loads fixture `name` with `options` twice, as the logical weights and as the cell that runs
+/// (`LstmLayer`, with the best kernel this CPU has), and runs every sequence of its `input` from
+/// its `h0`/`c0` through both the reference step and the cell's `run` (which hoists where that
+/// pays): the largest differences of either from the reference, over all steps and the final
+/// state.
 pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>(
     name: &str,
     options: &LoadOptions,
@@ -100,6 +104,9 @@ pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize, c
     let bytes = fixture_bytes(name);
     let weights = LstmWeights::<T, I, H, B, R>::from_safetensors(&bytes, options)
         .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let layer = LstmLayer::<T, I, H, B, R>::from_safetensors(&bytes, options)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    assert_eq!(layer.to_weights(), weights, "{name}: loaded as a layer");
     let (input_shape, input) = data::<T>(&bytes, "input");
     let (_, output) = data::<T>(&bytes, "output");
     let (_, h0) = data::<T>(&bytes, "h0");
@@ -122,27 +129,35 @@ pub(crate) fn parity<T: Float, const I: usize, const H: usize, const B: usize, c
                 core::array::from_fn(|k| input[at + k])
             })
             .collect();
-        let mut state = LstmState::new(
+        let initial = LstmState::new(
             core::array::from_fn(|k| h0[sequence * R + k]),
             core::array::from_fn(|k| c0[sequence * H + k]),
         );
+        let (mut reference_state, mut state) = (initial, initial);
+        let mut reference_outputs = vec![[T::ZERO; R]; steps];
         let mut outputs = vec![[T::ZERO; R]; steps];
         weights
+            .as_cell()
+            .run(&inputs, &mut reference_outputs, &mut reference_state)
+            .expect("lengths match");
+        layer
             .run(&inputs, &mut outputs, &mut state)
             .expect("lengths match");
-        parity.all_finite &= outputs.iter().flatten().all(|v| v.is_finite());
-        let reference = &output[sequence * steps * R..(sequence + 1) * steps * R];
-        parity.output = parity
-            .output
-            .max(max_abs_diff(outputs.iter().flatten().copied(), reference));
-        parity.h_n = parity.h_n.max(max_abs_diff(
-            state.h,
-            &h_n[sequence * R..(sequence + 1) * R],
-        ));
-        parity.c_n = parity.c_n.max(max_abs_diff(
-            state.c,
-            &c_n[sequence * H..(sequence + 1) * H],
-        ));
+        for (outputs, state) in [(&reference_outputs, reference_state), (&outputs, state)] {
+            parity.all_finite &= outputs.iter().flatten().all(|v| v.is_finite());
+            let reference = &output[sequence * steps * R..(sequence + 1) * steps * R];
+            parity.output = parity
+                .output
+                .max(max_abs_diff(outputs.iter().flatten().copied(), reference));
+            parity.h_n = parity.h_n.max(max_abs_diff(
+                state.h,
+                &h_n[sequence * R..(sequence + 1) * R],
+            ));
+            parity.c_n = parity.c_n.max(max_abs_diff(
+                state.c,
+                &c_n[sequence * H..(sequence + 1) * H],
+            ));
+        }
     }
     parity
 }
