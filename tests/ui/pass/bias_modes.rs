@@ -1,5 +1,6 @@
 // Weight structs for the three bias modes compile and run: no bias fields with "none", PyTorch's
 // `b_ix` / `b_hx` (with `g` for the candidate) with "double".
+use lstm::prelude::*;
 use lstm::{LstmState, Lstm, Matrix, Vector};
 
 #[derive(Lstm)]
@@ -71,8 +72,8 @@ fn main() {
         b_ho: Vector::zeros(),
     };
     let mut state = LstmState::zeros();
-    assert_eq!(no_bias.step(&[1.0, 2.0, 3.0], &mut state), &[0.0, 0.0]);
-    let h = *double.step(&[0.0; 3], &mut LstmState::zeros());
+    assert_eq!(no_bias.pack().step(&[1.0, 2.0, 3.0], &mut state), [0.0, 0.0]);
+    let h = double.pack().step(&[0.0; 3], &mut LstmState::zeros());
     // i = sigmoid(0.5 + 0.5), c = i * tanh(1), h = sigmoid(0) * tanh(c).
     let i = 1.0 / (1.0 + (-1.0f32).exp());
     let expected = 0.5 * (i * 1.0f32.tanh()).tanh();

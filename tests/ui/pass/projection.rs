@@ -1,5 +1,6 @@
 // A projected LSTM (PyTorch `proj_size`): constants, the state's two sizes, and a weight struct
 // with `w_hr` that steps like the core weights.
+use lstm::prelude::*;
 use lstm::{Feeds, LstmSpec, LstmState, Lstm, Matrix, Vector, Weights};
 
 #[derive(Lstm)]
@@ -37,7 +38,7 @@ fn main() {
     stacked::<Encoder, Decoder>();
     let weights = Weights::<Encoder>::zeros();
     let mut state = LstmState::<f32, 256, 64>::zeros();
-    let h: &[f32; 64] = weights.step(&[1.0; 100], &mut state);
+    let h: [f32; 64] = weights.step(&[1.0; 100], &mut state);
     assert_eq!(h, &[0.0; 64]);
     assert_eq!(state.c.len(), 256);
 
@@ -57,7 +58,7 @@ fn main() {
         w_hr: Matrix::from_fn(|r, c| if r == c % 2 { 0.5 } else { -0.25 }),
     };
     let mut state = LstmState::<f64, 4, 2>::zeros();
-    let h = *cell.step(&[1.0, 0.5, -1.0], &mut state);
+    let h = cell.pack().step(&[1.0, 0.5, -1.0], &mut state);
     assert!(h.iter().all(|v| v.is_finite()));
     assert_eq!(Projected::PARAM_COUNT, 4 * 4 * (3 + 2 + 1) + 2 * 4);
 }

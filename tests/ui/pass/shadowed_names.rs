@@ -2,6 +2,7 @@
 // `Box`, `Vec`, `str`) and `type usize = u8` in scope: the derive's output is unaffected.
 #![allow(non_camel_case_types, dead_code)]
 
+use lstm::prelude::*;
 use lstm::{Lstm, LstmState, Matrix, Vector};
 
 struct Option;
@@ -53,6 +54,8 @@ fn main() {
         b_o: Vector::zeros(),
     };
     let mut state = LstmState::zeros();
-    let _ = cell.step(&[1.0, 2.0, 3.0], &mut state);
-    let _ = cell.run(&[[1.0, 2.0, 3.0]], &mut [[0.0; 2]], &mut state);
+    let _ = cell.as_cell().step(&[1.0, 2.0, 3.0], &mut state);
+    let packed = cell.pack();
+    let _ = packed.step(&[1.0, 2.0, 3.0], &mut state);
+    let _ = packed.run(&[[1.0, 2.0, 3.0]], &mut [[0.0; 2]], &mut state);
 }

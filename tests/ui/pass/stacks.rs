@@ -1,7 +1,8 @@
 // Stacked, bidirectional and projected specs: the weight and state types the derive writes, the
 // sizes as constants, streaming a unidirectional stack, and a whole sequence through a
 // bidirectional one into a head of the right width.
-use lstm::{Feeds, Layer, Linear, LstmSpec, Lstm, RunSequence, State, StreamingLayer, Weights};
+use lstm::prelude::*;
+use lstm::{Feeds, Linear, LstmSpec, Lstm, State, Weights};
 
 #[derive(Lstm)]
 #[lstm(input = 1, hidden = 32, layers = 2)]
@@ -37,7 +38,7 @@ fn main() {
     let head = Linear::<f32, 16, 5>::zeros();
     let inputs = [[0.1f32; 10]; 6];
     let mut outputs = [[0.0f32; 16]; 6];
-    tagger.run_sequence(&inputs, &mut outputs, &mut tagger.zero_state()).unwrap();
-    let tags: [f32; 5] = head.forward(&outputs[0]);
+    tagger.run(&inputs, &mut outputs, &mut tagger.zero_state()).unwrap();
+    let tags: [f32; 5] = head.step(&outputs[0], &mut ());
     assert_eq!(tags, [0.0; 5]);
 }

@@ -1,5 +1,6 @@
 // A user's own weight struct: `g` naming for the candidate, sizes through aliases and constants
 // (checked by the type checker), `f64`, `pub(crate)` visibility, and the forward methods.
+use lstm::prelude::*;
 use lstm::{LstmState, Lstm, Matrix, Vector};
 
 const HIDDEN: usize = 2;
@@ -38,9 +39,9 @@ fn main() {
         b_o: Vector::zeros(),
     };
     let mut state = LstmState::<f64, { Cell::HIDDEN }>::zeros();
-    let h = *cell.step(&[1.0, 0.5, -1.0], &mut state);
+    let h = cell.pack().step(&[1.0, 0.5, -1.0], &mut state);
     let mut outputs = [[0.0; 2]; 1];
-    cell.run(&[[1.0, 0.5, -1.0]], &mut outputs, &mut LstmState::zeros()).unwrap();
+    cell.pack().run(&[[1.0, 0.5, -1.0]], &mut outputs, &mut LstmState::zeros()).unwrap();
     assert_eq!(outputs[0], h);
     assert_eq!(Cell::PARAM_COUNT, 4 * 2 * (3 + 2 + 1));
 }

@@ -1,5 +1,6 @@
 // A weight struct must have exactly the twelve tensors: a missing field is named with the type it
 // needs, an unknown one with the closest known name, and `c` and `g` for the same gate clash.
+use lstm::prelude::*;
 use lstm::{Lstm, Matrix, Vector};
 
 #[derive(Lstm)]
@@ -22,7 +23,7 @@ struct Cell {
 fn main() {
     // The struct's methods exist, so this adds no error of its own.
     fn run(cell: &Cell) {
-        let _ = cell.step(&[0.0; 3], &mut lstm::LstmState::zeros());
+        let _ = cell.pack().step(&[0.0; 3], &mut lstm::LstmState::zeros());
     }
     let _ = run;
 }

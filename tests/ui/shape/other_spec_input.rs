@@ -1,4 +1,5 @@
 // The weights of one spec given another spec's input (and its state): each is a type error.
+use lstm::prelude::*;
 use lstm::{Lstm, State, Weights};
 
 #[derive(Lstm)]

@@ -1,4 +1,5 @@
 // The 256-wide output of one LSTM fed to a 128-input one: a type error at the hand-off.
+use lstm::prelude::*;
 use lstm::{Lstm, LstmState, Weights};
 
 #[derive(Lstm)]
@@ -14,5 +15,5 @@ fn main() {
     let decoder = Weights::<Decoder>::zeros();
     let (mut encoder_state, mut decoder_state) = (LstmState::zeros(), LstmState::zeros());
     let h = encoder.step(&[0.0; 100], &mut encoder_state);
-    decoder.step(h, &mut decoder_state);
+    decoder.step(&h, &mut decoder_state);
 }

@@ -1,5 +1,6 @@
 // The sequence call checks sizes in the types too: steps of the wrong input width and output
 // slots of the wrong hidden width.
+use lstm::prelude::*;
 use lstm::{Lstm, LstmState, Weights};
 
 #[derive(Lstm)]

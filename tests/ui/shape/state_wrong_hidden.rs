@@ -1,4 +1,5 @@
 // A state sized for hidden 128 given to a 256-hidden spec: a type error at the state.
+use lstm::prelude::*;
 use lstm::{Lstm, LstmState, Weights};
 
 #[derive(Lstm)]

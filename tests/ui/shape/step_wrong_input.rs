@@ -1,4 +1,5 @@
 // A 100-input spec stepped with 99 inputs: a type error at the argument naming both lengths.
+use lstm::prelude::*;
 use lstm::{Lstm, LstmState, Weights};
 
 #[derive(Lstm)]

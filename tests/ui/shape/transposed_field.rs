@@ -1,5 +1,6 @@
 // The seed of this project: `W` declared 100 x 256 (Keras' transposed kernel) where the spec needs
 // 256 x 100 (hidden x input). The error is on the field, names both shapes and the orientation.
+use lstm::prelude::*;
 use lstm::{Lstm, Matrix, Vector};
 
 #[derive(Lstm)]
@@ -22,7 +23,7 @@ struct Cell {
 fn main() {
     // Uses of the struct add no errors of their own.
     fn run(cell: &Cell) {
-        let _ = cell.step(&[0.0; 100], &mut lstm::LstmState::zeros());
+        let _ = cell.pack().step(&[0.0; 100], &mut lstm::LstmState::zeros());
     }
     let _ = run;
 }
