@@ -39,7 +39,7 @@ fn main() {
     let weights = Weights::<Encoder>::zeros();
     let mut state = LstmState::<f32, 256, 64>::zeros();
     let h: [f32; 64] = weights.step(&[1.0; 100], &mut state);
-    assert_eq!(h, &[0.0; 64]);
+    assert_eq!(h, [0.0; 64]);
     assert_eq!(state.c.len(), 256);
 
     let cell = Projected {
