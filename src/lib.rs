@@ -89,8 +89,7 @@ pub use lstm_core::{
     KernelUnavailable, Layer, LengthError, Linear, LoadError, LoadOptions, LstmLayer, LstmSpec,
     LstmState, LstmWeights, Matrix, Naming, Projection, Role, SaveError, SequenceLengthError,
     StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo,
-    TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, prelude,
-    typenum,
+    TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, prelude, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

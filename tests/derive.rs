@@ -5,9 +5,8 @@
 use lstm::prelude::*;
 use lstm::typenum::Unsigned;
 use lstm::{
-    Feeds, Gate, HiddenIs, InputIs, Lstm, LstmLayer, LstmSpec, LstmState, LstmWeights, Matrix, Role,
-    State,
-    Vector, Weights,
+    Feeds, Gate, HiddenIs, InputIs, Lstm, LstmLayer, LstmSpec, LstmState, LstmWeights, Matrix,
+    Role, State, Vector, Weights,
 };
 
 /// The forum question's LSTM.

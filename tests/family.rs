@@ -52,7 +52,8 @@ fn bidirectional() {
 
 #[test]
 fn bidirectional_two_layers() {
-    type Bi2 = Stacked<Bidirectional<Cell<f32, 4, 6, 2>, 12>, Bidirectional<Cell<f32, 12, 6, 2>, 12>>;
+    type Bi2 =
+        Stacked<Bidirectional<Cell<f32, 4, 6, 2>, 12>, Bidirectional<Cell<f32, 12, 6, 2>, 12>>;
     let (result, _) = layer_parity::<f32, Bi2, 4, 12>("bidir2_state_f32", &auto());
     check("bidir 2 layers, h0/c0, batch 3", &result, F32);
 }
@@ -171,7 +172,8 @@ fn layer_count_mismatches_name_the_tensor() {
 #[test]
 fn stacks_round_trip_in_pytorch_naming_only() {
     let bytes = common::fixture_bytes("proj_bidir2_f32");
-    type P = Stacked<Bidirectional<Cell<f32, 5, 8, 2, 3>, 6>, Bidirectional<Cell<f32, 6, 8, 2, 3>, 6>>;
+    type P =
+        Stacked<Bidirectional<Cell<f32, 5, 8, 2, 3>, 6>, Bidirectional<Cell<f32, 6, 8, 2, 3>, 6>>;
     let weights = P::from_safetensors(&bytes, &auto()).unwrap();
     let saved = weights
         .to_safetensors(lstm::Naming::PyTorch, "rnn.")

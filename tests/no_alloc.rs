@@ -154,7 +154,9 @@ fn f64_weight_struct_allocates_nothing() {
         .unwrap();
     let counted = allocations_during(|| {
         std::hint::black_box(cell.as_cell().step(&[1.0, 2.0, 3.0], &mut state));
-        cell.as_cell().run(&inputs, &mut outputs, &mut state).unwrap();
+        cell.as_cell()
+            .run(&inputs, &mut outputs, &mut state)
+            .unwrap();
         std::hint::black_box(packed.step(&[1.0, 2.0, 3.0], &mut state));
         packed
             .run_with(&inputs, &mut outputs, &mut state, &mut workspace)

@@ -255,9 +255,7 @@ fn projection_through_the_derive() {
     let bytes = common::fixture_bytes("proj_f32");
     let weights = Weights::<Projected>::from_safetensors(&bytes, &auto()).unwrap();
     assert_eq!(
-        weights
-            .projection()
-            .map(|w_hr| w_hr.as_flattened().len()),
+        weights.projection().map(|w_hr| w_hr.as_flattened().len()),
         Some(3 * 8)
     );
     // A type without the projection does not fit the file.

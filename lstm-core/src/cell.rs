@@ -387,8 +387,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
                         let blocked = states.len() / BLOCK * BLOCK;
                         for (block, entries) in states.chunks_exact_mut(BLOCK).enumerate() {
                             let first = block * BLOCK;
-                            let Ok(entries) =
-                                <&mut [LstmState<T, H, R>; BLOCK]>::try_from(entries)
+                            let Ok(entries) = <&mut [LstmState<T, H, R>; BLOCK]>::try_from(entries)
                             else {
                                 continue; // `chunks_exact_mut` gives exactly `BLOCK`
                             };

@@ -282,8 +282,7 @@ where
             ..
         } = workspace;
         halves.resize(inputs.len(), [T::ZERO; R]);
-        self.forward
-            .run_with(inputs, halves, forward_state, cell)?;
+        self.forward.run_with(inputs, halves, forward_state, cell)?;
         for (out, half) in outputs.iter_mut().zip(halves.iter()) {
             out[..R].copy_from_slice(half);
         }
@@ -677,7 +676,10 @@ mod tests {
     /// A stack steps exactly as its layers run one after the other, and streams as it runs.
     #[test]
     fn stack_equals_its_layers_in_sequence() {
-        let stack = Stacked::new(cell::<3, 4>(1), Stacked::new(cell::<4, 5>(2), cell::<5, 2>(3)));
+        let stack = Stacked::new(
+            cell::<3, 4>(1),
+            Stacked::new(cell::<4, 5>(2), cell::<5, 2>(3)),
+        );
         let inputs = sequence::<3>(7);
         let mut outputs = vec![[0.0; 2]; 7];
         let mut state = stack.zero_state();
@@ -827,7 +829,10 @@ mod tests {
 
     #[test]
     fn mismatched_lengths_are_errors() {
-        let stack = Stacked::new(cell::<3, 4>(1), Bidirectional::<LstmLayer<f64, 4, 2>, 4>::zeros());
+        let stack = Stacked::new(
+            cell::<3, 4>(1),
+            Bidirectional::<LstmLayer<f64, 4, 2>, 4>::zeros(),
+        );
         let mut state = stack.zero_state();
         let err = stack.run(&sequence::<3>(3), &mut [[0.0; 4]; 2], &mut state);
         assert_eq!(

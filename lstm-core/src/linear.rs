@@ -1,8 +1,8 @@
 //! A fully connected layer, as PyTorch's `nn.Linear`: the head most small LSTM models end with.
 
 use crate::{
-    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, Matrix, SequenceLengthError,
-    Storage, StreamingLayer, Vector,
+    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, Matrix,
+    SequenceLengthError, Storage, StreamingLayer, Vector,
 };
 
 /// `y = W x + b` with `W` of `O x I` and `b` of `O`, as PyTorch's `nn.Linear(I, O)` stores and

@@ -22,8 +22,8 @@ use core::fmt;
 mod avx2;
 
 use crate::{
-    BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState,
-    LstmWeights, Matrix, Role, SequenceLengthError, StreamingLayer,
+    BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState, LstmWeights,
+    Matrix, Role, SequenceLengthError, StreamingLayer,
 };
 
 /// Hidden units per tile: one AVX-512 register of `f32`, two AVX2 registers.
@@ -527,14 +527,26 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// part of them, the projections' extra stores and loads cost more than hoisting saves:
     /// input 1, hidden 32: 164 against 157 ns; input and hidden 16: 105 against 91 ns; input
     /// 1, hidden 64: 830 against 796 ns.
-    const HOISTS_SEQUENCES: bool = Self::WEIGHT_BYTES > 32 << 10 && 4 * I > H;
+    ///
+    /// ```
+    /// use lstm_core::LstmLayer;
+    /// assert!(LstmLayer::<f32, 100, 256>::HOISTS_SEQUENCES);
+    /// assert!(!LstmLayer::<f32, 1, 32>::HOISTS_SEQUENCES); // the audio case: weights in L1
+    /// ```
+    pub const HOISTS_SEQUENCES: bool = Self::WEIGHT_BYTES > 32 << 10 && 4 * I > H;
 
     /// Whether [`Layer::run_batch_with`] hoists: where the weights do not fit in L2 either, so
     /// that a batch step reads them from memory. Measured with AVX2 on a Zen 3 (512 KiB L2):
     /// input 512, hidden 1024 (6.3 MB), 4 sequences: 760-810 against 1060-1230 us a step
     /// (AVX-512 on a Xeon: 252 against 386 us); input 100, hidden 256 (0.37 MB), 32
     /// sequences: 302 against 270 us (AVX-512: 114-123 against 102 us).
-    const HOISTS_BATCHES: bool = Self::WEIGHT_BYTES > 1 << 20 && 4 * I > H;
+    ///
+    /// ```
+    /// use lstm_core::LstmLayer;
+    /// assert!(LstmLayer::<f32, 512, 1024>::HOISTS_BATCHES);
+    /// assert!(!LstmLayer::<f32, 100, 256>::HOISTS_BATCHES);
+    /// ```
+    pub const HOISTS_BATCHES: bool = Self::WEIGHT_BYTES > 1 << 20 && 4 * I > H;
 
     /// All-zero weights, ready to run.
     ///
@@ -546,7 +558,9 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// ```
     #[must_use]
     pub fn zeros() -> Self {
-        LstmWeights::<T, I, H, B, R>::zeros().as_cell().pack_as::<S>()
+        LstmWeights::<T, I, H, B, R>::zeros()
+            .as_cell()
+            .pack_as::<S>()
     }
 
     /// Weights whose every element is `element(gate, role, row, col)`, in the order of
@@ -2031,7 +2045,10 @@ mod tests {
         let (mut slow, mut fast) = (initial(1), initial(1));
         for t in 0..5 {
             let x: [T; I] = core::array::from_fn(|k| wave(t * I + k));
-            let (a, b) = (logical.as_cell().step(&x, &mut slow), packed.step(&x, &mut fast));
+            let (a, b) = (
+                logical.as_cell().step(&x, &mut slow),
+                packed.step(&x, &mut fast),
+            );
             for (s, f) in a.iter().zip(&b).chain(slow.c.iter().zip(&fast.c)) {
                 let error = (s.to_f64() - f.to_f64()).abs();
                 assert!(error < tolerance, "{what}: {s} vs {f}");

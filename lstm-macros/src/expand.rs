@@ -6,8 +6,8 @@
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::DeriveInput;
+use syn::spanned::Spanned;
 
 use crate::ast::{Body, Container};
 use crate::check::{self, GATES, Kind, Shape, WeightFields};
