@@ -18,7 +18,8 @@ mod roofline;
 use std::hint::black_box;
 use std::time::Instant;
 
-use lstm::{Bf16, F16, Kernel, Layer, LstmState, LstmWeights, Role};
+use lstm::prelude::*;
+use lstm::{Bf16, F16, Kernel, LstmLayer, LstmState, LstmWeights, Role};
 use nalgebra::{DMatrix, DVector};
 use ndarray::Array1;
 
@@ -94,24 +95,42 @@ fn repetitions(settings: &Settings, f: &mut dyn FnMut()) -> usize {
     }
 }
 
+/// The benchmark's weights as logical tensors (for the reference step and for packing with a
+/// chosen kernel).
 fn logical<const I: usize, const H: usize>() -> LstmWeights<f32, I, H> {
-    LstmWeights::from_fn(|gate, role, row, col| {
-        let role = match role {
-            Role::Input => 0,
-            Role::Recurrent => 7,
-            Role::Bias(_) | Role::Projection => 13,
-        };
-        weight(gate.index() * 1_000_003 + row * 1009 + col + role)
-    })
+    LstmWeights::from_fn(element)
+}
+
+/// The benchmark's weights as the type a user gets: `Weights<Spec>` of a spec with input `I`
+/// and hidden `H` is `LstmLayer<f32, I, H>`, built (as `Weights::<Spec>::from_fn` builds it)
+/// with the kernel the library chooses.
+fn default_type<const I: usize, const H: usize>() -> LstmLayer<f32, I, H> {
+    LstmLayer::from_fn(element)
+}
+
+/// The row of the type a user gets, and of the reference step (`CellRef`, the obvious
+/// implementation the tests hold the kernels to).
+pub(crate) const DEFAULT_ROW: &str = "lstm default (Weights<Spec>)";
+pub(crate) const REFERENCE_ROW: &str = "lstm reference step (CellRef)";
+
+/// Element `(row, col)` of the benchmark's tensor `role` of `gate`: varied and deterministic.
+fn element(gate: lstm::Gate, role: Role, row: usize, col: usize) -> f32 {
+    let role = match role {
+        Role::Input => 0,
+        Role::Recurrent => 7,
+        Role::Bias(_) | Role::Projection => 13,
+    };
+    weight(gate.index() * 1_000_003 + row * 1009 + col + role)
 }
 
 fn input<const I: usize>() -> [f32; I] {
     core::array::from_fn(|k| ((k as f32) * 0.37).sin())
 }
 
-/// Ours: the logical step and the packed step with every kernel this CPU has; and the read
-/// bandwidth for a buffer of the weights' size. The best kernel's step, its steps with bf16
-/// and f16 weights and that read probe are sampled in turn, so that the bound and the
+/// Ours: the default type's step (what `Weights<Spec>` gives), the step with every kernel this
+/// CPU has, and the reference step; and the read bandwidth for a buffer of the weights' size.
+/// The best kernel's step, the default type's, the steps with bf16 and f16 weights and that
+/// read probe are sampled in turn, so that the bound, the default type's ratio and the
 /// half-precision ratios meet the conditions of the step they are compared with (steps that
 /// read their weights from a shared L3 varied by 30% from run to run, and so did the probe,
 /// each on its own).
@@ -121,8 +140,9 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
     let mut results = Vec::new();
     let probe = roofline::ReadProbe::new(weight_bytes(I, H));
     let mut bandwidth = 0.0;
-    let (mut bf16_ns, mut f16_ns) = (0.0, 0.0);
+    let (mut bf16_ns, mut f16_ns, mut default_ns) = (0.0, 0.0, 0.0);
     let (bf16, f16) = (weights.pack_as::<Bf16>(), weights.pack_as::<F16>());
+    let default = default_type::<I, H>();
     for (k, kernel) in Kernel::ALL
         .into_iter()
         .rev()
@@ -136,38 +156,61 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
         };
         let seconds = if k == 0 {
             let (mut bf16_state, mut f16_state) = (LstmState::zeros(), LstmState::zeros());
+            let mut default_state = LstmState::zeros();
             let mut bf16_step = || {
                 black_box(bf16.step(black_box(&x), &mut bf16_state));
             };
             let mut f16_step = || {
                 black_box(f16.step(black_box(&x), &mut f16_state));
             };
+            let mut default_step = || {
+                black_box(default.step(black_box(&x), &mut default_state));
+            };
             let mut read = || probe.run();
-            let [seconds, bf16_seconds, f16_seconds, read_seconds] = seconds_per_call_each(
+            let [
+                seconds,
+                default_seconds,
+                bf16_seconds,
+                f16_seconds,
+                read_seconds,
+            ] = seconds_per_call_each(
                 settings,
-                [&mut step, &mut bf16_step, &mut f16_step, &mut read],
+                [
+                    &mut step,
+                    &mut default_step,
+                    &mut bf16_step,
+                    &mut f16_step,
+                    &mut read,
+                ],
             );
             bandwidth = probe.bytes_per_run() / read_seconds;
             (bf16_ns, f16_ns) = (bf16_seconds * 1e9, f16_seconds * 1e9);
+            default_ns = default_seconds * 1e9;
             seconds
         } else {
             seconds_per_call(settings, &mut step)
         };
         results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
     }
-    // A whole sequence with the input projection hoisted, per step (100 steps per call).
-    let packed = weights.pack();
+    results.insert(0, (DEFAULT_ROW.to_owned(), default_ns));
+    // A whole sequence in one `run_with` call (which hoists the input projection where that
+    // pays), per step (100 steps per call).
     let inputs = [x; 100];
     let mut outputs = vec![[0.0f32; H]; 100];
-    let mut scratch = Vec::new();
+    let mut workspace = Vec::new();
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
-        packed
-            .run_hoisted(black_box(&inputs), &mut outputs, &mut state, &mut scratch)
+        default
+            .run_with(black_box(&inputs), &mut outputs, &mut state, &mut workspace)
             .expect("lengths");
     });
+    let path = if LstmLayer::<f32, I, H>::hoists(1) {
+        "hoisted"
+    } else {
+        "streamed"
+    };
     results.push((
-        format!("lstm packed {:?}, whole sequence", packed.kernel()),
+        format!("lstm default, whole sequence ({path})"),
         seconds / 100.0 * 1e9,
     ));
     results.push((
@@ -179,10 +222,11 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
         f16_ns,
     ));
     let mut state = LstmState::zeros();
+    let reference = weights.as_cell();
     let seconds = seconds_per_call(settings, || {
-        black_box(weights.step(black_box(&x), &mut state));
+        black_box(reference.step(black_box(&x), &mut state));
     });
-    results.push(("lstm logical".to_owned(), seconds * 1e9));
+    results.push((REFERENCE_ROW.to_owned(), seconds * 1e9));
     (results, bandwidth)
 }
 
@@ -239,46 +283,77 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
     let mut states = [LstmState::zeros(); BATCH];
     let seconds = seconds_per_call(settings, || {
         weights
+            .as_cell()
             .run_batch_with(black_box(&inputs), &mut outputs, &mut states, &mut ())
             .expect("lengths");
     });
-    results.push(("lstm logical, one batch call".to_owned(), seconds * 1e9));
+    results.push((format!("{REFERENCE_ROW}, one batch call"), seconds * 1e9));
 
-    let packed = weights.pack();
-    // 100 steps of every sequence in one hoisted call, per time step (as PyTorch's sequence
-    // call is measured).
+    let packed = default_type::<I, H>();
+    // 100 steps of every sequence in one batch call (which hoists where that pays), per time
+    // step (as PyTorch's sequence call is measured).
     let sequences: Vec<[f32; I]> = vec![inputs[0]; BATCH * 100];
     let mut sequence_outputs = vec![[0.0f32; H]; BATCH * 100];
-    let mut scratch = Vec::new();
+    let mut workspace = Vec::new();
     let seconds = seconds_per_call(settings, || {
         packed
-            .run_batch_hoisted(
+            .run_batch_with(
                 black_box(&sequences),
                 &mut sequence_outputs,
                 &mut states,
-                &mut scratch,
+                &mut workspace,
             )
             .expect("lengths");
     });
+    let path = if LstmLayer::<f32, I, H>::hoists(BATCH) {
+        "hoisted"
+    } else {
+        "streamed"
+    };
     results.push((
-        format!(
-            "lstm packed {:?}, {BATCH} x whole sequence",
-            packed.kernel()
-        ),
+        format!("lstm default, {BATCH} x whole sequence ({path})"),
         seconds / 100.0 * 1e9,
     ));
     let seconds = seconds_per_call(settings, || {
         packed
-            .run_batch(black_box(&inputs), &mut outputs, &mut states)
+            .run_batch_with(
+                black_box(&inputs),
+                &mut outputs,
+                &mut states,
+                &mut workspace,
+            )
             .expect("lengths");
     });
     results.insert(
         0,
         (
-            format!("lstm packed {:?}, one batch call", packed.kernel()),
+            format!("{DEFAULT_ROW}, one batch call ({:?})", packed.kernel()),
             seconds * 1e9,
         ),
     );
+    for kernel in Kernel::ALL
+        .into_iter()
+        .filter(|kernel| kernel.is_available())
+    {
+        let chosen = weights.pack().with_kernel(kernel).expect("available");
+        let seconds = seconds_per_call(settings, || {
+            chosen
+                .run_batch_with(
+                    black_box(&inputs),
+                    &mut outputs,
+                    &mut states,
+                    &mut workspace,
+                )
+                .expect("lengths");
+        });
+        results.insert(
+            1,
+            (
+                format!("lstm packed {kernel:?}, one batch call"),
+                seconds * 1e9,
+            ),
+        );
+    }
     let seconds = seconds_per_call(settings, || {
         for (x, state) in inputs.iter().zip(states.iter_mut()) {
             black_box(packed.step(black_box(x), state));

@@ -519,34 +519,51 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// Bytes of weights a step reads: what decides whether hoisting the input projection pays.
     const WEIGHT_BYTES: usize = H.div_ceil(TILE) * Self::TILE_LEN * size_of::<S>();
 
-    /// Whether [`Layer::run_with`] hoists the input projection out of the recurrence: where the
-    /// weights do not fit in a 32 KiB L1 and `W` is a fair part of them (`4 I > H`). Measured
-    /// per step with AVX2 on a Zen 3 (32 KiB L1), hoisted against streamed: input 100, hidden
-    /// 256: 19.2 against 22.8 us; input and hidden 32 (33 KiB): 250 against 290 ns; input 16,
-    /// hidden 64 (`4 I = H`): 951 against 952 ns. Where the weights sit in L1 or `W` is a small
-    /// part of them, the projections' extra stores and loads cost more than hoisting saves:
-    /// input 1, hidden 32: 164 against 157 ns; input and hidden 16: 105 against 91 ns; input
-    /// 1, hidden 64: 830 against 796 ns.
+    /// Whether [`Layer::run_with`] (`sequences` = 1) and [`Layer::run_batch_with`] hoist the
+    /// input projection out of the recurrence: computing `b + W x_t` for every step first,
+    /// each weight load shared by a block of steps, so that each step then streams only `U`.
+    /// The results are the same bit for bit either way; this is only about time.
+    ///
+    /// The rule: `W` must be a fair part of the weights (`8 I >= H`), and the weights must not
+    /// sit in L1 (over 48 KiB as stored) for a few sequences (8 or fewer), or must be beyond L2
+    /// (over 4 MiB) for more, since a large batch already shares each weight load among its
+    /// sequences. Measured with `bench/src/bin/hoistprobe.rs` on an Intel Xeon (AVX-512, 48 KiB
+    /// L1d, 2 MiB L2), hoisted time over streamed time in two runs (below 1: hoisting wins):
+    ///
+    /// | input, hidden (sequences) | weights | hoisted / streamed | hoists |
+    /// |---|---:|---|---|
+    /// | 1, 32 | 17 KiB | 1.29, 1.03 | no |
+    /// | 16, 16 | 8 KiB | 1.13, 1.07 | no |
+    /// | 32, 32 | 33 KiB | 1.14, 0.85 | no |
+    /// | 1, 64 | 66 KiB | 0.99, 1.02 | no (`8 I < H`) |
+    /// | 16, 64 | 81 KiB | 0.87, 0.92 | yes |
+    /// | 64, 64 | 129 KiB | 0.75, 0.74 | yes |
+    /// | 20, 256 | 1.1 MiB | 1.01, 1.00 | no (`8 I < H`) |
+    /// | 100, 256 | 1.4 MiB | 0.88, 0.67 | yes |
+    /// | 256, 256 | 2.0 MiB | 0.37, 0.37 | yes |
+    /// | 100, 256 (4) | 1.4 MiB | 0.90, 0.97 | yes |
+    /// | 100, 256 (32) | 1.4 MiB | 1.00, 1.00 | no |
+    /// | 64, 128 (32) | 386 KiB | 1.00, 1.03 | no |
+    /// | 128, 512 (8) | 5.0 MiB | 0.92, 0.91 | yes |
+    /// | 256, 512 (32) | 6.0 MiB | 0.96, 0.99 | yes |
+    /// | 512, 1024 (32) | 24 MiB | 0.93, 1.05 | yes |
+    ///
+    /// On a Zen 3 (AVX2, 32 KiB L1d) input and hidden 32 hoisted won (250 against 290 ns) and
+    /// 100, 256 with 32 sequences lost (302 against 270 us): where the weights are near L1's
+    /// size, or a batch shares each weight load, the choice is within the machines' noise.
     ///
     /// ```
     /// use lstm_core::LstmLayer;
-    /// assert!(LstmLayer::<f32, 100, 256>::HOISTS_SEQUENCES);
-    /// assert!(!LstmLayer::<f32, 1, 32>::HOISTS_SEQUENCES); // the audio case: weights in L1
+    /// assert!(LstmLayer::<f32, 100, 256>::hoists(1));
+    /// assert!(!LstmLayer::<f32, 100, 256>::hoists(32)); // the batch shares each weight load
+    /// assert!(!LstmLayer::<f32, 1, 32>::hoists(1)); // the audio case: weights in L1
+    /// assert!(LstmLayer::<f32, 512, 1024>::hoists(32));
     /// ```
-    pub const HOISTS_SEQUENCES: bool = Self::WEIGHT_BYTES > 32 << 10 && 4 * I > H;
-
-    /// Whether [`Layer::run_batch_with`] hoists: where the weights do not fit in L2 either, so
-    /// that a batch step reads them from memory. Measured with AVX2 on a Zen 3 (512 KiB L2):
-    /// input 512, hidden 1024 (6.3 MB), 4 sequences: 760-810 against 1060-1230 us a step
-    /// (AVX-512 on a Xeon: 252 against 386 us); input 100, hidden 256 (0.37 MB), 32
-    /// sequences: 302 against 270 us (AVX-512: 114-123 against 102 us).
-    ///
-    /// ```
-    /// use lstm_core::LstmLayer;
-    /// assert!(LstmLayer::<f32, 512, 1024>::HOISTS_BATCHES);
-    /// assert!(!LstmLayer::<f32, 100, 256>::HOISTS_BATCHES);
-    /// ```
-    pub const HOISTS_BATCHES: bool = Self::WEIGHT_BYTES > 1 << 20 && 4 * I > H;
+    #[must_use]
+    pub const fn hoists(sequences: usize) -> bool {
+        8 * I >= H
+            && (Self::WEIGHT_BYTES > 4 << 20 || (Self::WEIGHT_BYTES > 48 << 10 && sequences <= 8))
+    }
 
     /// All-zero weights, ready to run.
     ///
@@ -739,12 +756,36 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
     }
 
+    /// [`Layer::run_batch_with`] by the path `hoisted` says rather than by [`hoists`](Self::hoists):
+    /// for the benchmark's probe of where hoisting pays (`bench/src/bin/hoistprobe.rs`). Not part
+    /// of the API.
+    ///
+    /// # Errors
+    /// As [`Layer::run_batch_with`].
+    #[doc(hidden)]
+    pub fn run_batch_by_path(
+        &self,
+        inputs: &[[T; I]],
+        outputs: &mut [[T; R]],
+        states: &mut [LstmState<T, H, R>],
+        workspace: &mut Vec<T>,
+        hoisted: bool,
+    ) -> Result<(), BatchLengthError> {
+        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        if hoisted {
+            self.run_batch_hoisted(inputs, outputs, states, steps, workspace);
+        } else {
+            self.run_batch_streamed(inputs, outputs, states, steps);
+        }
+        Ok(())
+    }
+
     /// A whole sequence with the input projection hoisted out of the recurrence, as PyTorch's
     /// `nn.LSTM` does for a sequence: first `b + W x_t` for every step (the time steps share
     /// each weight load, in blocks), then the recurrence, which streams only `U`. The results
     /// are exactly those of [`run_streamed`](Self::run_streamed), bit for bit (each sum runs in
     /// the same order). `scratch` holds the projections, `T x 4H` values. Where this pays:
-    /// [`HOISTS_SEQUENCES`](Self::HOISTS_SEQUENCES).
+    /// [`hoists`](Self::hoists).
     fn run_hoisted(
         &self,
         inputs: &[[T; I]],
@@ -769,7 +810,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// A batch of sequences of equal length with the input projection hoisted for all of them
     /// at once, then the recurrence in lockstep, each `U` row read once for a block of
     /// sequences: exactly the results of separate sequences, bit for bit. Where this pays:
-    /// [`HOISTS_BATCHES`](Self::HOISTS_BATCHES).
+    /// [`hoists`](Self::hoists).
     fn run_batch_hoisted(
         &self,
         inputs: &[[T; I]],
@@ -1093,8 +1134,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
 }
 
 /// The verbs: a step streams every weight; a sequence or batch hoists the input projection
-/// where that pays ([`LstmLayer::HOISTS_SEQUENCES`], [`LstmLayer::HOISTS_BATCHES`]), with the
-/// same results bit for bit either way. The workspace holds the hoisted projections.
+/// where that pays ([`LstmLayer::hoists`]), with the same results bit for bit either way. The
+/// workspace holds the hoisted projections.
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
     Layer<T> for LstmLayer<T, I, H, B, R, S>
 {
@@ -1119,7 +1160,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         workspace: &mut Vec<T>,
     ) -> Result<(), SequenceLengthError> {
         SequenceLengthError::check(inputs.len(), outputs.len())?;
-        if Self::HOISTS_SEQUENCES {
+        if Self::hoists(1) {
             self.run_hoisted(inputs, outputs, state, workspace);
         } else {
             self.run_streamed(inputs, outputs, state);
@@ -1135,7 +1176,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         workspace: &mut Vec<T>,
     ) -> Result<(), BatchLengthError> {
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        if Self::HOISTS_BATCHES {
+        if Self::hoists(states.len()) {
             self.run_batch_hoisted(inputs, outputs, states, steps, workspace);
         } else {
             self.run_batch_streamed(inputs, outputs, states, steps);
