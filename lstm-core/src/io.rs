@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
 use crate::{
-    Bidirectional, Float, Gate, GateBiases, Linear, LstmLayer, LstmWeights, Matrix, Role, Stacked,
-    Storage, Vector,
+    Bf16, Bidirectional, F16, Float, Gate, GateBiases, Linear, LstmLayer, LstmWeights, Matrix,
+    Role, Stacked, Storage, Vector,
 };
 
 /// Which library's tensor names a file uses.
@@ -488,11 +488,11 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
             .collect(),
         Dtype::F16 => data
             .chunks_exact(2)
-            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f64())
+            .map(|b| f64::from(F16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()))
             .collect(),
         Dtype::BF16 => data
             .chunks_exact(2)
-            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f64())
+            .map(|b| f64::from(Bf16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()))
             .collect(),
         _ => return None,
     };

@@ -40,17 +40,18 @@
 //! let cell = LstmLayer::<f32, 100, 256>::zeros();
 //! cell.step(&[0.5; 99], &mut LstmState::zeros()); // expected `&[f32; 100]`
 //! ```
-// `unsafe` only to call the SIMD kernels after detecting their CPU features (`packed.rs`).
+// `unsafe` only in `arch/`: the SIMD kernels, called after detecting their CPU features.
 #![deny(unsafe_code)]
 
+mod arch;
 mod cell;
 mod element;
 mod io;
+mod kernel;
 mod layer;
-mod linear;
-mod packed;
 mod spec;
 mod state;
+mod storage;
 mod tensor;
 
 pub use cell::{
@@ -59,16 +60,16 @@ pub use cell::{
 };
 pub use element::Float;
 pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
+pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{
-    Bidirectional, BidirectionalWorkspace, CellStates, Compute, Layer, StackWorkspace, Stacked,
-    StreamingLayer, Zeros,
+    Bidirectional, BidirectionalWorkspace, CellStates, Compute, Layer, Linear, LstmLayer,
+    StackWorkspace, Stacked, StreamingLayer, Zeros,
 };
-pub use linear::Linear;
-pub use packed::{Bf16, F16, F32Lanes, Kernel, KernelUnavailable, LstmLayer, Storage, TILE};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };
 pub use state::LstmState;
+pub use storage::{Bf16, F16, F32Lanes, Storage};
 pub use tensor::{LengthError, Matrix, Tensor, Vector};
 
 /// The type-level numbers of [`LstmSpec::Input`] and [`LstmSpec::Hidden`], re-exported so that

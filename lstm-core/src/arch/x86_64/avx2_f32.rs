@@ -1,6 +1,6 @@
 //! The `f32` kernels for AVX2 with FMA, written with intrinsics.
 //!
-//! The generic kernels of `packed.rs` are vectorised by the compiler. On a 16-register AVX2
+//! The generic kernels (`kernel/generic.rs`) are vectorised by the compiler. On a 16-register AVX2
 //! machine it kept too few independent sums in registers for a batch (measured on a Zen 3 at
 //! input 100, hidden 256, 32 sequences: 530 us a step, 43% of the FMA peak, now about 262 us).
 //! Here the register blocking is explicit: a block of `NB` sequences and `V` of the 8 vectors
@@ -24,12 +24,7 @@
 //! of separate calls and the hoisted calls exactly those of `run`.
 //!
 //! Everything here is `#[target_feature(enable = "avx2,fma,f16c")]`: safe to call only where AVX2,
-//! FMA and F16C were detected, which `PackedLstm` checks through [`Kernel`](super::Kernel).
-#![allow(
-    unsafe_code,
-    reason = "vector loads and stores through pointers, each from a borrowed array of its size, \
-              and one empty assembly block that keeps shuffles from being folded into loads"
-)]
+//! FMA and F16C were detected, which only [`Avx2`](super::Avx2) proves (`x86_64/mod.rs`).
 
 use core::arch::asm;
 use core::arch::x86_64::{
@@ -42,8 +37,9 @@ use core::arch::x86_64::{
     _mm256_sub_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
 };
 
-use super::{Bf16, F16, TILE, f32_array};
-use crate::{Float, LstmState};
+use super::f32_array;
+use crate::kernel::TILE;
+use crate::{Bf16, F16, Float, LstmState};
 
 /// `f32` lanes in a vector.
 const LANES: usize = 8;
@@ -972,7 +968,8 @@ fn project_block<
 #[cfg(test)]
 mod tests {
     use super::{LANES, sigmoid, tanh};
-    use crate::Kernel;
+    use crate::{Bf16, F16};
+    use crate::{Compute, Kernel, LstmLayer, LstmState, LstmWeights, Storage, StreamingLayer};
     use core::arch::x86_64::{_mm256_loadu_ps, _mm256_storeu_ps};
 
     #[derive(Clone, Copy)]
@@ -1046,5 +1043,35 @@ mod tests {
             return;
         };
         assert!(s.iter().chain(&t).all(|v| v.is_nan()), "NaN in, NaN out");
+    }
+
+    /// Weights of a size where the AVX2 step walks the tiles forwards and backwards in turn
+    /// (13 tiles: the odd one out comes last one way, first the other): the same step from
+    /// the same state gives the same bits either way, in `f32` and with bf16 storage.
+    #[test]
+    fn walking_the_tiles_either_way_gives_the_same_step() {
+        fn both_ways<S: Storage<f32>>(packed: &LstmLayer<f32, 40, 200, 1, 200, S>) {
+            let Ok(packed) = packed.clone().with_kernel(Kernel::Avx2) else {
+                return; // no AVX2 here: the walk is the AVX2 kernel's
+            };
+            let bytes = size_of_val(packed.tiles());
+            assert!(super::alternates(bytes), "{bytes} bytes do not alternate");
+            let x: [f32; 40] = core::array::from_fn(|k| (k as f32 * 0.37).sin());
+            let steps: Vec<LstmState<f32, 200>> = (0..3)
+                .map(|_| {
+                    let mut state = LstmState::new([0.15; 200], [-0.3; 200]);
+                    packed.step(&x, &mut state);
+                    state
+                })
+                .collect();
+            assert_eq!(steps[0], steps[1]);
+            assert_eq!(steps[1], steps[2]);
+        }
+        let narrow = LstmWeights::<f32, 40, 200>::from_fn(|_, _, row, col| {
+            (((row * 17 + col * 3) % 61) as f32 - 30.0) / 64.0
+        });
+        both_ways(&narrow.pack());
+        both_ways(&narrow.pack_as::<Bf16>());
+        both_ways(&narrow.pack_as::<F16>());
     }
 }

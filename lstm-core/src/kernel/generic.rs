@@ -1,0 +1,555 @@
+//! The kernels, written once: generic over the element type, the storage type and the register
+//! blocking (`FUSED`: multiply-adds fused; `PASS`: lanes summed per pass; `NB`: sequences
+//! sharing each weight load). Each instruction set's entry points (`kernel/portable.rs`,
+//! `arch/x86_64/`) instantiate them with the constants that suit its registers, inside a
+//! `#[target_feature]` function, so that the compiler vectorises them for that set.
+//!
+//! The packed layout they read: hidden units in tiles of [`TILE`]; per tile, `I + R` rows of
+//! 4 gates x `TILE` lanes (the `W` rows, then the `U` rows), then the 4 x `TILE` summed biases.
+//! Every lane's sum runs in the same order everywhere (bias or projected input, then `x` in
+//! order, then `h` in order), so a batch equals separate sequences and the hoisted paths equal
+//! the streamed ones, bit for bit.
+#![forbid(unsafe_code)]
+
+use super::TILE;
+use crate::{Float, LstmState, Storage};
+
+/// Sequences per block in the packed batch kernel: 4 x 4 gates x 16 lanes of `f32` fill 16 of
+/// AVX-512's 32 registers, each weight loaded once for all four.
+pub(crate) const BLOCK: usize = 4;
+
+/// Writes `PASS` lanes of `NB` sums back into their whole tiles, from lane `first`. (The
+/// matching start, biases or projected inputs into the lanes, stays written out in each
+/// caller: a shared helper taking the starts as `[&[S]; NB]` measured S4 102 -> 110 us and S2
+/// 79 -> 140 ns.)
+#[inline(always)]
+fn store_lanes<T: Copy, const PASS: usize, const NB: usize>(
+    acc: &mut [[[T; TILE]; 4]; NB],
+    part: &[[[T; PASS]; 4]; NB],
+    first: usize,
+) {
+    for (whole, sequence) in acc.iter_mut().zip(part) {
+        for (gates, lanes) in whole.iter_mut().zip(sequence) {
+            gates[first..first + PASS].copy_from_slice(lanes);
+        }
+    }
+}
+
+/// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
+/// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
+/// results are the same bit for bit.
+#[inline(always)]
+fn block_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const I: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    tile: &[S],
+    xs: [&[T; I]; NB],
+    hs: [&[T; R]; NB],
+) -> [[[T; TILE]; 4]; NB] {
+    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+    let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; NB];
+        for sequence in &mut part {
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
+            }
+        }
+        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
+        accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
+        store_lanes(&mut acc, &part, first);
+    }
+    acc
+}
+
+/// [`tiles_step`] for a block of `BLOCK` sequences, all tiles in turn (the order used with a
+/// projection, where each sequence's unprojected outputs are needed whole).
+#[inline(always)]
+pub(crate) fn block_step<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    xs: [&[T; I]; BLOCK],
+    states: &mut [LstmState<T, H, R>; BLOCK],
+    out: &mut [[T; H]; BLOCK],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        let acc =
+            block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, states.each_ref().map(|s| &s.h));
+        for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
+            finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut values[..]);
+        }
+    }
+}
+
+/// `b + W x_t` for every step: tile by tile, steps in blocks of `BLOCK` sharing each weight
+/// load (the remainder one by one). Written per step and tile as 4 gates x `TILE`.
+#[inline(always)]
+pub(crate) fn project_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    inputs: &[[T; I]],
+    projected: &mut [T],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    let tile_count = tiles.len() / tile_len;
+    let step_len = tile_count * 4 * TILE;
+    let mut store = |step: usize, tile: usize, acc: &[[T; TILE]; 4]| {
+        let at = step * step_len + tile * 4 * TILE;
+        for (chunk, gate) in projected[at..at + 4 * TILE].chunks_exact_mut(TILE).zip(acc) {
+            chunk.copy_from_slice(gate);
+        }
+    };
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        let blocks = inputs.len() / BLOCK;
+        for block in 0..blocks {
+            let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
+            let acc = input_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs);
+            for (b, gates) in acc.iter().enumerate() {
+                store(block * BLOCK + b, tile, gates);
+            }
+        }
+        for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
+            let [gates] = input_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x]);
+            store(step, tile, &gates);
+        }
+    }
+}
+
+/// `b + W x` of one tile for `NB` inputs: the first half of [`block_acc`], in the same order.
+#[inline(always)]
+fn input_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const I: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    tile: &[S],
+    xs: [&[T; I]; NB],
+) -> [[[T; TILE]; 4]; NB] {
+    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+    let x_rows = &rows[..I * 4 * TILE];
+    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; NB];
+        for sequence in &mut part {
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
+            }
+        }
+        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
+        store_lanes(&mut acc, &part, first);
+    }
+    acc
+}
+
+/// Step `t` of a hoisted batch: tile by tile, blocks of `BLOCK` sequences share each `U` row
+/// (the remainder one by one), starting from each sequence's projected inputs for step `t`.
+#[inline(always)]
+pub(crate) fn recur_batch_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    projected: &[T],
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    let step_len = tiles.len() / tile_len * 4 * TILE;
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
+        let start = |sequence: usize| {
+            let at = (sequence * steps + t) * step_len + tile * 4 * TILE;
+            &projected[at..at + 4 * TILE]
+        };
+        finish_blocks::<T, H, R, FUSED, NB>(
+            tile,
+            steps,
+            t,
+            states,
+            outputs,
+            |first, hs| {
+                let starts = core::array::from_fn(|b| start(first + b));
+                recurrent_acc::<T, FUSED, PASS, NB, R, S>(h_rows, starts, hs)
+            },
+            |sequence, h| {
+                let [acc] =
+                    recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start(sequence)], [h]);
+                acc
+            },
+        );
+    }
+}
+
+/// The per-tile part of a batch step shared by [`batch_tiles`] and [`recur_batch_tiles`]:
+/// gate sums by `block` for each full block of `BLOCK` sequences (given the first sequence's
+/// index and their `h`) and by `single` for the rest, then each sequence's cell update, its
+/// `h` written into its output slot for step `t`.
+#[inline(always)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the batch buffers plus the two ways to sum a tile"
+)]
+fn finish_blocks<T: Float, const H: usize, const R: usize, const FUSED: bool, const NB: usize>(
+    tile: usize,
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+    mut block: impl FnMut(usize, [&[T; R]; NB]) -> [[[T; TILE]; 4]; NB],
+    mut single: impl FnMut(usize, &[T; R]) -> [[T; TILE]; 4],
+) {
+    for (index, block_states) in states.chunks_mut(NB).enumerate() {
+        let first = index * NB;
+        if let Ok(full) = <&mut [LstmState<T, H, R>; NB]>::try_from(&mut *block_states) {
+            let acc = block(first, full.each_ref().map(|s| &s.h));
+            let slots = core::array::from_fn::<_, NB, _>(|b| (first + b) * steps + t);
+            let Ok(outs) = outputs.get_disjoint_mut(slots) else {
+                continue; // distinct in-range slots: sequences differ, `t < steps`
+            };
+            for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
+                finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
+            }
+        } else {
+            for (b, state) in block_states.iter_mut().enumerate() {
+                let acc = single(first + b, &state.h);
+                let at = (first + b) * steps + t;
+                finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
+            }
+        }
+    }
+}
+
+/// Projected inputs plus `U h` for one tile and `NB` sequences, each `U` row loaded once.
+#[inline(always)]
+fn recurrent_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    h_rows: &[S],
+    starts: [&[T]; NB],
+    hs: [&[T; R]; NB],
+) -> [[[T; TILE]; 4]; NB] {
+    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; NB];
+        for (sequence, start) in part.iter_mut().zip(starts) {
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                lanes.copy_from_slice(&start[gate * TILE + first..][..PASS]);
+            }
+        }
+        accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
+        store_lanes(&mut acc, &part, first);
+    }
+    acc
+}
+
+/// One step of the recurrence: each tile's projected inputs plus `U h`, then the cell update.
+#[inline(always)]
+pub(crate) fn recur_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    projected: &[T],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for ((tile, data), start) in tiles
+        .chunks_exact(tile_len)
+        .enumerate()
+        .zip(projected.chunks_exact(4 * TILE))
+    {
+        let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
+        let [acc] = recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start], [h]);
+        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
+    }
+}
+
+/// One time step of a batch without projection, tile by tile: each tile's weights are used by
+/// every block of `BLOCK` sequences (and then the remainder, one by one) while in cache. Writes
+/// each unit's `h` into the sequence's output slot for step `t`.
+#[inline(always)]
+pub(crate) fn batch_tiles<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    inputs: &[[T; I]],
+    steps: usize,
+    t: usize,
+    states: &mut [LstmState<T, H, R>],
+    outputs: &mut [[T; R]],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+        finish_blocks::<T, H, R, FUSED, NB>(
+            tile,
+            steps,
+            t,
+            states,
+            outputs,
+            |first, hs| {
+                let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
+                block_acc::<T, FUSED, PASS, NB, I, R, S>(data, xs, hs)
+            },
+            |sequence, h| {
+                let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(
+                    data,
+                    [&inputs[sequence * steps + t]],
+                    [h],
+                );
+                acc
+            },
+        );
+    }
+}
+
+/// [`accumulate_pair`] for `NB` sequences of one tile: each row element is loaded once for all
+/// of them.
+#[inline(always)]
+fn accumulate_block<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const NB: usize,
+    const N: usize,
+    S: Storage<T>,
+>(
+    acc: &mut [[[T; PASS]; 4]; NB],
+    rows: &[S],
+    inputs: [&[T; N]; NB],
+    first: usize,
+) {
+    for (row, k) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(0..N) {
+        for (sequence, input) in acc.iter_mut().zip(inputs) {
+            let input = input[k];
+            for (gate, lanes) in sequence.iter_mut().enumerate() {
+                let weights = &row[gate * TILE + first..][..PASS];
+                for (sum, &weight) in lanes.iter_mut().zip(weights) {
+                    *sum = multiply_add::<T, FUSED>(weight.widen(), input, *sum);
+                }
+            }
+        }
+    }
+}
+
+/// The activations and cell update of one tile from its gate sums, written for the tile's real
+/// units into `c` and `out`.
+#[inline(always)]
+fn finish_tile<T: Float, const FUSED: bool, const H: usize>(
+    acc: &[[T; TILE]; 4],
+    tile: usize,
+    c: &mut [T; H],
+    out: &mut [T],
+) {
+    let first = tile * TILE;
+    let units = first..(first + TILE).min(H);
+    // `out` holds `H` units (an unprojected buffer, or an output of `R == H`).
+    let Some(out) = out.get_mut(units.clone()) else {
+        return;
+    };
+    let mut c_tile = [T::ZERO; TILE];
+    for (lane, &value) in c_tile.iter_mut().zip(&c[units.clone()]) {
+        *lane = value;
+    }
+    let mut h_tile = [T::ZERO; TILE];
+    for lane in 0..TILE {
+        let input_gate = acc[0][lane].fast_sigmoid::<FUSED>();
+        let forget_gate = acc[1][lane].fast_sigmoid::<FUSED>();
+        let candidate = acc[2][lane].fast_tanh::<FUSED>();
+        let output_gate = acc[3][lane].fast_sigmoid::<FUSED>();
+        let c_next = forget_gate * c_tile[lane] + input_gate * candidate;
+        c_tile[lane] = c_next;
+        h_tile[lane] = output_gate * c_next.fast_tanh::<FUSED>();
+    }
+    for ((c_unit, out_unit), (&c_value, &h_value)) in c[units]
+        .iter_mut()
+        .zip(out.iter_mut())
+        .zip(c_tile.iter().zip(&h_tile))
+    {
+        *c_unit = c_value;
+        *out_unit = h_value;
+    }
+}
+
+/// `a * b + c`, fused where the kernel is compiled with FMA (elsewhere `mul_add` would be a
+/// slow library call).
+#[inline(always)]
+fn multiply_add<T: Float, const FUSED: bool>(a: T, b: T, c: T) -> T {
+    if FUSED { a.mul_add(b, c) } else { a * b + c }
+}
+
+/// The kernel, written once: inlined into each `target_feature` wrapper so that the compiler
+/// vectorises it for that wrapper's registers.
+#[inline(always)]
+pub(crate) fn tiles_step<
+    T: Float,
+    const I: usize,
+    const H: usize,
+    const R: usize,
+    const FUSED: bool,
+    const PASS: usize,
+    const PAIRS: bool,
+    S: Storage<T>,
+>(
+    tiles: &[S],
+    x: &[T; I],
+    h: &[T; R],
+    c: &mut [T; H],
+    out: &mut [T; H],
+) {
+    let tile_len = (I + R + 1) * 4 * TILE;
+    if !PAIRS {
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], [h]);
+            finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
+        }
+        return;
+    }
+    // Two tiles at a time (AVX-512, which has the registers): eight accumulator chains instead
+    // of four hide the latency of the fused multiply-adds (each chain is `I + R` long), and each
+    // input element is loaded once for both. Each lane's sums keep their order, so results are
+    // unchanged bit for bit. With fewer registers the lanes per pass would have to shrink, and
+    // re-reading each tile's cache lines once per pass cost more than pairing saved (AVX2:
+    // 13.9 -> 23 us at input 100, hidden 256).
+    let mut pairs = tiles.chunks_exact(2 * tile_len);
+    for (pair, data) in (&mut pairs).enumerate() {
+        let (first_tile, second_tile) = data.split_at(tile_len);
+        let [a, b] = pair_acc::<T, FUSED, PASS, I, R, S>([first_tile, second_tile], x, h);
+        finish_tile::<T, FUSED, H>(&a, 2 * pair, c, &mut out[..]);
+        finish_tile::<T, FUSED, H>(&b, 2 * pair + 1, c, &mut out[..]);
+    }
+    let last = pairs.remainder();
+    if !last.is_empty() {
+        let tile = tiles.len() / tile_len - 1;
+        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], [h]);
+        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
+    }
+}
+
+/// The gate sums of two tiles for one sequence, `PASS` lanes at a time, with the inputs loaded
+/// once for both.
+#[inline(always)]
+fn pair_acc<
+    T: Float,
+    const FUSED: bool,
+    const PASS: usize,
+    const I: usize,
+    const R: usize,
+    S: Storage<T>,
+>(
+    tiles: [&[S]; 2],
+    x: &[T; I],
+    h: &[T; R],
+) -> [[[T; TILE]; 4]; 2] {
+    let split = tiles.map(|tile| {
+        let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+        let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+        (x_rows, h_rows, bias)
+    });
+    let mut acc = [[[T::ZERO; TILE]; 4]; 2];
+    for first in (0..TILE).step_by(PASS) {
+        let mut part = [[[T::ZERO; PASS]; 4]; 2];
+        for (tile, (_, _, bias)) in part.iter_mut().zip(&split) {
+            for (gate, lanes) in tile.iter_mut().enumerate() {
+                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
+                    *lane = value.widen();
+                }
+            }
+        }
+        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].0, split[1].0], x, first);
+        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].1, split[1].1], h, first);
+        store_lanes(&mut acc, &part, first);
+    }
+    acc
+}
+
+/// Adds two tiles' rows times their inputs: per input element `k`, both tiles' 4 x `TILE`
+/// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
+/// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
+/// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
+/// slower).
+///
+/// `PASS` lanes are accumulated at a time, starting at lane `first`, so that the accumulators
+/// stay in registers (16 lanes of 2 tiles x 4 gates with AVX-512; the single-tile kernels use
+/// 16 with AVX2 and 8 in the portable build, where 16 spilled and ran 3.5x slower).
+#[inline(always)]
+fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize, S: Storage<T>>(
+    acc: &mut [[[T; PASS]; 4]; 2],
+    rows: [&[S]; 2],
+    inputs: &[T],
+    first: usize,
+) {
+    let (first_rows, _) = rows[0].as_chunks::<{ 4 * TILE }>();
+    let (second_rows, _) = rows[1].as_chunks::<{ 4 * TILE }>();
+    for ((row_a, row_b), &input) in first_rows.iter().zip(second_rows).zip(inputs) {
+        let [tile_a, tile_b] = acc;
+        for (gate, (lanes_a, lanes_b)) in tile_a.iter_mut().zip(tile_b.iter_mut()).enumerate() {
+            let weights_a = &row_a[gate * TILE + first..][..PASS];
+            let weights_b = &row_b[gate * TILE + first..][..PASS];
+            for ((sum_a, sum_b), (&w_a, &w_b)) in lanes_a
+                .iter_mut()
+                .zip(lanes_b.iter_mut())
+                .zip(weights_a.iter().zip(weights_b))
+            {
+                *sum_a = multiply_add::<T, FUSED>(w_a.widen(), input, *sum_a);
+                *sum_b = multiply_add::<T, FUSED>(w_b.widen(), input, *sum_b);
+            }
+        }
+    }
+}

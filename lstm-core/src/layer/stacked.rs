@@ -1,0 +1,182 @@
+//! A stack of layers, each reading the output of the one below: PyTorch's `num_layers`, and a
+//! whole model (an LSTM and its head).
+
+use super::{Compute, Layer, StreamingLayer, Zeros};
+use crate::{BatchLengthError, Float, Kernel, KernelUnavailable, SequenceLengthError, Storage};
+
+/// Two layers, the upper reading the lower's output: nest it for deeper stacks
+/// (`Stacked<L0, Stacked<L1, L2>>`), as `#[derive(Lstm)]` does for `layers = 3`.
+///
+/// The upper layer's input type must be the lower layer's output type; anything else does not
+/// compile.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Stacked};
+/// let stack = Stacked::new(LstmLayer::<f32, 3, 4>::zeros(), LstmLayer::<f32, 4, 2>::zeros());
+/// let mut state = stack.zero_state();
+/// let out: [f32; 2] = stack.step(&[1.0, 2.0, 3.0], &mut state);
+/// assert_eq!(out, [0.0, 0.0]);
+/// ```
+///
+/// ```compile_fail
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Stacked};
+/// // 4 outputs into a 5-input layer.
+/// let stack = Stacked::new(LstmLayer::<f32, 3, 4>::zeros(), LstmLayer::<f32, 5, 2>::zeros());
+/// stack.step(&[1.0, 2.0, 3.0], &mut Default::default());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stacked<Lower, Upper> {
+    /// The first layer, reading the stack's input.
+    pub lower: Lower,
+    /// The layers above it.
+    pub upper: Upper,
+}
+
+impl<Lower, Upper> Stacked<Lower, Upper> {
+    /// A stack of `lower` then `upper`.
+    #[must_use]
+    pub fn new(lower: Lower, upper: Upper) -> Self {
+        Stacked { lower, upper }
+    }
+}
+
+impl<Lower: Zeros, Upper: Zeros> Zeros for Stacked<Lower, Upper> {
+    fn zeros() -> Self {
+        Stacked::new(Lower::zeros(), Upper::zeros())
+    }
+}
+
+impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
+    /// All-zero weights in every layer.
+    #[must_use]
+    pub fn zeros() -> Self {
+        <Self as Zeros>::zeros()
+    }
+}
+
+/// The buffers of a stack: the lower layer's outputs for one sequence, and each layer's own.
+pub struct StackWorkspace<T: Float, Lower: Layer<T>, Upper: Layer<T>> {
+    between: Vec<Lower::Output>,
+    lower: Lower::Workspace,
+    upper: Upper::Workspace,
+    /// Per-layer states of a batch, gathered from the stack's `(lower, upper)` pairs.
+    lower_states: Vec<Lower::State>,
+    upper_states: Vec<Upper::State>,
+}
+
+impl<T: Float, Lower: Layer<T>, Upper: Layer<T>> Default for StackWorkspace<T, Lower, Upper> {
+    fn default() -> Self {
+        StackWorkspace {
+            between: Vec::new(),
+            lower: Default::default(),
+            upper: Default::default(),
+            lower_states: Vec::new(),
+            upper_states: Vec::new(),
+        }
+    }
+}
+
+impl<T, Lower, Upper> Layer<T> for Stacked<Lower, Upper>
+where
+    T: Float,
+    Lower: Layer<T>,
+    Upper: Layer<T, Input = Lower::Output>,
+{
+    type Input = Lower::Input;
+    type Output = Upper::Output;
+    /// The lower layer's state, then the upper's.
+    type State = (Lower::State, Upper::State);
+    type Workspace = StackWorkspace<T, Lower, Upper>;
+
+    fn zero_output() -> Upper::Output {
+        Upper::zero_output()
+    }
+
+    fn zero_state(&self) -> Self::State {
+        (self.lower.zero_state(), self.upper.zero_state())
+    }
+
+    /// Layer by layer over the whole sequence, so that each layer chooses its fastest path
+    /// (a cell hoists its input projection where that pays).
+    fn run_with(
+        &self,
+        inputs: &[Lower::Input],
+        outputs: &mut [Upper::Output],
+        state: &mut Self::State,
+        workspace: &mut Self::Workspace,
+    ) -> Result<(), SequenceLengthError> {
+        SequenceLengthError::check(inputs.len(), outputs.len())?;
+        // Grows only when a longer sequence than any before arrives.
+        workspace.between.resize(inputs.len(), Lower::zero_output());
+        let between = &mut workspace.between[..inputs.len()];
+        self.lower
+            .run_with(inputs, between, &mut state.0, &mut workspace.lower)?;
+        self.upper
+            .run_with(between, outputs, &mut state.1, &mut workspace.upper)
+    }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[Lower::Input],
+        outputs: &mut [Upper::Output],
+        states: &mut [Self::State],
+        workspace: &mut Self::Workspace,
+    ) -> Result<(), BatchLengthError> {
+        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        // States are small `Copy` values: gather each layer's into a contiguous batch, run the
+        // layers one after the other, and scatter the states back.
+        workspace.lower_states.clear();
+        workspace
+            .lower_states
+            .extend(states.iter().map(|state| state.0));
+        workspace.upper_states.clear();
+        workspace
+            .upper_states
+            .extend(states.iter().map(|state| state.1));
+        workspace.between.resize(inputs.len(), Lower::zero_output());
+        let between = &mut workspace.between[..inputs.len()];
+        let lower_states = &mut workspace.lower_states[..];
+        self.lower
+            .run_batch_with(inputs, between, lower_states, &mut workspace.lower)?;
+        let upper_states = &mut workspace.upper_states[..];
+        self.upper
+            .run_batch_with(between, outputs, upper_states, &mut workspace.upper)?;
+        for ((state, lower), upper) in states
+            .iter_mut()
+            .zip(&workspace.lower_states)
+            .zip(&workspace.upper_states)
+        {
+            *state = (*lower, *upper);
+        }
+        Ok(())
+    }
+}
+
+impl<T, Lower, Upper> StreamingLayer<T> for Stacked<Lower, Upper>
+where
+    T: Float,
+    Lower: StreamingLayer<T>,
+    Upper: StreamingLayer<T, Input = Lower::Output>,
+{
+    fn step(&self, x: &Lower::Input, state: &mut Self::State) -> Upper::Output {
+        let between = self.lower.step(x, &mut state.0);
+        self.upper.step(&between, &mut state.1)
+    }
+}
+
+impl<T: Float, Lower: Compute<T>, Upper: Compute<T>> Compute<T> for Stacked<Lower, Upper> {
+    type Stored<S: Storage<T>> = Stacked<Lower::Stored<S>, Upper::Stored<S>>;
+
+    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
+        Ok(Stacked::new(
+            self.lower.with_kernel(kernel)?,
+            self.upper.with_kernel(kernel)?,
+        ))
+    }
+
+    fn to_storage<S: Storage<T>>(&self) -> Self::Stored<S> {
+        Stacked::new(self.lower.to_storage(), self.upper.to_storage())
+    }
+}
