@@ -14,71 +14,8 @@ use crate::{
     Role, Stacked, Storage, Vector,
 };
 
-/// Which library's tensor names a file uses.
-///
-/// | naming | input weights | recurrent weights | biases |
-/// |---|---|---|---|
-/// | [`PyTorch`](Naming::PyTorch) (`nn.LSTM`) | `weight_ih_l0` `(4H, I)` | `weight_hh_l0` `(4H, H)` | `bias_ih_l0`, `bias_hh_l0` `(4H,)` |
-/// | [`PyTorchCell`](Naming::PyTorchCell) (`nn.LSTMCell`) | `weight_ih` `(4H, I)` | `weight_hh` `(4H, H)` | `bias_ih`, `bias_hh` `(4H,)` |
-/// | [`Keras`](Naming::Keras) (`LSTM`) | `kernel` `(I, 4H)` | `recurrent_kernel` `(H, 4H)` | `bias` `(4H,)` |
-///
-/// PyTorch stacks the gates i, f, g, o by rows; Keras puts i, f, c, o side by side in columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Naming {
-    /// PyTorch `nn.LSTM`, one layer.
-    PyTorch,
-    /// PyTorch `nn.LSTMCell`.
-    PyTorchCell,
-    /// Keras `LSTM` (its variables `kernel`, `recurrent_kernel`, `bias`).
-    Keras,
-}
-
-impl Naming {
-    const ALL: [Naming; 3] = [Naming::PyTorch, Naming::PyTorchCell, Naming::Keras];
-
-    /// Whether the weight matrices are stored transposed (gates in columns).
-    fn transposed(self) -> bool {
-        self == Naming::Keras
-    }
-
-    /// The shape of the four `hidden x cols` gate matrices stacked in one tensor: `(4H, cols)`
-    /// for PyTorch, `(cols, 4H)` for Keras.
-    fn stacked_shape(self, hidden: usize, cols: usize) -> Vec<usize> {
-        if self.transposed() {
-            vec![cols, 4 * hidden]
-        } else {
-            vec![4 * hidden, cols]
-        }
-    }
-
-    /// Where element `(row, col)` of `gate`'s matrix sits in that stacked tensor, row-major:
-    /// PyTorch stacks the gates' blocks by rows, Keras puts them side by side in columns.
-    fn stacked_index(
-        self,
-        gate: Gate,
-        row: usize,
-        col: usize,
-        hidden: usize,
-        cols: usize,
-    ) -> usize {
-        let unit = gate.index() * hidden + row;
-        if self.transposed() {
-            col * 4 * hidden + unit
-        } else {
-            unit * cols + col
-        }
-    }
-}
-
-impl fmt::Display for Naming {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Naming::PyTorch => "PyTorch nn.LSTM",
-            Naming::PyTorchCell => "PyTorch nn.LSTMCell",
-            Naming::Keras => "Keras LSTM",
-        })
-    }
-}
+use lstm_naming::CellSlot;
+pub use lstm_naming::Naming;
 
 /// How to find and check the LSTM in a file. The default finds the one LSTM in the file by its
 /// tensor names, whatever their prefix, and rejects NaN and infinite values.
@@ -499,83 +436,6 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
     Some(values)
 }
 
-/// Where one cell's tensors sit in PyTorch's numbering: its layer and direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CellSlot {
-    layer: usize,
-    reverse: bool,
-}
-
-impl CellSlot {
-    /// The forward cell of layer `layer`.
-    fn forward(layer: usize) -> Self {
-        CellSlot {
-            layer,
-            reverse: false,
-        }
-    }
-
-    /// The reverse cell of layer `layer`.
-    fn reverse(layer: usize) -> Self {
-        CellSlot {
-            layer,
-            reverse: true,
-        }
-    }
-}
-
-/// The names of one cell's tensors, without the prefix.
-struct CellNames {
-    input: String,
-    recurrent: String,
-    biases: Vec<String>,
-    projection: Option<String>,
-}
-
-impl Naming {
-    /// The names of the cell at `slot`, or why this naming cannot hold it.
-    fn cell_names(self, slot: CellSlot) -> Result<CellNames, String> {
-        match self {
-            Naming::PyTorch => {
-                let suffix = format!(
-                    "_l{}{}",
-                    slot.layer,
-                    if slot.reverse { "_reverse" } else { "" }
-                );
-                Ok(CellNames {
-                    input: format!("weight_ih{suffix}"),
-                    recurrent: format!("weight_hh{suffix}"),
-                    biases: vec![format!("bias_ih{suffix}"), format!("bias_hh{suffix}")],
-                    projection: Some(format!("weight_hr{suffix}")),
-                })
-            }
-            Naming::PyTorchCell | Naming::Keras if slot == CellSlot::FIRST => {
-                let (input, recurrent, biases): (&str, &str, &[&str]) = match self {
-                    Naming::Keras => ("kernel", "recurrent_kernel", &["bias"]),
-                    _ => ("weight_ih", "weight_hh", &["bias_ih", "bias_hh"]),
-                };
-                Ok(CellNames {
-                    input: input.to_owned(),
-                    recurrent: recurrent.to_owned(),
-                    biases: biases.iter().map(|name| (*name).to_owned()).collect(),
-                    projection: None,
-                })
-            }
-            Naming::PyTorchCell | Naming::Keras => Err(format!(
-                "{self} holds a single forward layer; load stacked or bidirectional LSTMs from \
-                 PyTorch nn.LSTM files (`weight_ih_l1`, `weight_ih_l0_reverse`)"
-            )),
-        }
-    }
-}
-
-impl CellSlot {
-    const FIRST: CellSlot = CellSlot {
-        layer: 0,
-        reverse: false,
-    };
-}
-
 /// Reads the tensors of one LSTM (one prefix and naming in one file) for the [`WeightFile`]
 /// types, remembering every name it was asked for so that the rest can be rejected.
 pub struct TensorReader<'a> {
@@ -636,8 +496,10 @@ impl TensorReader<'_> {
             None => Vec::new(),
         };
         Ok(LstmWeights::from_fn(|gate, role, row, col| match role {
-            Role::Input => stacked_input[naming.stacked_index(gate, row, col, H, I)],
-            Role::Recurrent => stacked_recurrent[naming.stacked_index(gate, row, col, H, R)],
+            Role::Input => stacked_input[naming.stacked_index(gate.index(), row, col, H, I)],
+            Role::Recurrent => {
+                stacked_recurrent[naming.stacked_index(gate.index(), row, col, H, R)]
+            }
             Role::Projection => projection[row * H + col],
             // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
             // the rest. `set < B` here, so `B >= 1`.
@@ -676,21 +538,21 @@ impl TensorWriter {
         for gate in Gate::ALL {
             for row in 0..H {
                 for (col, &value) in weights.input_weights(gate)[row].iter().enumerate() {
-                    input[naming.stacked_index(gate, row, col, H, I)] = value;
+                    input[naming.stacked_index(gate.index(), row, col, H, I)] = value;
                 }
                 for (col, &value) in weights.recurrent_weights(gate)[row].iter().enumerate() {
-                    recurrent[naming.stacked_index(gate, row, col, H, R)] = value;
+                    recurrent[naming.stacked_index(gate.index(), row, col, H, R)] = value;
                 }
             }
         }
         let prefix = &self.prefix;
         self.tensors.push((
             format!("{prefix}{}", names.input),
-            OwnedTensor::new(naming.stacked_shape(H, I), &input),
+            OwnedTensor::new(naming.stacked_shape(H, I).to_vec(), &input),
         ));
         self.tensors.push((
             format!("{prefix}{}", names.recurrent),
-            OwnedTensor::new(naming.stacked_shape(H, R), &recurrent),
+            OwnedTensor::new(naming.stacked_shape(H, R).to_vec(), &recurrent),
         ));
         if B > 0 {
             let mut file_sets = vec![vec![T::ZERO; gates_hidden]; names.biases.len()];

@@ -43,7 +43,9 @@ pub trait LstmSpec {
     const TENSORS: &'static [TensorInfo];
     /// The tensors as PyTorch's `nn.LSTM` stores the same layer (`weight_ih_l0`, ...).
     const PYTORCH_TENSORS: &'static [TensorInfo];
-    /// The tensors as Keras' `LSTM` stores the same layer (`kernel`, ...).
+    /// The tensors as Keras' `LSTM` stores the same layer (`kernel`, ...); empty for a stack, a
+    /// bidirectional or a projected LSTM, which Keras' `LSTM` does not hold in one layer (load
+    /// those from PyTorch `nn.LSTM` files).
     const KERAS_TENSORS: &'static [TensorInfo];
 
     /// `I` as a type-level number.
@@ -54,10 +56,17 @@ pub trait LstmSpec {
     type Output: Unsigned + NonZero;
     /// The weights of this shape, ready to run: `LstmLayer<T, I, H, B, R>`, a
     /// [`Bidirectional`](crate::Bidirectional) pair of them, or a [`Stacked`](crate::Stacked)
-    /// stack of layers.
-    type Weights<T: Float>;
-    /// The state type of this shape, `LstmState<T, H, R>`.
-    type State<T: Float>;
+    /// stack of layers. Generic code can run, load, save and build them through the bounds.
+    type Weights<T: Float>: crate::Layer<T, State = Self::State<T>>
+        + crate::WeightFile
+        + crate::Zeros
+        + crate::Compute<T>
+        + Clone
+        + fmt::Debug
+        + Send
+        + Sync;
+    /// The state type of this shape, `LstmState<T, H, R>` (nested pairs for a stack).
+    type State<T: Float>: Copy + crate::CellStates<T>;
 
     /// The parameter table, printable like Keras' `model.summary()`.
     #[must_use]

@@ -4,6 +4,7 @@
 //! Generated code names everything by absolute path (`::core::..`, `::lstm::__private::..`), so
 //! it compiles under `#![no_implicit_prelude]` and beside user types called `Option` or `usize`.
 
+use lstm_naming::{CellSlot, Naming};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
@@ -476,102 +477,98 @@ fn seed_tensors(shape: &Shape) -> Vec<TokenStream> {
 
 /// The same layers as PyTorch's `nn.LSTM` stores them, in its `state_dict` order: per cell
 /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` (PyTorch's `bias=True` always has both),
-/// `weight_hr`; gates stacked by rows.
+/// `weight_hr`; gates stacked by rows. Names and shapes are `lstm_naming`'s, which the loader
+/// reads by.
 fn pytorch_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let biases = match shape.bias.sets {
+        0 => None,
+        1 => Some([
+            "b_i, b_f, b_g, b_o (b = bias_ih + bias_hh)",
+            "the same (b = bias_ih + bias_hh)",
+        ]),
+        _ => Some(["b_ii, b_if, b_ig, b_io", "b_hi, b_hf, b_hg, b_ho"]),
+    };
+    naming_tensors(
+        shape,
+        Naming::PyTorch,
+        [
+            "W_i, W_f, W_g, W_o stacked by rows",
+            "U_i, U_f, U_g, U_o stacked by rows",
+        ],
+        biases.as_ref().map(|pair| &pair[..]),
+    )
+}
+
+/// The same layer as Keras stores it: kernels transposed, gates side by side, one bias unless
+/// there is none (two bias sets are stored as their sum). Keras' `LSTM` holds one forward
+/// cell without projection (`lstm_naming`'s rule, which the loader follows): for a stack, a
+/// bidirectional or a projected LSTM the table is empty.
+fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
+    let bias = match shape.bias.sets {
+        0 => None,
+        1 => Some("b_i, b_f, b_c, b_o"),
+        _ => Some("b_i, b_f, b_c, b_o (each b_ix + b_hx)"),
+    };
+    naming_tensors(
+        shape,
+        Naming::Keras,
+        [
+            "W_i, W_f, W_c, W_o transposed, side by side",
+            "U_i, U_f, U_c, U_o transposed, side by side",
+        ],
+        bias.as_ref().map(core::slice::from_ref),
+    )
+}
+
+/// The tensors of every cell of `shape` in `naming`, described by `weights` (input, then
+/// recurrent) and `biases` (one per bias tensor the naming stores; `None` without biases).
+/// Empty if the naming cannot hold the spec (a cell it has no names for, or a projection).
+fn naming_tensors(
+    shape: &Shape,
+    naming: Naming,
+    weights: [&str; 2],
+    biases: Option<&[&str]>,
+) -> Vec<TokenStream> {
     let (h, r, g) = (shape.hidden, shape.output, shape.gates_hidden);
     let mut tensors = Vec::new();
     for (layer, reverse, _) in cells(shape) {
-        let suffix = if reverse {
-            format!("_l{layer}_reverse")
+        let slot = if reverse {
+            CellSlot::reverse(layer)
         } else {
-            format!("_l{layer}")
+            CellSlot::forward(layer)
+        };
+        let Ok(names) = naming.cell_names(slot) else {
+            return Vec::new();
         };
         let sizes = &shape.layer_inputs[layer];
         tensors.push(tensor_info(
-            &format!("weight_ih{suffix}"),
-            &[g, sizes.size],
+            &names.input,
+            &naming.stacked_shape(h, sizes.size),
             sizes.stacked_input_weights,
-            "W_i, W_f, W_g, W_o stacked by rows",
+            weights[0],
         ));
         tensors.push(tensor_info(
-            &format!("weight_hh{suffix}"),
-            &[g, r],
+            &names.recurrent,
+            &naming.stacked_shape(h, r),
             shape.stacked_recurrent_weights,
-            "U_i, U_f, U_g, U_o stacked by rows",
+            weights[1],
         ));
-        let biases = match shape.bias.sets {
-            0 => None,
-            1 => Some((
-                "b_i, b_f, b_g, b_o (b = bias_ih + bias_hh)",
-                "the same (b = bias_ih + bias_hh)",
-            )),
-            _ => Some(("b_ii, b_if, b_ig, b_io", "b_hi, b_hf, b_hg, b_ho")),
-        };
-        if let Some((ih, hh)) = biases {
-            tensors.push(tensor_info(&format!("bias_ih{suffix}"), &[g], g, ih));
-            tensors.push(tensor_info(&format!("bias_hh{suffix}"), &[g], g, hh));
+        if let Some(descriptions) = biases {
+            for (name, description) in names.biases.iter().zip(descriptions) {
+                tensors.push(tensor_info(name, &[g], g, description));
+            }
         }
         if shape.projected {
+            let Some(projection) = &names.projection else {
+                return Vec::new();
+            };
             tensors.push(tensor_info(
-                &format!("weight_hr{suffix}"),
+                projection,
                 &[r, h],
                 shape.projection_weights,
                 "W_hr, the output projection",
             ));
         }
-    }
-    tensors
-}
-
-/// The same layers as Keras stores them, under Keras' default layer names (`lstm`, `lstm_1`, ..;
-/// `bidirectional/forward_lstm`, `../backward_lstm`): kernels transposed, gates side by side,
-/// one bias unless there is none (two bias sets are stored as their sum). Keras has no
-/// projection: a projected LSTM has no Keras layout, and the table is empty.
-fn keras_tensors(shape: &Shape) -> Vec<TokenStream> {
-    if shape.projected {
-        return Vec::new();
-    }
-    let (h, g) = (shape.hidden, shape.gates_hidden);
-    let numbered = |base: &str, layer: usize| {
-        if layer == 0 {
-            base.to_owned()
-        } else {
-            format!("{base}_{layer}")
-        }
-    };
-    let mut tensors = Vec::new();
-    for (layer, reverse, _) in cells(shape) {
-        let path = match (shape.directions, reverse) {
-            (1, _) if shape.layers == 1 => String::new(),
-            (1, _) => format!("{}/lstm_cell/", numbered("lstm", layer)),
-            (_, false) => format!(
-                "{}/forward_lstm/lstm_cell/",
-                numbered("bidirectional", layer)
-            ),
-            (_, true) => format!(
-                "{}/backward_lstm/lstm_cell/",
-                numbered("bidirectional", layer)
-            ),
-        };
-        let sizes = &shape.layer_inputs[layer];
-        tensors.push(tensor_info(
-            &format!("{path}kernel"),
-            &[sizes.size, g],
-            sizes.stacked_input_weights,
-            "W_i, W_f, W_c, W_o transposed, side by side",
-        ));
-        tensors.push(tensor_info(
-            &format!("{path}recurrent_kernel"),
-            &[h, g],
-            shape.stacked_recurrent_weights,
-            "U_i, U_f, U_c, U_o transposed, side by side",
-        ));
-        let bias = match shape.bias.sets {
-            0 => continue,
-            1 => "b_i, b_f, b_c, b_o",
-            _ => "b_i, b_f, b_c, b_o (each b_ix + b_hx)",
-        };
-        tensors.push(tensor_info(&format!("{path}bias"), &[g], g, bias));
     }
     tensors
 }
