@@ -1,0 +1,251 @@
+//! Why a file could not be loaded or written: errors that name the tensor at fault.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use safetensors::tensor::SafeTensorError;
+
+/// Why a file could not be loaded into a weight type. Each variant names the tensor at fault and
+/// what was expected; none is ever a panic.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a safetensors file: too short, or a header that is not JSON.
+    NotSafetensors {
+        /// What the safetensors parser said.
+        reason: String,
+    },
+    /// A safetensors header whose lengths or offsets do not fit the data: a truncated or
+    /// damaged file.
+    Corrupt {
+        /// What the safetensors parser said.
+        reason: String,
+    },
+    /// No LSTM was recognised: none of the tensor names the loader looks for is in the file.
+    NoLstm {
+        /// The names looked for, with the prefix if one was given.
+        looked_for: Vec<String>,
+    },
+    /// Several LSTMs are in the file; [`LoadOptions::prefix`](super::LoadOptions::prefix) must choose one.
+    Ambiguous {
+        /// Each LSTM found, as its prefix and naming.
+        found: Vec<String>,
+    },
+    /// A tensor the type needs is not in the file.
+    MissingTensor {
+        /// The full name looked for.
+        name: String,
+        /// The shape it must have.
+        expected_shape: Vec<usize>,
+    },
+    /// A tensor under the LSTM's prefix that the type has no place for (a second layer's
+    /// `weight_ih_l1`, biases for a type without biases): never skipped silently.
+    UnexpectedTensor {
+        /// The tensor's name.
+        name: String,
+        /// Its shape.
+        shape: Vec<usize>,
+        /// Every tensor the type does expect under that prefix.
+        expected: Vec<String>,
+    },
+    /// A tensor of the wrong shape.
+    Shape {
+        /// The tensor's name.
+        name: String,
+        /// The shape the type requires.
+        expected: Vec<usize>,
+        /// The shape in the file.
+        found: Vec<usize>,
+    },
+    /// A tensor whose element type is not a float the loader converts (f32, f64, f16, bf16).
+    Dtype {
+        /// The tensor's name.
+        name: String,
+        /// The element type in the file.
+        found: String,
+    },
+    /// The type needs something the file's naming cannot hold: an output projection from
+    /// `nn.LSTMCell` or Keras, which have none.
+    Unsupported {
+        /// What is missing, and where it can be had.
+        reason: String,
+    },
+    /// A NaN or infinite value (also one that overflows the storage type, such as 1e300 loaded
+    /// into `f32`), rejected unless [`LoadOptions::allow_non_finite`](super::LoadOptions::allow_non_finite) allows it.
+    NonFinite {
+        /// The tensor's name.
+        name: String,
+        /// The element's position in the tensor, in row-major order.
+        index: usize,
+        /// The value as stored in the file.
+        value: f64,
+    },
+}
+
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [len] => format!("({len},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn name_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, source } => {
+                write!(f, "cannot read `{}`: {source}", path.display())
+            }
+            LoadError::NotSafetensors { reason } => write!(f, "not a safetensors file: {reason}"),
+            LoadError::Corrupt { reason } => {
+                write!(f, "truncated or corrupt safetensors file: {reason}")
+            }
+            LoadError::NoLstm { looked_for } => write!(
+                f,
+                "no LSTM weights found: looked for {} (name the prefix with `LoadOptions::prefix` \
+                 if the file uses another one)",
+                name_list(looked_for)
+            ),
+            LoadError::Ambiguous { found } => write!(
+                f,
+                "the file holds several LSTMs ({}); choose one with `LoadOptions::prefix`",
+                found.join(", ")
+            ),
+            LoadError::MissingTensor {
+                name,
+                expected_shape,
+            } => write!(
+                f,
+                "missing tensor `{name}`, expected of shape {}",
+                shape_text(expected_shape)
+            ),
+            LoadError::UnexpectedTensor {
+                name,
+                shape,
+                expected,
+            } => write!(
+                f,
+                "unexpected tensor `{name}` of shape {}: the type has no place for it (it expects \
+                 only {})",
+                shape_text(shape),
+                name_list(expected)
+            ),
+            LoadError::Shape {
+                name,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "tensor `{name}` has shape {}, expected {}",
+                    shape_text(found),
+                    shape_text(expected)
+                )?;
+                let transposed = found.len() == 2
+                    && expected.len() == 2
+                    && (found[0], found[1]) == (expected[1], expected[0]);
+                if transposed {
+                    f.write_str(" (transposed: PyTorch stores (4H, I), Keras (I, 4H))")?;
+                }
+                Ok(())
+            }
+            LoadError::Dtype { name, found } => write!(
+                f,
+                "tensor `{name}` has element type {found}, expected F32, F64, F16 or BF16"
+            ),
+            LoadError::Unsupported { reason } => write!(f, "cannot load: {reason}"),
+            LoadError::NonFinite { name, index, value } => write!(
+                f,
+                "tensor `{name}` holds {value} at element {index}; allow it with \
+                 `LoadOptions::allow_non_finite`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Why weights could not be written.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The file could not be written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The naming cannot hold the weights: an output projection in `nn.LSTMCell` or Keras
+    /// naming.
+    Unsupported {
+        /// What cannot be written, and in which naming it can.
+        reason: String,
+    },
+    /// The safetensors writer refused the tensors (a header over its size limit).
+    Format {
+        /// What the safetensors writer said.
+        reason: String,
+    },
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Io { path, source } => {
+                write!(f, "cannot write `{}`: {source}", path.display())
+            }
+            SaveError::Unsupported { reason } => write!(f, "cannot save: {reason}"),
+            SaveError::Format { reason } => write!(f, "cannot write safetensors: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SaveError::Io { source, .. } => Some(source),
+            SaveError::Unsupported { .. } | SaveError::Format { .. } => None,
+        }
+    }
+}
+
+pub(super) fn format_error(error: &SafeTensorError) -> LoadError {
+    let reason = error.to_string();
+    match error {
+        SafeTensorError::HeaderTooSmall
+        | SafeTensorError::HeaderTooLarge
+        | SafeTensorError::InvalidHeader(_)
+        | SafeTensorError::InvalidHeaderDeserialization(_)
+        | SafeTensorError::JsonError(_) => LoadError::NotSafetensors { reason },
+        _ => LoadError::Corrupt { reason },
+    }
+}

@@ -1,0 +1,260 @@
+//! Finding the LSTM in a file, and reading and checking its tensors against a type.
+
+use lstm_naming::CellSlot;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+use super::{LoadError, LoadOptions, Naming};
+use crate::{Bf16, F16, Float, LstmWeights, Role};
+
+/// Where the LSTM sits in a file: its prefix and naming.
+#[derive(Clone, PartialEq, Eq)]
+pub(super) struct Location {
+    pub(super) prefix: String,
+    pub(super) naming: Naming,
+}
+
+/// The LSTMs in a file that fit the options: a name ending in the naming's input weights, with
+/// the recurrent weights beside it.
+pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Location, LoadError> {
+    let namings: Vec<Naming> = match options.naming {
+        Some(naming) => vec![naming],
+        None => Naming::ALL.to_vec(),
+    };
+    if let (Some(prefix), Some(naming)) = (&options.prefix, options.naming) {
+        return Ok(Location {
+            prefix: prefix.clone(),
+            naming,
+        });
+    }
+    let mut found = Vec::new();
+    for name in file.names() {
+        for &naming in &namings {
+            let Ok(names) = naming.cell_names(CellSlot::FIRST) else {
+                continue;
+            };
+            let Some(prefix) = name.strip_suffix(names.input.as_str()) else {
+                continue;
+            };
+            let recurrent = names.recurrent;
+            let fits_prefix = options
+                .prefix
+                .as_deref()
+                .is_none_or(|wanted| wanted == prefix);
+            if fits_prefix && file.tensor(&format!("{prefix}{recurrent}")).is_ok() {
+                found.push(Location {
+                    prefix: prefix.to_owned(),
+                    naming,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    found.dedup();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => {
+            let prefix = options.prefix.as_deref().unwrap_or("");
+            let looked_for = namings
+                .iter()
+                .filter_map(|naming| naming.cell_names(CellSlot::FIRST).ok())
+                .map(|names| format!("{prefix}{}", names.input))
+                .collect();
+            Err(LoadError::NoLstm { looked_for })
+        }
+        _ => Err(LoadError::Ambiguous {
+            found: found
+                .iter()
+                .map(|location| format!("`{}` ({})", location.prefix, location.naming))
+                .collect(),
+        }),
+    }
+}
+
+/// Reads one tensor, checks its shape and values, and converts it to `T`.
+pub(super) fn read_tensor<T: Float>(
+    file: &SafeTensors<'_>,
+    name: &str,
+    expected_shape: &[usize],
+    options: &LoadOptions,
+) -> Result<Vec<T>, LoadError> {
+    let view = file.tensor(name).map_err(|_| LoadError::MissingTensor {
+        name: name.to_owned(),
+        expected_shape: expected_shape.to_vec(),
+    })?;
+    if view.shape() != expected_shape {
+        return Err(LoadError::Shape {
+            name: name.to_owned(),
+            expected: expected_shape.to_vec(),
+            found: view.shape().to_vec(),
+        });
+    }
+    let values = decode(&view).ok_or_else(|| LoadError::Dtype {
+        name: name.to_owned(),
+        found: format!("{:?}", view.dtype()),
+    })?;
+    let mut converted = Vec::with_capacity(values.len());
+    for (index, value) in values.into_iter().enumerate() {
+        let element = T::from_f64(value);
+        if !options.allow_non_finite && !element.is_finite() {
+            return Err(LoadError::NonFinite {
+                name: name.to_owned(),
+                index,
+                value,
+            });
+        }
+        converted.push(element);
+    }
+    Ok(converted)
+}
+
+/// The elements of a float tensor as `f64` (exact for every supported type), or `None` for
+/// another element type. Reads little-endian bytes one element at a time: the data need not be
+/// aligned.
+fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
+    let data = view.data();
+    let values = match view.dtype() {
+        Dtype::F32 => data
+            .chunks_exact(4)
+            .map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            .collect(),
+        Dtype::F64 => data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .collect(),
+        Dtype::F16 => data
+            .chunks_exact(2)
+            .map(|b| f64::from(F16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()))
+            .collect(),
+        Dtype::BF16 => data
+            .chunks_exact(2)
+            .map(|b| f64::from(Bf16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()))
+            .collect(),
+        _ => return None,
+    };
+    Some(values)
+}
+
+/// Reads the tensors of one LSTM (one prefix and naming in one file) for the [`WeightFile`](super::WeightFile)
+/// types, remembering every name it was asked for so that the rest can be rejected.
+pub struct TensorReader<'a> {
+    pub(super) file: SafeTensors<'a>,
+    pub(super) prefix: String,
+    pub(super) naming: Naming,
+    pub(super) options: &'a LoadOptions,
+    pub(super) expected: Vec<String>,
+}
+
+impl TensorReader<'_> {
+    /// Reads the cell at `slot`: checks and converts its tensors and builds the weights.
+    pub(super) fn read_cell<
+        T: Float,
+        const I: usize,
+        const H: usize,
+        const B: usize,
+        const R: usize,
+    >(
+        &mut self,
+        slot: CellSlot,
+    ) -> Result<LstmWeights<T, I, H, B, R>, LoadError> {
+        let naming = self.naming;
+        let names = naming
+            .cell_names(slot)
+            .map_err(|reason| LoadError::Unsupported { reason })?;
+        let full = |name: &str| format!("{}{name}", self.prefix);
+        let projection_name = match (R != H, &names.projection) {
+            (false, _) => None,
+            (true, Some(name)) => Some(full(name)),
+            (true, None) => {
+                return Err(LoadError::Unsupported {
+                    reason: format!(
+                        "{naming} has no output projection; a type whose output ({R}) is not its \
+                         hidden size ({H}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
+                    ),
+                });
+            }
+        };
+        // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
+        // are reported as unexpected for a type without them).
+        let bias_names: Vec<String> = if B == 0 {
+            Vec::new()
+        } else {
+            names.biases.iter().map(|name| full(name)).collect()
+        };
+        let (input_name, recurrent_name) = (full(&names.input), full(&names.recurrent));
+        self.expected
+            .extend([input_name.clone(), recurrent_name.clone()]);
+        self.expected.extend(bias_names.iter().cloned());
+        self.expected.extend(projection_name.clone());
+
+        let gates_hidden = 4 * H;
+        let read =
+            |name: &str, shape: &[usize]| read_tensor::<T>(&self.file, name, shape, self.options);
+        let stacked_input = read(&input_name, &naming.stacked_shape(H, I))?;
+        let stacked_recurrent = read(&recurrent_name, &naming.stacked_shape(H, R))?;
+        let file_biases = bias_names
+            .iter()
+            .map(|name| read(name, &[gates_hidden]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let projection = match &projection_name {
+            Some(name) => read(name, &[R, H])?,
+            None => Vec::new(),
+        };
+        Ok(LstmWeights::from_fn(|gate, role, row, col| match role {
+            Role::Input => stacked_input[naming.stacked_index(gate.index(), row, col, H, I)],
+            Role::Recurrent => {
+                stacked_recurrent[naming.stacked_index(gate.index(), row, col, H, R)]
+            }
+            Role::Projection => projection[row * H + col],
+            // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
+            // the rest. `set < B` here, so `B >= 1`.
+            Role::Bias(set) => file_biases
+                .iter()
+                .enumerate()
+                .filter(|&(file_set, _)| file_set.min(B - 1) == set)
+                .fold(T::ZERO, |sum, (_, values)| {
+                    sum + values[gate.index() * H + row]
+                }),
+        }))
+    }
+}
+
+/// Where a tensor name falls in PyTorch's `state_dict` order (by layer, forward before reverse,
+/// then `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`, `weight_hr`), then by name: the first
+/// unexpected tensor of a 2-layer file in a 1-layer type is then `weight_ih_l1`, the one a user
+/// recognises, and the same file always gives the same error.
+fn state_dict_order(name: &str) -> (usize, bool, usize, &str) {
+    const KINDS: [&str; 5] = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"];
+    let base = name.rsplit(['.', '/']).next().unwrap_or(name);
+    let kind = KINDS
+        .iter()
+        .position(|kind| base.starts_with(kind))
+        .unwrap_or(KINDS.len());
+    let reverse = base.ends_with("_reverse");
+    let layer = base
+        .split("_l")
+        .nth(1)
+        .map(|rest| rest.trim_end_matches("_reverse"))
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0);
+    (layer, reverse, kind, name)
+}
+
+/// Fails with the first tensor under `prefix` that is not `expected`, in `state_dict` order.
+pub(super) fn reject_unexpected(
+    file: &SafeTensors<'_>,
+    prefix: &str,
+    expected: Vec<String>,
+) -> Result<(), LoadError> {
+    let unexpected = file
+        .iter()
+        .filter(|(name, _)| name.starts_with(prefix) && !expected.iter().any(|e| e == name))
+        .min_by_key(|(name, _)| state_dict_order(name));
+    match unexpected {
+        Some((name, view)) => Err(LoadError::UnexpectedTensor {
+            name: name.to_owned(),
+            shape: view.shape().to_vec(),
+            expected,
+        }),
+        None => Ok(()),
+    }
+}
