@@ -106,41 +106,69 @@ impl fmt::Display for KernelUnavailable {
 
 impl std::error::Error for KernelUnavailable {}
 
-/// An entry point for one sequence's step: `(tiles, input, h, c, out, direction)`, the input
-/// `x` (`X = [T; I]`) or one step's projected inputs (`X = [T]`); `c` is updated and each
-/// unit's `o * tanh(c)` written to `out`.
-pub(crate) type StepFn<T, S, X, const H: usize, const R: usize> =
-    fn(&[S], &X, &[T; R], &mut [T; H], &mut [T; H], &Direction);
+/// What a step reads besides the state: the input `x`, or one step's projected inputs
+/// `b + W x` (4 gates x [`TILE`] per tile) when they were computed beforehand.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum StepInput<'a, T, const I: usize> {
+    /// The input `x`.
+    X(&'a [T; I]),
+    /// The projected inputs of one step.
+    Projected(&'a [T]),
+}
 
-/// An entry point for step `t` of a batch: `(tiles, inputs, steps, t, states, outputs)`, the
-/// inputs being `x` (`X = [T; I]`) or projected inputs (`X = T`), `steps` per sequence.
-pub(crate) type BatchFn<T, S, X, const H: usize, const R: usize> =
-    fn(&[S], &[X], usize, usize, &mut [LstmState<T, H, R>], &mut [[T; R]]);
+/// What a batch step reads: every sequence's inputs (`inputs[sequence * steps + t]`), or their
+/// projected inputs (`(sequence * steps + t) * step_len` on).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum BatchInput<'a, T, const I: usize> {
+    /// The inputs `x`.
+    X(&'a [[T; I]]),
+    /// The projected inputs.
+    Projected(&'a [T]),
+}
 
-/// An entry point for one step of a block of [`BLOCK`] sequences, unprojected outputs apart.
-pub(crate) type BlockFn<T, S, const I: usize, const H: usize, const R: usize> =
-    fn(&[S], [&[T; I]; BLOCK], &mut [LstmState<T, H, R>; BLOCK], &mut [[T; H]; BLOCK]);
-
-/// One kernel's entry points for element type `T`, storage `S` and sizes `I`, `H`, `R`, over
-/// the packed tiles. Only an instruction set that found its CPU features makes one, so holding
-/// it is the proof that its functions may run.
-pub(crate) struct Ops<T, S, const I: usize, const H: usize, const R: usize> {
-    /// Which kernel these are.
-    pub(crate) kernel: Kernel,
-    /// The gates and cell update of every unit for one sequence.
-    pub(crate) step: StepFn<T, S, [T; I], H, R>,
-    /// [`step`](Self::step) for a block of [`BLOCK`] sequences, each weight loaded once for the
-    /// block where the set has the registers (the order used with a projection).
-    pub(crate) step_block: BlockFn<T, S, I, H, R>,
-    /// Step `t` of a batch without projection: each unit's `h` written to its output slot,
-    /// `state.h` left for the caller.
-    pub(crate) batch: BatchFn<T, S, [T; I], H, R>,
+/// One call into a kernel, over the packed tiles of element type `T` and sizes `I`, `H`, `R`.
+#[derive(Debug)]
+pub(crate) enum Call<'a, T, const I: usize, const H: usize, const R: usize> {
+    /// The gates and cell update of every unit for one sequence: `c` updated, each unit's
+    /// `o * tanh(c)` written to `out`.
+    Step {
+        input: StepInput<'a, T, I>,
+        h: &'a [T; R],
+        c: &'a mut [T; H],
+        out: &'a mut [T; H],
+        direction: &'a Direction,
+    },
+    /// [`Step`](Self::Step) for a block of [`BLOCK`] sequences from `x`, each weight loaded
+    /// once for the block where the set has the registers (the order used with a projection).
+    Block {
+        xs: [&'a [T; I]; BLOCK],
+        states: &'a mut [LstmState<T, H, R>; BLOCK],
+        out: &'a mut [[T; H]; BLOCK],
+    },
+    /// Step `t` of a batch without projection, `steps` per sequence: each unit's `h` written to
+    /// its output slot, `state.h` left for the caller.
+    Batch {
+        input: BatchInput<'a, T, I>,
+        steps: usize,
+        t: usize,
+        states: &'a mut [LstmState<T, H, R>],
+        outputs: &'a mut [[T; R]],
+    },
     /// `b + W x_t` for every step into `projected` (per step, per tile, 4 gates x [`TILE`]).
-    pub(crate) project: fn(&[S], &[[T; I]], &mut [T]),
-    /// [`step`](Self::step) from one step's projected inputs instead of `x`.
-    pub(crate) recur: StepFn<T, S, [T], H, R>,
-    /// [`batch`](Self::batch) from projected inputs.
-    pub(crate) recur_batch: BatchFn<T, S, T, H, R>,
+    Project {
+        inputs: &'a [[T; I]],
+        projected: &'a mut [T],
+    },
+}
+
+/// One kernel's entry point for element type `T`, storage `S` and sizes `I`, `H`, `R`: it runs
+/// a [`Call`] over the packed tiles. Only an instruction set that found its CPU features makes
+/// one, so holding it is the proof that it may run.
+pub(crate) struct Ops<T, S, const I: usize, const H: usize, const R: usize> {
+    /// Which kernel this is.
+    pub(crate) kernel: Kernel,
+    /// Runs a call over the tiles.
+    pub(crate) run: fn(&[S], Call<'_, T, I, H, R>),
 }
 
 // By hand: a derive would require `T: Clone` and `S: Clone`, but only pointers are copied.

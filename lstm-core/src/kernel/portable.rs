@@ -3,10 +3,7 @@
 //! (`mul_add` without FMA would be a slow library call).
 #![forbid(unsafe_code)]
 
-use super::generic::{
-    batch_tiles, block_step, project_tiles, recur_batch_tiles, recur_tiles, tiles_step,
-};
-use super::{Direction, Kernel, Ops};
+use super::{Kernel, Ops, generic};
 use crate::{Float, Storage};
 
 /// Lanes summed per pass: 8 keeps the sums in registers (16 spilled and ran 3.5x slower).
@@ -17,38 +14,21 @@ const PASS: usize = 8;
 /// 1525 / 1346; there are too few registers to share a weight load.
 const BATCH_BLOCK: usize = 1;
 
-/// The portable entry points; every CPU can run them.
+generic::instantiate_kernels! {
+    fused: false,
+    step: (PASS, PASS),
+    pairs: false,
+    block: (PASS, PASS),
+    batch: ((PASS, BATCH_BLOCK), (PASS, BATCH_BLOCK)),
+    project: (PASS, PASS),
+    recur: (PASS, PASS),
+}
+
+/// The portable entry point; every CPU can run it.
 pub(crate) fn ops<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>()
 -> Ops<T, S, I, H, R> {
     Ops {
         kernel: Kernel::Portable,
-        step: step::<T, S, I, H, R>,
-        step_block: block_step::<T, I, H, R, false, PASS, S>,
-        batch: batch_tiles::<T, I, H, R, false, PASS, BATCH_BLOCK, S>,
-        project: project_tiles::<T, I, H, R, false, PASS, S>,
-        recur: recur::<T, S, I, H, R>,
-        recur_batch: recur_batch_tiles::<T, I, H, R, false, PASS, BATCH_BLOCK, S>,
+        run: generic_run::<T, S, I, H, R>,
     }
-}
-
-fn step<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
-    tiles: &[S],
-    x: &[T; I],
-    h: &[T; R],
-    c: &mut [T; H],
-    out: &mut [T; H],
-    _: &Direction,
-) {
-    tiles_step::<T, I, H, R, false, PASS, false, S>(tiles, x, h, c, out);
-}
-
-fn recur<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
-    tiles: &[S],
-    projected: &[T],
-    h: &[T; R],
-    c: &mut [T; H],
-    out: &mut [T; H],
-    _: &Direction,
-) {
-    recur_tiles::<T, I, H, R, false, PASS, S>(tiles, projected, h, c, out);
 }

@@ -10,7 +10,9 @@
 //! constants. The kernels themselves are in `kernel/` and `arch/`.
 #![forbid(unsafe_code)]
 
-use crate::kernel::{ALIGN, BLOCK, Direction, Kernel, KernelUnavailable, Ops, TILE};
+use crate::kernel::{
+    ALIGN, BLOCK, BatchInput, Call, Direction, Kernel, KernelUnavailable, Ops, StepInput, TILE,
+};
 use crate::{
     BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState, LstmWeights,
     Matrix, Role, SequenceLengthError, Storage, StreamingLayer,
@@ -363,17 +365,22 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         self.ops.kernel
     }
 
+    /// Runs `call` over the tiles by the chosen kernel.
+    #[inline]
+    fn call(&self, call: Call<'_, T, I, H, R>) {
+        (self.ops.run)(self.tiles(), call);
+    }
+
     /// One time step into `state`. Allocates nothing.
     fn step_state(&self, x: &[T; I], state: &mut LstmState<T, H, R>) {
         let mut unprojected = [T::ZERO; H];
-        (self.ops.step)(
-            self.tiles(),
-            x,
-            &state.h,
-            &mut state.c,
-            &mut unprojected,
-            &self.direction,
-        );
+        self.call(Call::Step {
+            input: StepInput::X(x),
+            h: &state.h,
+            c: &mut state.c,
+            out: &mut unprojected,
+            direction: &self.direction,
+        });
         self.finish_step(&unprojected, state);
     }
 
@@ -408,7 +415,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
                 // Tile by tile, every block of sequences: a tile's weights stay in cache while
                 // all sequences use them. Each unit's output is its `h` (`R == H`), written to
                 // `outputs` while `state.h` still holds the previous step for the other tiles.
-                (self.ops.batch)(self.tiles(), inputs, steps, t, states, outputs);
+                self.call(Call::Batch {
+                    input: BatchInput::X(inputs),
+                    steps,
+                    t,
+                    states,
+                    outputs,
+                });
                 for (sequence, state) in states.iter_mut().enumerate() {
                     state.h = outputs[sequence * steps + t];
                 }
@@ -422,7 +435,11 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
                 let first = block * BLOCK;
                 let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
                 let mut unprojected = [[T::ZERO; H]; BLOCK];
-                (self.ops.step_block)(self.tiles(), xs, block_states, &mut unprojected);
+                self.call(Call::Block {
+                    xs,
+                    states: block_states,
+                    out: &mut unprojected,
+                });
                 for (b, (state, values)) in block_states.iter_mut().zip(&unprojected).enumerate() {
                     self.finish_step(values, state);
                     outputs[(first + b) * steps + t] = state.h;
@@ -492,20 +509,22 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     ) {
         let tiles = H.div_ceil(TILE);
         scratch.resize(inputs.len() * tiles * 4 * TILE, T::ZERO);
-        (self.ops.project)(self.tiles(), inputs, scratch);
+        self.call(Call::Project {
+            inputs,
+            projected: scratch,
+        });
         for (projected, out) in scratch
             .chunks_exact(tiles * 4 * TILE)
             .zip(outputs.iter_mut())
         {
             let mut unprojected = [T::ZERO; H];
-            (self.ops.recur)(
-                self.tiles(),
-                projected,
-                &state.h,
-                &mut state.c,
-                &mut unprojected,
-                &self.direction,
-            );
+            self.call(Call::Step {
+                input: StepInput::Projected(projected),
+                h: &state.h,
+                c: &mut state.c,
+                out: &mut unprojected,
+                direction: &self.direction,
+            });
             self.finish_step(&unprojected, state);
             *out = state.h;
         }
@@ -538,9 +557,18 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
         let step_len = H.div_ceil(TILE) * 4 * TILE;
         scratch.resize(inputs.len() * step_len, T::ZERO);
-        (self.ops.project)(self.tiles(), inputs, scratch);
+        self.call(Call::Project {
+            inputs,
+            projected: scratch,
+        });
         for t in 0..steps {
-            (self.ops.recur_batch)(self.tiles(), scratch, steps, t, states, outputs);
+            self.call(Call::Batch {
+                input: BatchInput::Projected(scratch),
+                steps,
+                t,
+                states,
+                outputs,
+            });
             for (sequence, state) in states.iter_mut().enumerate() {
                 state.h = outputs[sequence * steps + t];
             }

@@ -2,24 +2,26 @@
 //! with intrinsics (`avx2_f32.rs`), every other type the generic kernels compiled with AVX2,
 //! FMA and F16C (16 registers of 8 `f32` lanes).
 
-use super::avx2_f32::{self, BatchInputs, StepInput};
-use super::{Entry, f32_array, f32_array_mut, target_feature_kernels};
-use crate::kernel::{BLOCK, Direction, Kernel};
+use super::avx2_f32::{self, BatchInputs};
+use super::{Entry, f32_array, f32_array_mut};
+use crate::kernel::generic::instantiate_kernels;
+use crate::kernel::{BLOCK, BatchInput, Call, Direction, Kernel, StepInput};
 use crate::{Bf16, F16, F32Lanes, Float, LstmState, Storage};
 
 /// The proof that this CPU has AVX2, FMA and F16C: only [`Entry::detect`] makes one.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Avx2(());
 
-/// Sequences per block of the generic batch kernels for `f32` (other storage than `f32`, bf16
+/// Sequences per block of the generic batch kernels for `f32` (storage other than `f32`, bf16
 /// and f16, which the intrinsics kernel takes): blocks of 4 spill their accumulators in 16
 /// registers. Measured at input 100, hidden 256, batch 32 (us per step, blocks of 4 / 3 / 2 /
 /// 1): 500 / 396 / 281 / 505. `f64` keeps [`BLOCK`]: its figures varied from 750 to 1650
 /// between identical runs, too much to choose a size by.
 const F32_BATCH_BLOCK: usize = 2;
 
-target_feature_kernels! {
-    features: "avx2,fma,f16c",
+instantiate_kernels! {
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fused: true,
     step: (16, 8),
     pairs: false,
     block: (8, 4),
@@ -33,7 +35,7 @@ target_feature_kernels! {
 #[target_feature(enable = "avx2,fma,f16c")]
 fn f32_step<const I: usize, const H: usize, const R: usize>(
     lanes: F32Lanes<'_>,
-    input: &StepInput<'_, I>,
+    input: &StepInput<'_, f32, I>,
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
@@ -76,8 +78,8 @@ fn f32_project<T: Float, const I: usize, const R: usize>(
     }
 }
 
-// SAFETY: `detect` returns `Some` only after finding AVX2, FMA and F16C, every feature the
-// methods' code (`target_feature_kernels!` and `avx2_f32.rs`) is compiled for.
+// SAFETY: `detect` returns `Some` only after finding AVX2, FMA and F16C, every feature `run`'s
+// code (`generic_run` and `avx2_f32.rs`) is compiled for.
 unsafe impl Entry for Avx2 {
     const KERNEL: Kernel = Kernel::Avx2;
 
@@ -88,152 +90,110 @@ unsafe impl Entry for Avx2 {
         found.then_some(Avx2(()))
     }
 
-    unsafe fn step<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
+    /// `f32` weights in `f32`, bf16 or f16 storage go to the intrinsics kernel; the rest, and a
+    /// block of sequences in other storage, to the generic kernels.
+    unsafe fn run<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
         tiles: &[S],
-        x: &[T; I],
-        h: &[T; R],
-        c: &mut [T; H],
-        out: &mut [T; H],
-        direction: &Direction,
+        call: Call<'_, T, I, H, R>,
     ) {
-        if let (Some(lanes), Some(x), Some(h), Some(c), Some(out)) = (
-            S::as_f32_lanes(tiles),
-            f32_array(x),
-            f32_array(h),
-            f32_array_mut(c),
-            f32_array_mut(out),
-        ) {
+        let Some(lanes) = S::as_f32_lanes(tiles) else {
             // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-            unsafe { f32_step(lanes, &StepInput::X(x), h, c, out, direction) };
-            return;
-        }
-        // SAFETY: as above.
-        unsafe { generic_step(tiles, x, h, c, out) }
-    }
-
-    unsafe fn step_block<
-        T: Float,
-        S: Storage<T>,
-        const I: usize,
-        const H: usize,
-        const R: usize,
-    >(
-        tiles: &[S],
-        xs: [&[T; I]; BLOCK],
-        states: &mut [LstmState<T, H, R>; BLOCK],
-        out: &mut [[T; H]; BLOCK],
-    ) {
-        if S::as_f32_lanes(tiles).is_some() {
-            // The intrinsics kernel, one sequence at a time: a batch must give the bits of
-            // separate sequences, and those run its activations. (Projected batches do not
+            return unsafe { generic_run(tiles, call) };
+        };
+        match call {
+            Call::Step {
+                input,
+                h,
+                c,
+                out,
+                direction,
+            } => {
+                let f32_input = match input {
+                    StepInput::X(x) => f32_array(x).map(StepInput::X),
+                    StepInput::Projected(p) => T::as_f32s(p).map(StepInput::Projected),
+                };
+                if let (Some(f32_input), Some(h), Some(c), Some(out)) = (
+                    f32_input,
+                    f32_array(h),
+                    f32_array_mut(c),
+                    f32_array_mut(out),
+                ) {
+                    // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
+                    unsafe { f32_step(lanes, &f32_input, h, c, out, direction) };
+                    return;
+                }
+                let call = Call::Step {
+                    input,
+                    h,
+                    c,
+                    out,
+                    direction,
+                };
+                // SAFETY: as above.
+                unsafe { generic_run(tiles, call) }
+            }
+            // One sequence at a time through the intrinsics step: a batch must give the bits
+            // of separate sequences, and those run its activations. (Projected batches do not
             // share weight loads on AVX2.)
-            for ((x, state), out) in xs.into_iter().zip(states).zip(out) {
-                // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-                unsafe {
-                    Self::step::<T, S, I, H, R>(
-                        tiles,
-                        x,
-                        &state.h,
-                        &mut state.c,
+            Call::Block { xs, states, out } => {
+                for ((x, state), out) in xs.into_iter().zip(states).zip(out) {
+                    let step = Call::Step {
+                        input: StepInput::X(x),
+                        h: &state.h,
+                        c: &mut state.c,
                         out,
-                        &Direction::default(),
-                    );
+                        direction: &Direction::default(),
+                    };
+                    // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
+                    unsafe { Self::run(tiles, step) };
                 }
             }
-            return;
-        }
-        // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-        unsafe { generic_block(tiles, xs, states, out) }
-    }
-
-    unsafe fn batch<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
-        tiles: &[S],
-        inputs: &[[T; I]],
-        steps: usize,
-        t: usize,
-        states: &mut [LstmState<T, H, R>],
-        outputs: &mut [[T; R]],
-    ) {
-        if let Some(lanes) = S::as_f32_lanes(tiles) {
-            let inputs = BatchInputs {
-                inputs,
-                projected: None,
+            Call::Batch {
+                input,
                 steps,
                 t,
-            };
-            // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-            unsafe { f32_batch(lanes, &inputs, states, outputs) };
-            return;
+                states,
+                outputs,
+            } => {
+                let f32_input = match input {
+                    BatchInput::X(inputs) => Some(BatchInputs {
+                        inputs,
+                        projected: None,
+                        steps,
+                        t,
+                    }),
+                    BatchInput::Projected(p) => T::as_f32s(p).map(|projected| BatchInputs {
+                        inputs: &[],
+                        projected: Some(projected),
+                        steps,
+                        t,
+                    }),
+                };
+                match f32_input {
+                    // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
+                    Some(f32_input) => unsafe { f32_batch(lanes, &f32_input, states, outputs) },
+                    None => {
+                        let call = Call::Batch {
+                            input,
+                            steps,
+                            t,
+                            states,
+                            outputs,
+                        };
+                        // SAFETY: as above.
+                        unsafe { generic_run(tiles, call) }
+                    }
+                }
+            }
+            Call::Project { inputs, projected } => {
+                if let Some(out) = T::as_f32s_mut(projected) {
+                    // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
+                    unsafe { f32_project::<T, I, R>(lanes, inputs, out) };
+                    return;
+                }
+                // SAFETY: as above.
+                unsafe { generic_run::<T, S, I, H, R>(tiles, Call::Project { inputs, projected }) }
+            }
         }
-        // SAFETY: as above.
-        unsafe { generic_batch(tiles, inputs, steps, t, states, outputs) }
-    }
-
-    unsafe fn project<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
-        tiles: &[S],
-        inputs: &[[T; I]],
-        projected: &mut [T],
-    ) {
-        if let (Some(lanes), Some(out)) = (S::as_f32_lanes(tiles), T::as_f32s_mut(projected)) {
-            // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-            unsafe { f32_project::<T, I, R>(lanes, inputs, out) };
-            return;
-        }
-        // SAFETY: as above.
-        unsafe { generic_project::<T, S, I, H, R>(tiles, inputs, projected) }
-    }
-
-    unsafe fn recur<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>(
-        tiles: &[S],
-        projected: &[T],
-        h: &[T; R],
-        c: &mut [T; H],
-        out: &mut [T; H],
-        direction: &Direction,
-    ) {
-        if let (Some(lanes), Some(projected), Some(h), Some(c), Some(out)) = (
-            S::as_f32_lanes(tiles),
-            T::as_f32s(projected),
-            f32_array(h),
-            f32_array_mut(c),
-            f32_array_mut(out),
-        ) {
-            let input = StepInput::<I>::Projected(projected);
-            // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-            unsafe { f32_step(lanes, &input, h, c, out, direction) };
-            return;
-        }
-        // SAFETY: as above.
-        unsafe { generic_recur::<T, S, I, H, R>(tiles, projected, h, c, out) }
-    }
-
-    unsafe fn recur_batch<
-        T: Float,
-        S: Storage<T>,
-        const I: usize,
-        const H: usize,
-        const R: usize,
-    >(
-        tiles: &[S],
-        projected: &[T],
-        steps: usize,
-        t: usize,
-        states: &mut [LstmState<T, H, R>],
-        outputs: &mut [[T; R]],
-    ) {
-        if let (Some(lanes), Some(f32_projected)) = (S::as_f32_lanes(tiles), T::as_f32s(projected))
-        {
-            let inputs = BatchInputs::<T, I> {
-                inputs: &[],
-                projected: Some(f32_projected),
-                steps,
-                t,
-            };
-            // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-            unsafe { f32_batch(lanes, &inputs, states, outputs) };
-            return;
-        }
-        // SAFETY: as above.
-        unsafe { generic_recur_batch::<T, S, I, H, R>(tiles, projected, steps, t, states, outputs) }
     }
 }

@@ -38,7 +38,7 @@ use core::arch::x86_64::{
 };
 
 use super::f32_array;
-use crate::kernel::TILE;
+use crate::kernel::{StepInput, TILE};
 use crate::{Bf16, F16, Float, LstmState};
 
 /// `f32` lanes in a vector.
@@ -554,19 +554,12 @@ const fn tile_len(inputs: usize, recurrent: usize) -> usize {
     (inputs + recurrent + 1) * ROW
 }
 
-/// What a step adds to the bias: `W x`, or nothing when the input projection `b + W x` was
-/// computed beforehand (4 x `TILE` per tile, as [`project`] writes it).
-pub(super) enum StepInput<'a, const I: usize> {
-    X(&'a [f32; I]),
-    Projected(&'a [f32]),
-}
-
 /// [`step`], prefetching far ahead where the weights are beyond L2 ([`far`]) and, where
 /// [`alternates`] says so, taking the tiles last to first when `reverse()` (asked only then).
 #[target_feature(enable = "avx2,fma,f16c")]
 pub(super) fn step_any<W: Weight, const I: usize, const H: usize, const R: usize>(
     tiles: &[W],
-    input: &StepInput<'_, I>,
+    input: &StepInput<'_, f32, I>,
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
@@ -593,7 +586,7 @@ pub(super) fn step_any<W: Weight, const I: usize, const H: usize, const R: usize
 #[target_feature(enable = "avx2,fma,f16c")]
 fn step<W: Weight, const I: usize, const H: usize, const R: usize, const FAR: bool>(
     tiles: &[W],
-    input: &StepInput<'_, I>,
+    input: &StepInput<'_, f32, I>,
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
@@ -628,7 +621,7 @@ fn step_tiles<
 >(
     data: &[W],
     first: usize,
-    input: &StepInput<'_, I>,
+    input: &StepInput<'_, f32, I>,
     h: &[f32; R],
     c: &mut [f32; H],
     out: &mut [f32; H],
@@ -662,7 +655,7 @@ fn step_tiles<
 fn step_sums<W: Weight, const I: usize, const R: usize, const FAR: bool>(
     data: &[W],
     tile: usize,
-    input: &StepInput<'_, I>,
+    input: &StepInput<'_, f32, I>,
     h: &[f32; R],
 ) -> Option<[__m256; ROW_VECTORS]> {
     let (x_rows, h_rows, bias) = split_tile::<W, I, R>(data)?;
