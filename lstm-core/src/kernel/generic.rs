@@ -254,7 +254,8 @@ fn store_lanes<T: Copy, const PASS: usize, const NB: usize>(
 
 /// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
 /// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
-/// results are the same bit for bit.
+/// results are the same bit for bit. Without `hs`, only `b + W x` (the input projection, which
+/// runs the same first half).
 #[inline(always)]
 fn block_acc<
     T: Float,
@@ -267,7 +268,7 @@ fn block_acc<
 >(
     tile: &[S],
     xs: [&[T; I]; NB],
-    hs: [&[T; R]; NB],
+    hs: Option<[&[T; R]; NB]>,
 ) -> [[[T; TILE]; 4]; NB] {
     let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
     let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
@@ -282,7 +283,9 @@ fn block_acc<
             }
         }
         accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
-        accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
+        if let Some(hs) = hs {
+            accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
+        }
         store_lanes(&mut acc, &part, first);
     }
     acc
@@ -307,8 +310,11 @@ pub(crate) fn block_step<
 ) {
     let tile_len = (I + R + 1) * 4 * TILE;
     for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let acc =
-            block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, states.each_ref().map(|s| &s.h));
+        let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(
+            data,
+            xs,
+            Some(states.each_ref().map(|s| &s.h)),
+        );
         for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
             finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut values[..]);
         }
@@ -344,48 +350,16 @@ pub(crate) fn project_tiles<
         let blocks = inputs.len() / BLOCK;
         for block in 0..blocks {
             let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
-            let acc = input_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs);
+            let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, None);
             for (b, gates) in acc.iter().enumerate() {
                 store(block * BLOCK + b, tile, gates);
             }
         }
         for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
-            let [gates] = input_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x]);
+            let [gates] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], None);
             store(step, tile, &gates);
         }
     }
-}
-
-/// `b + W x` of one tile for `NB` inputs: the first half of [`block_acc`], in the same order.
-#[inline(always)]
-fn input_acc<
-    T: Float,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    const I: usize,
-    const R: usize,
-    S: Storage<T>,
->(
-    tile: &[S],
-    xs: [&[T; I]; NB],
-) -> [[[T; TILE]; 4]; NB] {
-    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
-    let x_rows = &rows[..I * 4 * TILE];
-    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
-    for first in (0..TILE).step_by(PASS) {
-        let mut part = [[[T::ZERO; PASS]; 4]; NB];
-        for sequence in &mut part {
-            for (gate, lanes) in sequence.iter_mut().enumerate() {
-                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
-                    *lane = value.widen();
-                }
-            }
-        }
-        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
-        store_lanes(&mut acc, &part, first);
-    }
-    acc
 }
 
 /// Step `t` of a hoisted batch: tile by tile, blocks of `BLOCK` sequences share each `U` row
@@ -562,13 +536,13 @@ pub(crate) fn batch_tiles<
             outputs,
             |first, hs| {
                 let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
-                block_acc::<T, FUSED, PASS, NB, I, R, S>(data, xs, hs)
+                block_acc::<T, FUSED, PASS, NB, I, R, S>(data, xs, Some(hs))
             },
             |sequence, h| {
                 let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(
                     data,
                     [&inputs[sequence * steps + t]],
-                    [h],
+                    Some([h]),
                 );
                 acc
             },
@@ -673,7 +647,7 @@ pub(crate) fn tiles_step<
     let tile_len = (I + R + 1) * 4 * TILE;
     if !PAIRS {
         for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-            let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], [h]);
+            let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], Some([h]));
             finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
         }
         return;
@@ -694,7 +668,7 @@ pub(crate) fn tiles_step<
     let last = pairs.remainder();
     if !last.is_empty() {
         let tile = tiles.len() / tile_len - 1;
-        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], [h]);
+        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], Some([h]));
         finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
     }
 }
