@@ -17,6 +17,12 @@ use core::fmt;
 use crate::{Float, Layer, LstmState, Matrix, StreamingLayer, Vector};
 
 /// One of the four LSTM gates, in PyTorch's and Keras' order.
+///
+/// ```
+/// use lstm_core::Gate;
+/// let letters: String = Gate::ALL.iter().map(|gate| gate.letter()).collect();
+/// assert_eq!(letters, "ifco");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gate {
     /// Input gate `i`.
@@ -31,9 +37,17 @@ pub enum Gate {
 
 impl Gate {
     /// The gates in the order PyTorch stacks them in `weight_ih` and Keras in `kernel`.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Gate::ALL[2], lstm_core::Gate::Candidate);
+    /// ```
     pub const ALL: [Gate; 4] = [Gate::Input, Gate::Forget, Gate::Candidate, Gate::Output];
 
     /// The gate's position in [`Gate::ALL`]: its block in PyTorch's and Keras' stacked tensors.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Gate::Output.index(), 3);
+    /// ```
     #[must_use]
     pub const fn index(self) -> usize {
         match self {
@@ -45,6 +59,10 @@ impl Gate {
     }
 
     /// The seed notation's subscript: `i`, `f`, `c`, `o`.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Gate::Forget.letter(), 'f');
+    /// ```
     #[must_use]
     pub const fn letter(self) -> char {
         match self {
@@ -57,6 +75,16 @@ impl Gate {
 }
 
 /// What a weight tensor multiplies: the input `x`, the previous hidden state `h`, or nothing.
+///
+/// ```
+/// use lstm_core::{Gate, LstmWeights, Role};
+/// // Start by remembering: forget-gate biases of 1, everything else 0.
+/// let weights = LstmWeights::<f32, 2, 3>::from_fn(|gate, role, _, _| match (gate, role) {
+///     (Gate::Forget, Role::Bias(_)) => 1.0,
+///     _ => 0.0,
+/// });
+/// assert_eq!(*weights.biases[0].b_f, [1.0; 3]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// `W`, hidden x input: multiplies `x`.
@@ -228,6 +256,11 @@ pub struct Projection<'a, T, const R: usize, const H: usize>(Option<&'a Matrix<T
 
 impl<T, const H: usize> Projection<'_, T, H, H> {
     /// No projection: the output is `h` itself.
+    ///
+    /// ```
+    /// let none = lstm_core::Projection::<'_, f32, 4, 4>::none();
+    /// assert!(none.matrix().is_none());
+    /// ```
     #[must_use]
     pub const fn none() -> Self {
         Projection(None)
@@ -236,12 +269,23 @@ impl<T, const H: usize> Projection<'_, T, H, H> {
 
 impl<'a, T, const R: usize, const H: usize> Projection<'a, T, R, H> {
     /// Projection by `w_hr`: output row `r` is `w_hr[r] . (o * tanh(c))`.
+    ///
+    /// ```
+    /// let w_hr = lstm_core::Matrix::<f32, 2, 4>::zeros();
+    /// assert!(lstm_core::Projection::new(&w_hr).matrix().is_some());
+    /// ```
     #[must_use]
     pub const fn new(w_hr: &'a Matrix<T, R, H>) -> Self {
         Projection(Some(w_hr))
     }
 
     /// The matrix, if there is a projection.
+    ///
+    /// ```
+    /// let w_hr = lstm_core::Matrix::<f32, 2, 4>::from_fn(|row, col| (row + col) as f32);
+    /// let projection = lstm_core::Projection::new(&w_hr);
+    /// assert_eq!(projection.matrix().map(|m| m[1][3]), Some(4.0));
+    /// ```
     #[must_use]
     pub const fn matrix(&self) -> Option<&'a Matrix<T, R, H>> {
         self.0
@@ -256,6 +300,13 @@ impl<T, const R: usize, const H: usize> Clone for Projection<'_, T, R, H> {
 impl<T, const R: usize, const H: usize> Copy for Projection<'_, T, R, H> {}
 
 /// Borrowed views of one set of gate biases.
+///
+/// ```
+/// use lstm_core::LstmWeights;
+/// let weights = LstmWeights::<f32, 2, 3>::from_fn(|_, _, row, _| row as f32);
+/// let biases = weights.biases[0].as_refs();
+/// assert_eq!(**biases.b_o, [0.0, 1.0, 2.0]);
+/// ```
 #[derive(Debug)]
 pub struct GateBiasRefs<'a, T, const H: usize> {
     /// Input gate bias.
@@ -609,6 +660,12 @@ pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1, co
 }
 
 /// One set of gate biases: a `b` for each of the four gates.
+///
+/// ```
+/// use lstm_core::{Gate, GateBiases};
+/// let biases = GateBiases::<f32, 2>::from_fn(|gate, row| (gate.index() * 10 + row) as f32);
+/// assert_eq!(**biases.gate(Gate::Candidate), [20.0, 21.0]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct GateBiases<T, const H: usize> {
     /// Input gate bias.
@@ -623,6 +680,11 @@ pub struct GateBiases<T, const H: usize> {
 
 impl<T: Float, const H: usize> GateBiases<T, H> {
     /// Biases whose element `row` of gate `gate` is `element(gate, row)`, gates in order i, f, c, o.
+    ///
+    /// ```
+    /// let biases = lstm_core::GateBiases::<f64, 3>::from_fn(|_, row| row as f64);
+    /// assert_eq!(*biases.b_i, [0.0, 1.0, 2.0]);
+    /// ```
     #[must_use]
     pub fn from_fn(mut element: impl FnMut(Gate, usize) -> T) -> Self {
         GateBiases {
@@ -634,6 +696,12 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
     }
 
     /// The vector of one gate.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, GateBiases};
+    /// let biases = GateBiases::<f32, 2>::from_fn(|gate, _| gate.index() as f32);
+    /// assert_eq!(**biases.gate(Gate::Forget), [1.0, 1.0]);
+    /// ```
     #[must_use]
     pub fn gate(&self, gate: Gate) -> &Vector<T, H> {
         match gate {
@@ -645,6 +713,13 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
     }
 
     /// The vector of one gate, mutably.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, GateBiases};
+    /// let mut biases = GateBiases::<f32, 2>::from_fn(|_, _| 0.0);
+    /// biases.gate_mut(Gate::Forget)[1] = 1.0;
+    /// assert_eq!(**biases.gate(Gate::Forget), [0.0, 1.0]);
+    /// ```
     #[must_use]
     pub fn gate_mut(&mut self, gate: Gate) -> &mut Vector<T, H> {
         match gate {
@@ -656,6 +731,11 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
     }
 
     /// Borrows the four vectors.
+    ///
+    /// ```
+    /// let biases = lstm_core::GateBiases::<f32, 2>::from_fn(|_, row| row as f32);
+    /// assert_eq!(**biases.as_refs().b_c, [0.0, 1.0]);
+    /// ```
     #[must_use]
     pub fn as_refs(&self) -> GateBiasRefs<'_, T, H> {
         GateBiasRefs {
@@ -671,6 +751,11 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     LstmWeights<T, I, H, B, R>
 {
     /// All-zero weights.
+    ///
+    /// ```
+    /// let weights = lstm_core::LstmWeights::<f32, 3, 2>::zeros();
+    /// assert!(weights.w_i.as_flattened().iter().all(|&w| w == 0.0));
+    /// ```
     #[must_use]
     pub fn zeros() -> Self {
         Self::from_fn(|_, _, _, _| T::ZERO)
@@ -724,6 +809,15 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// The input weights `W` of one gate.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights, Role};
+    /// let weights = LstmWeights::<f32, 3, 2>::from_fn(|gate, role, _, _| match role {
+    ///     Role::Input => gate.index() as f32,
+    ///     _ => 0.0,
+    /// });
+    /// assert_eq!(weights.input_weights(Gate::Output)[1], [3.0; 3]);
+    /// ```
     #[must_use]
     pub fn input_weights(&self, gate: Gate) -> &Matrix<T, H, I> {
         match gate {
@@ -735,6 +829,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// The input weights `W` of one gate, mutably.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights};
+    /// let mut weights = LstmWeights::<f32, 3, 2>::zeros();
+    /// weights.input_weights_mut(Gate::Input)[0][2] = 0.5;
+    /// assert_eq!(weights.w_i[0][2], 0.5);
+    /// ```
     #[must_use]
     pub fn input_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, I> {
         match gate {
@@ -746,6 +847,15 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// The recurrent weights `U` of one gate.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights, Role};
+    /// let weights = LstmWeights::<f32, 3, 2>::from_fn(|_, role, row, col| match role {
+    ///     Role::Recurrent => (row * 2 + col) as f32,
+    ///     _ => 0.0,
+    /// });
+    /// assert_eq!(weights.recurrent_weights(Gate::Forget)[1], [2.0, 3.0]);
+    /// ```
     #[must_use]
     pub fn recurrent_weights(&self, gate: Gate) -> &Matrix<T, H, R> {
         match gate {
@@ -757,6 +867,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// The recurrent weights `U` of one gate, mutably.
+    ///
+    /// ```
+    /// use lstm_core::{Gate, LstmWeights};
+    /// let mut weights = LstmWeights::<f32, 3, 2>::zeros();
+    /// weights.recurrent_weights_mut(Gate::Candidate)[1][0] = -1.0;
+    /// assert_eq!(weights.u_c[1][0], -1.0);
+    /// ```
     #[must_use]
     pub fn recurrent_weights_mut(&mut self, gate: Gate) -> &mut Matrix<T, H, R> {
         match gate {
@@ -768,18 +885,41 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// The projection `W_hr` (`R x H`), present exactly when `R != H`.
+    ///
+    /// ```
+    /// use lstm_core::LstmWeights;
+    /// assert!(LstmWeights::<f32, 3, 4, 1, 2>::zeros().projection().is_some()); // R = 2 < H = 4
+    /// assert!(LstmWeights::<f32, 3, 4>::zeros().projection().is_none());
+    /// ```
     #[must_use]
     pub fn projection(&self) -> Option<&Matrix<T, R, H>> {
         self.projection.as_ref()
     }
 
     /// The projection, mutably.
+    ///
+    /// ```
+    /// let mut weights = lstm_core::LstmWeights::<f32, 3, 4, 1, 2>::zeros();
+    /// if let Some(w_hr) = weights.projection_mut() {
+    ///     w_hr[0][0] = 1.0;
+    /// }
+    /// assert_eq!(weights.projection().map(|w_hr| w_hr[0][0]), Some(1.0));
+    /// ```
     #[must_use]
     pub fn projection_mut(&mut self) -> Option<&mut Matrix<T, R, H>> {
         self.projection.as_mut()
     }
 
     /// Borrows the tensors as the view the forward step runs on.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LstmState, LstmWeights};
+    /// let weights = LstmWeights::<f64, 2, 3>::from_fn(|_, _, row, col| 0.1 * (row + col) as f64);
+    /// let reference = weights.as_cell().step(&[1.0, -1.0], &mut LstmState::zeros());
+    /// let packed = weights.pack().step(&[1.0, -1.0], &mut LstmState::zeros());
+    /// assert!(reference.iter().zip(&packed).all(|(a, b)| (a - b).abs() < 1e-12));
+    /// ```
     #[must_use]
     pub fn as_cell(&self) -> CellRef<'_, T, I, H, B, R> {
         CellRef {

@@ -102,6 +102,30 @@ pub trait LstmSpec {
 pub type Weights<S, T = f32> = <S as LstmSpec>::Weights<T>;
 
 /// The state type of spec `S`: `State<Encoder>` is `LstmState<f32, 256>`.
+///
+/// ```
+/// use lstm_core::{LstmState, State};
+/// # use lstm_core::{LstmLayer, LstmSpec, TensorInfo, typenum};
+/// # struct Encoder;
+/// # impl LstmSpec for Encoder {
+/// #     const NAME: &'static str = "Encoder";
+/// #     const INPUT: usize = 100;
+/// #     const HIDDEN: usize = 256;
+/// #     const OUTPUT: usize = 256;
+/// #     const PARAM_COUNT: usize = 365_568;
+/// #     const BIAS_SETS: usize = 1;
+/// #     const TENSORS: &'static [TensorInfo] = &[];
+/// #     const PYTORCH_TENSORS: &'static [TensorInfo] = &[];
+/// #     const KERAS_TENSORS: &'static [TensorInfo] = &[];
+/// #     type Input = typenum::U100;
+/// #     type Hidden = typenum::U256;
+/// #     type Output = typenum::U256;
+/// #     type Weights<T: lstm_core::Float> = LstmLayer<T, 100, 256>;
+/// #     type State<T: lstm_core::Float> = LstmState<T, 256>;
+/// # }
+/// let state: LstmState<f32, 256> = State::<Encoder>::zeros();
+/// # let _ = state;
+/// ```
 pub type State<S, T = f32> = <S as LstmSpec>::State<T>;
 
 /// `Self`'s input size is `N`. Implemented by `#[derive(Lstm)]`.
@@ -149,6 +173,13 @@ pub trait HiddenIs<const N: usize>: LstmSpec {}
 pub trait Feeds<Next: LstmSpec>: LstmSpec {}
 
 /// One tensor of a parameter table: its name, shape and element count.
+///
+/// ```
+/// use lstm_core::{Summary, TensorInfo};
+/// const W_I: TensorInfo =
+///     TensorInfo { name: "W_i", shape: &[256, 100], count: 25_600, description: "input weights" };
+/// assert_eq!(Summary::new("one tensor", &[W_I]).total(), 25_600);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TensorInfo {
     /// The tensor's name in its layout (`"W_i"`, `"weight_ih_l0"`, `"kernel"`).
@@ -187,12 +218,24 @@ pub struct Summary {
 
 impl Summary {
     /// A table titled `title` listing `tensors`.
+    ///
+    /// ```
+    /// let empty = lstm_core::Summary::new("nothing", &[]);
+    /// assert_eq!(empty.total(), 0);
+    /// ```
     #[must_use]
     pub const fn new(title: &'static str, tensors: &'static [TensorInfo]) -> Self {
         Self { title, tensors }
     }
 
     /// The tensors listed.
+    ///
+    /// ```
+    /// use lstm_core::{Summary, TensorInfo};
+    /// static TABLE: [TensorInfo; 1] =
+    ///     [TensorInfo { name: "b", shape: &[4], count: 4, description: "bias" }];
+    /// assert_eq!(Summary::new("bias", &TABLE).tensors()[0].name, "b");
+    /// ```
     #[must_use]
     pub const fn tensors(&self) -> &'static [TensorInfo] {
         self.tensors
@@ -200,6 +243,15 @@ impl Summary {
 
     /// The sum of the tensors' counts. Saturates at `u128::MAX`, which no table written by the
     /// derive can reach: it rejects any spec whose count overflows `usize`.
+    ///
+    /// ```
+    /// use lstm_core::{Summary, TensorInfo};
+    /// static TABLE: [TensorInfo; 2] = [
+    ///     TensorInfo { name: "W", shape: &[2, 3], count: 6, description: "" },
+    ///     TensorInfo { name: "U", shape: &[2, 2], count: 4, description: "" },
+    /// ];
+    /// assert_eq!(Summary::new("", &TABLE).total(), 10);
+    /// ```
     #[must_use]
     pub fn total(&self) -> u128 {
         self.tensors.iter().fold(0u128, |sum, tensor| {

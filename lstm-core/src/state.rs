@@ -28,6 +28,11 @@ pub struct LstmState<T, const H: usize, const R: usize = H> {
 
 impl<T: Float, const H: usize, const R: usize> LstmState<T, H, R> {
     /// The all-zero state PyTorch and Keras start from when no initial state is given.
+    ///
+    /// ```
+    /// let state = lstm_core::LstmState::<f32, 3>::zeros();
+    /// assert_eq!((state.h, state.c), ([0.0; 3], [0.0; 3]));
+    /// ```
     #[must_use]
     pub const fn zeros() -> Self {
         Self {
@@ -37,12 +42,24 @@ impl<T: Float, const H: usize, const R: usize> LstmState<T, H, R> {
     }
 
     /// A state from given `h` and `c` (PyTorch's `(h_0, c_0)`).
+    ///
+    /// ```
+    /// // A projected state: `h` of 2, `c` of 4 (PyTorch's proj_size).
+    /// let state = lstm_core::LstmState::<f32, 4, 2>::new([1.0, 2.0], [0.5; 4]);
+    /// assert_eq!(state.h, [1.0, 2.0]);
+    /// ```
     #[must_use]
     pub const fn new(h: [T; R], c: [T; H]) -> Self {
         Self { h, c }
     }
 
     /// Sets `h` and `c` back to zero.
+    ///
+    /// ```
+    /// let mut state = lstm_core::LstmState::<f32, 2>::new([1.0; 2], [1.0; 2]);
+    /// state.reset();
+    /// assert_eq!(state, lstm_core::LstmState::zeros());
+    /// ```
     pub fn reset(&mut self) {
         *self = Self::zeros();
     }

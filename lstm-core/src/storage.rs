@@ -7,6 +7,13 @@ use crate::Float;
 
 /// How a packed weight is kept: as the computation's own type `T` (the default), or narrower.
 /// The kernels widen each weight to `T` as they load it, so sums and activations stay in `T`.
+///
+/// ```
+/// use lstm_core::{Bf16, Storage};
+/// let stored = <Bf16 as Storage<f32>>::narrow(0.1);
+/// assert_eq!(stored.widen(), 0.10009765625); // the nearest bfloat16
+/// assert_eq!(<f32 as Storage<f32>>::narrow(0.1).widen(), 0.1); // f32 as itself
+/// ```
 pub trait Storage<T>: Copy + fmt::Debug + Send + Sync + 'static {
     /// Zero, for padding lanes.
     const ZERO: Self;
@@ -27,6 +34,12 @@ pub trait Storage<T>: Copy + fmt::Debug + Send + Sync + 'static {
 }
 
 /// Packed `f32` weights as the hand-written kernels read them: see [`Storage::as_f32_lanes`].
+///
+/// ```
+/// use lstm_core::{Bf16, F32Lanes, Storage};
+/// let stored = [Bf16::from_f32(1.0); 16];
+/// assert!(matches!(<Bf16 as Storage<f32>>::as_f32_lanes(&stored), Some(F32Lanes::Bf16(_))));
+/// ```
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub enum F32Lanes<'a> {
@@ -91,6 +104,11 @@ impl Bf16 {
     }
 
     /// The nearest bf16 (ties to even); NaN stays NaN.
+    ///
+    /// ```
+    /// use lstm_core::Bf16;
+    /// assert_eq!(Bf16::from_f32(1.0 + 1.0 / 512.0).to_f32(), 1.0); // a tie, to even
+    /// ```
     #[must_use]
     pub fn from_f32(value: f32) -> Bf16 {
         let bits = value.to_bits();
@@ -106,6 +124,10 @@ impl Bf16 {
     }
 
     /// The value as an `f32`, exactly.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Bf16::from_f32(-3.5).to_f32(), -3.5);
+    /// ```
     #[must_use]
     #[inline(always)]
     pub fn to_f32(self) -> f32 {
@@ -170,6 +192,11 @@ impl F16 {
     }
 
     /// The nearest f16 (ties to even), infinity past the largest finite one; NaN stays NaN.
+    ///
+    /// ```
+    /// use lstm_core::F16;
+    /// assert_eq!(F16::from_f32(1e-8).to_f32(), 0.0); // below half the smallest f16
+    /// ```
     #[must_use]
     pub fn from_f32(value: f32) -> F16 {
         let bits = value.to_bits();
@@ -210,6 +237,10 @@ impl F16 {
     /// The value as an `f32`, exactly. Branch-free, so that the generic kernels vectorise it,
     /// and without subnormal `f32` operands, so that it holds where denormals are treated as
     /// zero (as audio code often sets).
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::F16::from_f32(65504.0).to_f32(), 65504.0); // the largest f16
+    /// ```
     #[must_use]
     #[inline(always)]
     pub fn to_f32(self) -> f32 {

@@ -90,6 +90,11 @@ impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
     }
 
     /// A matrix whose element at `(row, col)` is `element(row, col)`, called in row-major order.
+    ///
+    /// ```
+    /// let m = lstm_core::Matrix::<f32, 2, 3>::from_fn(|row, col| (row * 3 + col) as f32);
+    /// assert_eq!(m[1], [3.0, 4.0, 5.0]);
+    /// ```
     #[must_use]
     pub fn from_fn(mut element: impl FnMut(usize, usize) -> T) -> Self {
         let mut rows = Vec::with_capacity(R);
@@ -126,23 +131,48 @@ impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
 
 impl<T, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Number of rows, `R`.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Matrix::<f32, 256, 100>::ROWS, 256);
+    /// ```
     pub const ROWS: usize = R;
     /// Number of columns, `C`.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Matrix::<f32, 256, 100>::COLS, 100);
+    /// ```
     pub const COLS: usize = C;
 
     /// The rows as a fixed-size array.
+    ///
+    /// ```
+    /// let m = lstm_core::Matrix::<f32, 2, 2>::from_fn(|row, col| (row + col) as f32);
+    /// let rows: &[[f32; 2]; 2] = m.as_rows();
+    /// assert_eq!(rows[1], [1.0, 2.0]);
+    /// ```
     #[must_use]
     pub fn as_rows(&self) -> &[[T; C]; R] {
         &self.rows
     }
 
     /// All elements in row-major order.
+    ///
+    /// ```
+    /// let m = lstm_core::Matrix::<f32, 2, 2>::from_fn(|row, col| (row * 2 + col) as f32);
+    /// assert_eq!(m.as_flattened(), [0.0, 1.0, 2.0, 3.0]);
+    /// ```
     #[must_use]
     pub fn as_flattened(&self) -> &[T] {
         self.rows.as_flattened()
     }
 
     /// All elements in row-major order, mutably.
+    ///
+    /// ```
+    /// let mut m = lstm_core::Matrix::<f32, 2, 2>::zeros();
+    /// m.as_flattened_mut()[3] = 1.0;
+    /// assert_eq!(m[1][1], 1.0);
+    /// ```
     #[must_use]
     pub fn as_flattened_mut(&mut self) -> &mut [T] {
         self.rows.as_flattened_mut()
@@ -171,12 +201,21 @@ impl<T: fmt::Debug, const R: usize, const C: usize> fmt::Debug for Matrix<T, R, 
 
 impl<T: Float, const N: usize> Vector<T, N> {
     /// A vector of zeros.
+    ///
+    /// ```
+    /// assert_eq!(*lstm_core::Vector::<f32, 3>::zeros(), [0.0; 3]);
+    /// ```
     #[must_use]
     pub fn zeros() -> Self {
         Self::from_fn(|_| T::ZERO)
     }
 
     /// A vector whose element `i` is `element(i)`, called in order.
+    ///
+    /// ```
+    /// let b = lstm_core::Vector::<f32, 3>::from_fn(|i| i as f32 * 0.5);
+    /// assert_eq!(*b, [0.0, 0.5, 1.0]);
+    /// ```
     #[must_use]
     pub fn from_fn(element: impl FnMut(usize) -> T) -> Self {
         Self {
@@ -210,9 +249,19 @@ impl<T: Float, const N: usize> Vector<T, N> {
 
 impl<T, const N: usize> Vector<T, N> {
     /// Number of elements, `N`.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::Vector::<f32, 256>::LEN, 256);
+    /// ```
     pub const LEN: usize = N;
 
     /// The elements as a fixed-size array.
+    ///
+    /// ```
+    /// let b = lstm_core::Vector::<f32, 2>::from_fn(|i| i as f32);
+    /// let array: &[f32; 2] = b.as_array();
+    /// assert_eq!(array, &[0.0, 1.0]);
+    /// ```
     #[must_use]
     pub fn as_array(&self) -> &[T; N] {
         &self.elements

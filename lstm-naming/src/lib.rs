@@ -25,6 +25,12 @@ use core::fmt;
 /// PyTorch stacks the gates i, f, g, o by rows and numbers layers `_l0`, `_l1`, ... with
 /// `_reverse` for the second direction; Keras puts i, f, c, o side by side in columns. An
 /// `nn.LSTMCell` and a Keras `LSTM` hold one forward cell.
+///
+/// ```
+/// use lstm_naming::Naming;
+/// assert_eq!(Naming::Keras.to_string(), "Keras LSTM");
+/// assert!(Naming::Keras.transposed() && !Naming::PyTorch.transposed());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Naming {
     /// PyTorch `nn.LSTM`: any number of layers, either direction, a projection.
@@ -50,9 +56,18 @@ pub struct CellSlot {
 
 impl CellSlot {
     /// The first layer's forward cell: the only cell of a single LSTM.
+    ///
+    /// ```
+    /// assert_eq!(lstm_naming::CellSlot::FIRST.layer(), 0);
+    /// ```
     pub const FIRST: CellSlot = CellSlot::forward(0);
 
     /// The forward cell of layer `layer`.
+    ///
+    /// ```
+    /// let slot = lstm_naming::CellSlot::forward(1);
+    /// assert!(!slot.is_reverse() && slot.layer() == 1);
+    /// ```
     #[must_use]
     pub const fn forward(layer: usize) -> Self {
         CellSlot {
@@ -62,6 +77,10 @@ impl CellSlot {
     }
 
     /// The reverse cell of layer `layer`.
+    ///
+    /// ```
+    /// assert!(lstm_naming::CellSlot::reverse(0).is_reverse());
+    /// ```
     #[must_use]
     pub const fn reverse(layer: usize) -> Self {
         CellSlot {
@@ -71,12 +90,20 @@ impl CellSlot {
     }
 
     /// The layer's index, from 0.
+    ///
+    /// ```
+    /// assert_eq!(lstm_naming::CellSlot::reverse(3).layer(), 3);
+    /// ```
     #[must_use]
     pub const fn layer(self) -> usize {
         self.layer
     }
 
     /// Whether the cell reads the sequence from last to first.
+    ///
+    /// ```
+    /// assert!(!lstm_naming::CellSlot::FIRST.is_reverse());
+    /// ```
     #[must_use]
     pub const fn is_reverse(self) -> bool {
         self.reverse
@@ -106,6 +133,10 @@ pub struct CellNames {
 
 impl Naming {
     /// Every naming.
+    ///
+    /// ```
+    /// assert_eq!(lstm_naming::Naming::ALL.len(), 3);
+    /// ```
     pub const ALL: [Naming; 3] = [Naming::PyTorch, Naming::PyTorchCell, Naming::Keras];
 
     /// The names of the cell at `slot`, or why this naming cannot hold it (a second layer or
@@ -152,6 +183,10 @@ impl Naming {
     }
 
     /// Whether the weight matrices are stored transposed (gates in columns).
+    ///
+    /// ```
+    /// assert!(lstm_naming::Naming::Keras.transposed()); // kernel is (I, 4H)
+    /// ```
     #[must_use]
     pub const fn transposed(self) -> bool {
         matches!(self, Naming::Keras)

@@ -7,6 +7,19 @@ use safetensors::tensor::SafeTensorError;
 
 /// Why a file could not be loaded into a weight type. Each variant names the tensor at fault and
 /// what was expected; none is ever a panic.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LoadError, LoadOptions, LstmLayer, Naming};
+/// let bytes = LstmLayer::<f32, 3, 2>::zeros().to_safetensors(Naming::PyTorch, "")?;
+/// match LstmLayer::<f32, 4, 2>::from_safetensors(&bytes, &LoadOptions::new()) {
+///     Err(LoadError::Shape { name, expected, found }) => {
+///         assert_eq!((name.as_str(), expected, found), ("weight_ih_l0", vec![8, 4], vec![8, 3]));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum LoadError {
@@ -194,6 +207,15 @@ impl std::error::Error for LoadError {
 }
 
 /// Why weights could not be written.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Naming, SaveError};
+/// // Keras' LSTM has no output projection.
+/// let projected = LstmLayer::<f32, 3, 4, 1, 2>::zeros();
+/// let err = projected.to_safetensors(Naming::Keras, "").unwrap_err();
+/// assert!(matches!(err, SaveError::Unsupported { .. }));
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SaveError {

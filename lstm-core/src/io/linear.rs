@@ -50,6 +50,14 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     ///
     /// # Errors
     /// [`SaveError::Format`] if the safetensors writer refuses the header.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, LoadOptions};
+    /// let head = Linear::<f32, 4, 2>::zeros();
+    /// let bytes = head.to_safetensors("head.")?;
+    /// assert_eq!(Linear::<f32, 4, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new())?, head);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_safetensors(&self, prefix: &str) -> Result<Vec<u8>, SaveError> {
         let tensors = vec![
             (

@@ -38,6 +38,19 @@ use crate::{Bidirectional, Float, LstmLayer, LstmWeights, Stacked, Storage};
 /// Weights that a safetensors file can hold: a cell ([`LstmLayer`], or the logical
 /// [`LstmWeights`]), a bidirectional layer, or a stack of them, in PyTorch's numbering of layers
 /// (`_l0`, `_l1`, ..., `_reverse`). In the [`prelude`](crate::prelude).
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LoadOptions, LstmLayer, Naming, Stacked};
+/// /// Saves any weights in PyTorch's naming and loads them back.
+/// fn round_trip<W: WeightFile>(weights: &W) -> Result<W, Box<dyn std::error::Error>> {
+///     let bytes = weights.to_safetensors(Naming::PyTorch, "rnn.")?;
+///     Ok(W::from_safetensors(&bytes, &LoadOptions::new())?)
+/// }
+/// let stack = Stacked::new(LstmLayer::<f32, 3, 4>::zeros(), LstmLayer::<f32, 4, 4>::zeros());
+/// assert_eq!(round_trip(&stack)?, stack);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait WeightFile: Sized {
     /// How many of PyTorch's layers the weights span.
     const LAYERS: usize;

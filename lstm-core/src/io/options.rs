@@ -19,6 +19,10 @@ pub struct LoadOptions {
 
 impl LoadOptions {
     /// The defaults: find the LSTM, reject non-finite values.
+    ///
+    /// ```
+    /// assert_eq!(lstm_core::LoadOptions::new(), lstm_core::LoadOptions::default());
+    /// ```
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -27,6 +31,17 @@ impl LoadOptions {
     /// Loads the LSTM whose tensor names start with `prefix` (`"encoder.lstm."`,
     /// `"lstm/lstm_cell/"`), ignoring every tensor outside it. Needed when a file holds several
     /// LSTMs.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LoadOptions, LstmLayer, Naming};
+    /// // Only the LSTM under `encoder.`, wherever others are in the file.
+    /// let bytes = LstmLayer::<f32, 2, 3>::zeros().to_safetensors(Naming::PyTorch, "encoder.")?;
+    /// let options = LoadOptions::new().prefix("encoder.");
+    /// let encoder = LstmLayer::<f32, 2, 3>::from_safetensors(&bytes, &options)?;
+    /// # let _ = encoder;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = Some(prefix.into());
@@ -34,6 +49,17 @@ impl LoadOptions {
     }
 
     /// Expects the tensor names of one library rather than recognising them.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LoadOptions, LstmLayer, Naming};
+    /// let bytes = LstmLayer::<f32, 2, 3>::zeros().to_safetensors(Naming::Keras, "")?;
+    /// let keras = LoadOptions::new().naming(Naming::Keras);
+    /// assert!(LstmLayer::<f32, 2, 3>::from_safetensors(&bytes, &keras).is_ok());
+    /// let pytorch = LoadOptions::new().naming(Naming::PyTorch);
+    /// assert!(LstmLayer::<f32, 2, 3>::from_safetensors(&bytes, &pytorch).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn naming(mut self, naming: Naming) -> Self {
         self.naming = Some(naming);
@@ -41,6 +67,18 @@ impl LoadOptions {
     }
 
     /// Accepts NaN and infinite weights instead of failing with [`LoadError::NonFinite`](super::LoadError::NonFinite).
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LoadOptions, LstmWeights, Naming};
+    /// let mut weights = LstmWeights::<f32, 1, 2>::zeros();
+    /// weights.w_f[0][0] = f32::NAN;
+    /// let bytes = weights.to_safetensors(Naming::PyTorch, "")?;
+    /// assert!(LstmWeights::<f32, 1, 2>::from_safetensors(&bytes, &LoadOptions::new()).is_err());
+    /// let lenient = LoadOptions::new().allow_non_finite(true);
+    /// assert!(LstmWeights::<f32, 1, 2>::from_safetensors(&bytes, &lenient).is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn allow_non_finite(mut self, allow: bool) -> Self {
         self.allow_non_finite = allow;

@@ -136,6 +136,24 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
 
 /// Reads the tensors of one LSTM (one prefix and naming in one file) for the [`WeightFile`](super::WeightFile)
 /// types, remembering every name it was asked for so that the rest can be rejected.
+///
+/// It is what [`WeightFile::read_layers`](super::WeightFile::read_layers) reads from; a
+/// weight type made of cells implements that method by asking its cells to read themselves:
+///
+/// ```
+/// use lstm_core::{LoadError, LstmLayer, TensorReader, WeightFile};
+/// /// Two cells side by side, each a layer of its own in the file.
+/// struct Pair(LstmLayer<f32, 2, 2>, LstmLayer<f32, 2, 2>);
+/// impl Pair {
+///     fn read(reader: &mut TensorReader<'_>, first: usize) -> Result<Self, LoadError> {
+///         Ok(Pair(
+///             LstmLayer::read_layers(reader, first)?,
+///             LstmLayer::read_layers(reader, first + 1)?,
+///         ))
+///     }
+/// }
+/// # let _ = Pair::read;
+/// ```
 pub struct TensorReader<'a> {
     pub(super) file: SafeTensors<'a>,
     pub(super) prefix: String,

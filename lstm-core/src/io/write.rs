@@ -8,6 +8,21 @@ use super::{Naming, SaveError};
 use crate::{Float, Gate, GateBiases, LstmWeights};
 
 /// Collects the tensors of one LSTM to be written, for the [`WeightFile`](super::WeightFile) types.
+///
+/// It is what [`WeightFile::write_layers`](super::WeightFile::write_layers) writes to:
+///
+/// ```
+/// use lstm_core::{LstmLayer, SaveError, TensorWriter, WeightFile};
+/// /// Writes two cells as layers 0 and 1.
+/// fn write_pair(
+///     pair: &(LstmLayer<f32, 2, 2>, LstmLayer<f32, 2, 2>),
+///     writer: &mut TensorWriter,
+/// ) -> Result<(), SaveError> {
+///     pair.0.write_layers(writer, 0)?;
+///     pair.1.write_layers(writer, 1)
+/// }
+/// # let _ = write_pair;
+/// ```
 pub struct TensorWriter {
     pub(super) prefix: String,
     pub(super) naming: Naming,

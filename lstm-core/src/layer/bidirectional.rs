@@ -40,6 +40,13 @@ pub struct Bidirectional<C, const O: usize> {
 
 impl<C, const O: usize> Bidirectional<C, O> {
     /// A layer from its two cells.
+    ///
+    /// ```
+    /// use lstm_core::{Bidirectional, LstmLayer};
+    /// let layer: Bidirectional<LstmLayer<f32, 3, 4>, 8> =
+    ///     Bidirectional::new(LstmLayer::zeros(), LstmLayer::zeros());
+    /// # let _ = layer;
+    /// ```
     #[must_use]
     pub fn new(forward: C, reverse: C) -> Self {
         Bidirectional { forward, reverse }
@@ -48,6 +55,16 @@ impl<C, const O: usize> Bidirectional<C, O> {
 
 impl<C: Zeros, const O: usize> Bidirectional<C, O> {
     /// All-zero weights in both directions.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{Bidirectional, LstmLayer};
+    /// let layer = Bidirectional::<LstmLayer<f32, 3, 4>, 8>::zeros();
+    /// let mut outputs = [[1.0; 8]; 2];
+    /// layer.run(&[[0.5; 3]; 2], &mut outputs, &mut layer.zero_state())?;
+    /// assert_eq!(outputs, [[0.0; 8]; 2]);
+    /// # Ok::<(), lstm_core::SequenceLengthError>(())
+    /// ```
     #[must_use]
     pub fn zeros() -> Self {
         <Self as Zeros>::zeros()
@@ -56,6 +73,18 @@ impl<C: Zeros, const O: usize> Bidirectional<C, O> {
 
 /// The buffers of a bidirectional layer: one direction's outputs, the sequence reversed, and a
 /// batch's states of one direction.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Bidirectional, LstmLayer};
+/// let layer = Bidirectional::<LstmLayer<f32, 3, 4>, 8>::zeros();
+/// let mut workspace = Default::default(); // reused: repeated calls allocate nothing
+/// for _ in 0..3 {
+///     let mut outputs = [[0.0; 8]; 5];
+///     layer.run_with(&[[0.5; 3]; 5], &mut outputs, &mut layer.zero_state(), &mut workspace)?;
+/// }
+/// # Ok::<(), lstm_core::SequenceLengthError>(())
+/// ```
 pub struct BidirectionalWorkspace<T: Float, C: Layer<T>> {
     cell: C::Workspace,
     halves: Vec<C::Output>,

@@ -39,12 +39,24 @@ pub struct Linear<T, const I: usize, const O: usize> {
 
 impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// A layer from its weight and bias.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, Matrix, Vector};
+    /// let head = Linear::<f32, 2, 1>::new(Matrix::from_fn(|_, col| col as f32), Vector::zeros());
+    /// assert_eq!(head.weight[0], [0.0, 1.0]);
+    /// ```
     #[must_use]
     pub fn new(weight: Matrix<T, O, I>, bias: Vector<T, O>) -> Self {
         Linear { weight, bias }
     }
 
     /// All-zero weight and bias.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// let head = lstm_core::Linear::<f32, 4, 2>::zeros();
+    /// assert_eq!(head.step(&[1.0; 4], &mut ()), [0.0; 2]);
+    /// ```
     #[must_use]
     pub fn zeros() -> Self {
         Linear {

@@ -89,6 +89,14 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
 {
     /// The weights as an [`LstmLayer`], ready to run with the best kernel this CPU has. Built
     /// once: the step itself never repacks or allocates.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{Kernel, LstmState, LstmWeights};
+    /// let cell = LstmWeights::<f32, 2, 3>::zeros().pack();
+    /// assert!(cell.kernel() == Kernel::best());
+    /// assert_eq!(cell.step(&[1.0, 2.0], &mut LstmState::zeros()), [0.0; 3]);
+    /// ```
     #[must_use]
     pub fn pack(&self) -> LstmLayer<T, I, H, B, R> {
         self.as_cell().pack_as::<T>()
@@ -145,6 +153,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 
     /// [`pack`](Self::pack), the weights stored as `S`; see [`LstmWeights::pack_as`].
+    ///
+    /// ```
+    /// use lstm_core::{Bf16, LstmWeights};
+    /// let weights = LstmWeights::<f32, 2, 3>::from_fn(|_, _, _, _| 0.1);
+    /// let narrow = weights.as_cell().pack_as::<Bf16>();
+    /// assert_eq!(narrow.to_weights().w_i[0][0], Bf16::from_f32(0.1).to_f32());
+    /// ```
     #[must_use]
     pub fn pack_as<S: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S> {
         let tiles = H.div_ceil(TILE);

@@ -36,6 +36,13 @@ pub struct Stacked<Lower, Upper> {
 
 impl<Lower, Upper> Stacked<Lower, Upper> {
     /// A stack of `lower` then `upper`.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, LstmLayer, Stacked};
+    /// // An LSTM and its head: one model.
+    /// let model = Stacked::new(LstmLayer::<f32, 3, 8>::zeros(), Linear::<f32, 8, 2>::zeros());
+    /// # let _ = model;
+    /// ```
     #[must_use]
     pub fn new(lower: Lower, upper: Upper) -> Self {
         Stacked { lower, upper }
@@ -50,6 +57,13 @@ impl<Lower: Zeros, Upper: Zeros> Zeros for Stacked<Lower, Upper> {
 
 impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
     /// All-zero weights in every layer.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LstmLayer, Stacked};
+    /// let stack = Stacked::<LstmLayer<f32, 3, 4>, LstmLayer<f32, 4, 2>>::zeros();
+    /// assert_eq!(stack.step(&[1.0; 3], &mut stack.zero_state()), [0.0; 2]);
+    /// ```
     #[must_use]
     pub fn zeros() -> Self {
         <Self as Zeros>::zeros()
@@ -57,6 +71,18 @@ impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
 }
 
 /// The buffers of a stack: the lower layer's outputs for one sequence, and each layer's own.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, Stacked};
+/// let stack = Stacked::<LstmLayer<f32, 3, 4>, LstmLayer<f32, 4, 2>>::zeros();
+/// let mut workspace = Default::default();
+/// let mut outputs = [[0.0; 2]; 10];
+/// stack.run_with(&[[0.5; 3]; 10], &mut outputs, &mut stack.zero_state(), &mut workspace)?;
+/// // A second call of at most 10 steps reuses the buffers: no allocation.
+/// stack.run_with(&[[0.5; 3]; 10], &mut outputs, &mut stack.zero_state(), &mut workspace)?;
+/// # Ok::<(), lstm_core::SequenceLengthError>(())
+/// ```
 pub struct StackWorkspace<T: Float, Lower: Layer<T>, Upper: Layer<T>> {
     between: Vec<Lower::Output>,
     lower: Lower::Workspace,
