@@ -136,6 +136,10 @@ pub(crate) enum Call<'a, T, const I: usize, const H: usize, const R: usize> {
         h: &'a [T; R],
         c: &'a mut [T; H],
         out: &'a mut [T; H],
+        #[cfg_attr(
+            not(target_arch = "x86_64"),
+            expect(dead_code, reason = "only the AVX2 kernel walks the tiles both ways")
+        )]
         direction: &'a Direction,
     },
     /// [`Step`](Self::Step) for a block of [`BLOCK`] sequences from `x`, each weight loaded
