@@ -565,6 +565,10 @@ pub(super) fn step_any<W: Weight, const I: usize, const H: usize, const R: usize
     out: &mut [f32; H],
     reverse: impl FnOnce() -> bool,
 ) {
+    // Its exact length, a constant the compiler sees (see `generic::exact`).
+    let tiles = tiles
+        .get(..H.div_ceil(TILE) * tile_len(I, R))
+        .unwrap_or_default();
     if far(tiles) {
         let reverse = alternates(size_of_val(tiles)) && reverse();
         step::<W, I, H, R, true>(tiles, input, h, c, out, reverse);
@@ -694,6 +698,10 @@ pub(super) fn batch<T: Float, W: Weight, const I: usize, const H: usize, const R
     states: &mut [LstmState<T, H, R>],
     outputs: &mut [[T; R]],
 ) {
+    // Its exact length, a constant the compiler sees (see `generic::exact`).
+    let tiles = tiles
+        .get(..H.div_ceil(TILE) * tile_len(I, R))
+        .unwrap_or_default();
     // The first block of sequences reads a tile from beyond L2 when the weights are large;
     // the others find it in L2, where far prefetches only cost (S4 268 -> 275 us with them).
     let far = far(tiles);
