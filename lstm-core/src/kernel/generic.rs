@@ -11,6 +11,8 @@
 //! the streamed ones, bit for bit.
 #![forbid(unsafe_code)]
 
+use core::marker::PhantomData;
+
 use super::TILE;
 use crate::{Float, LstmState, Storage};
 
@@ -117,11 +119,11 @@ macro_rules! instantiate_kernels {
             c: &mut [T; H],
             out: &mut [T; H],
         ) {
-            use crate::kernel::generic::tiles_step as step;
+            use crate::kernel::generic::Tiles;
             if T::BITS == 32 {
-                step::<T, I, H, R, $fused, { $step32 }, $pairs, S>(tiles, x, h, c, out);
+                Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step32 }, $pairs>(tiles, x, h, c, out);
             } else {
-                step::<T, I, H, R, $fused, { $step64 }, $pairs, S>(tiles, x, h, c, out);
+                Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step64 }, $pairs>(tiles, x, h, c, out);
             }
         }
 
@@ -141,12 +143,12 @@ macro_rules! instantiate_kernels {
             c: &mut [T; H],
             out: &mut [T; H],
         ) {
-            use crate::kernel::generic::recur_tiles as recur;
+            use crate::kernel::generic::Tiles;
             let p = projected;
             if T::BITS == 32 {
-                recur::<T, I, H, R, $fused, { $recur32 }, S>(tiles, p, h, c, out);
+                Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur32 }>(tiles, p, h, c, out);
             } else {
-                recur::<T, I, H, R, $fused, { $recur64 }, S>(tiles, p, h, c, out);
+                Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur64 }>(tiles, p, h, c, out);
             }
         }
 
@@ -165,11 +167,11 @@ macro_rules! instantiate_kernels {
             states: &mut [crate::LstmState<T, H, R>; crate::kernel::BLOCK],
             out: &mut [[T; H]; crate::kernel::BLOCK],
         ) {
-            use crate::kernel::generic::block_step as block;
+            use crate::kernel::generic::Tiles;
             if T::BITS == 32 {
-                block::<T, I, H, R, $fused, { $block32 }, S>(tiles, xs, states, out);
+                Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block32 }>(tiles, xs, states, out);
             } else {
-                block::<T, I, H, R, $fused, { $block64 }, S>(tiles, xs, states, out);
+                Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block64 }>(tiles, xs, states, out);
             }
         }
 
@@ -191,20 +193,20 @@ macro_rules! instantiate_kernels {
             o: &mut [[T; R]],
         ) {
             use crate::kernel::BatchInput::{Projected, X};
-            use crate::kernel::generic::{batch_tiles as x_batch, recur_batch_tiles as p_batch};
+            use crate::kernel::generic::Tiles;
             let st = states;
             match (T::BITS == 32, input) {
                 (true, X(x)) => {
-                    x_batch::<T, I, H, R, $fused, { $batch32 }, { $nb32 }, S>(tiles, x, n, t, st, o);
+                    Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, x, n, t, st, o);
                 }
                 (false, X(x)) => {
-                    x_batch::<T, I, H, R, $fused, { $batch64 }, { $nb64 }, S>(tiles, x, n, t, st, o);
+                    Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, x, n, t, st, o);
                 }
                 (true, Projected(p)) => {
-                    p_batch::<T, I, H, R, $fused, { $batch32 }, { $nb32 }, S>(tiles, p, n, t, st, o);
+                    Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, p, n, t, st, o);
                 }
                 (false, Projected(p)) => {
-                    p_batch::<T, I, H, R, $fused, { $batch64 }, { $nb64 }, S>(tiles, p, n, t, st, o);
+                    Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, p, n, t, st, o);
                 }
             }
         }
@@ -223,11 +225,11 @@ macro_rules! instantiate_kernels {
             inputs: &[[T; I]],
             projected: &mut [T],
         ) {
-            use crate::kernel::generic::project_tiles as project;
+            use crate::kernel::generic::Tiles;
             if T::BITS == 32 {
-                project::<T, I, H, R, $fused, { $project32 }, S>(tiles, inputs, projected);
+                Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project32 }>(tiles, inputs, projected);
             } else {
-                project::<T, I, H, R, $fused, { $project64 }, S>(tiles, inputs, projected);
+                Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project64 }>(tiles, inputs, projected);
             }
         }
     };
@@ -235,16 +237,441 @@ macro_rules! instantiate_kernels {
 
 pub(crate) use instantiate_kernels;
 
-/// The packed tiles of an `I`-input, `H`-unit, `R`-output cell, exactly: the same slice, its
-/// length now a constant the compiler sees (a kernel reached through a function pointer cannot
-/// learn it from its caller; without this, the audio-sized AVX-512 step kept its loop counts
-/// and bounds checks at run time and took 139-143 ns against 127-130), or empty if `tiles` is
-/// shorter (never: a layer passes its own tiles).
-#[inline(always)]
-pub(crate) fn exact<S, const I: usize, const H: usize, const R: usize>(tiles: &[S]) -> &[S] {
-    tiles
-        .get(..H.div_ceil(TILE) * (I + R + 1) * 4 * TILE)
-        .unwrap_or_default()
+/// The generic kernels over the packed tiles of element type `T`, storage `S`, input size `I`,
+/// hidden size `H` and output size `R`, with multiply-adds fused (`FUSED`) or not; each kernel
+/// takes its own register blocking (`PASS` lanes summed per pass, `NB` sequences sharing each
+/// weight load) as const parameters of its own.
+pub(crate) struct Tiles<T, S, const I: usize, const H: usize, const R: usize, const FUSED: bool>(
+    PhantomData<(T, S)>,
+);
+
+impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, const FUSED: bool>
+    Tiles<T, S, I, H, R, FUSED>
+{
+    /// The packed tiles of an `I`-input, `H`-unit, `R`-output cell, exactly: the same slice, its
+    /// length now a constant the compiler sees (a kernel reached through a function pointer cannot
+    /// learn it from its caller; without this, the audio-sized AVX-512 step kept its loop counts
+    /// and bounds checks at run time and took 139-143 ns against 127-130), or empty if `tiles` is
+    /// shorter (never: a layer passes its own tiles).
+    #[inline(always)]
+    pub(crate) fn exact(tiles: &[S]) -> &[S] {
+        tiles
+            .get(..H.div_ceil(TILE) * (I + R + 1) * 4 * TILE)
+            .unwrap_or_default()
+    }
+
+    /// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
+    /// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
+    /// results are the same bit for bit. Without `hs`, only `b + W x` (the input projection, which
+    /// runs the same first half).
+    #[inline(always)]
+    fn block_acc<const PASS: usize, const NB: usize>(
+        tile: &[S],
+        xs: [&[T; I]; NB],
+        hs: Option<[&[T; R]; NB]>,
+    ) -> [[[T; TILE]; 4]; NB] {
+        let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+        let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+        let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+        for first in (0..TILE).step_by(PASS) {
+            let mut part = [[[T::ZERO; PASS]; 4]; NB];
+            for sequence in &mut part {
+                for (gate, lanes) in sequence.iter_mut().enumerate() {
+                    for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS])
+                    {
+                        *lane = value.widen();
+                    }
+                }
+            }
+            Self::accumulate_block::<PASS, NB, I>(&mut part, x_rows, xs, first);
+            if let Some(hs) = hs {
+                Self::accumulate_block::<PASS, NB, R>(&mut part, h_rows, hs, first);
+            }
+            store_lanes(&mut acc, &part, first);
+        }
+        acc
+    }
+
+    /// [`tiles_step`] for a block of `BLOCK` sequences, all tiles in turn (the order used with a
+    /// projection, where each sequence's unprojected outputs are needed whole).
+    #[inline(always)]
+    pub(crate) fn block_step<const PASS: usize>(
+        tiles: &[S],
+        xs: [&[T; I]; BLOCK],
+        states: &mut [LstmState<T, H, R>; BLOCK],
+        out: &mut [[T; H]; BLOCK],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            let acc =
+                Self::block_acc::<PASS, BLOCK>(data, xs, Some(states.each_ref().map(|s| &s.h)));
+            for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut())
+            {
+                Self::finish_tile(sequence, tile, &mut state.c, &mut values[..]);
+            }
+        }
+    }
+
+    /// `b + W x_t` for every step: tile by tile, steps in blocks of `BLOCK` sharing each weight
+    /// load (the remainder one by one). Written per step and tile as 4 gates x `TILE`.
+    #[inline(always)]
+    pub(crate) fn project_tiles<const PASS: usize>(
+        tiles: &[S],
+        inputs: &[[T; I]],
+        projected: &mut [T],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        let tile_count = tiles.len() / tile_len;
+        let step_len = tile_count * 4 * TILE;
+        let mut store = |step: usize, tile: usize, acc: &[[T; TILE]; 4]| {
+            let at = step * step_len + tile * 4 * TILE;
+            for (chunk, gate) in projected[at..at + 4 * TILE].chunks_exact_mut(TILE).zip(acc) {
+                chunk.copy_from_slice(gate);
+            }
+        };
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            let blocks = inputs.len() / BLOCK;
+            for block in 0..blocks {
+                let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
+                let acc = Self::block_acc::<PASS, BLOCK>(data, xs, None);
+                for (b, gates) in acc.iter().enumerate() {
+                    store(block * BLOCK + b, tile, gates);
+                }
+            }
+            for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
+                let [gates] = Self::block_acc::<PASS, 1>(data, [x], None);
+                store(step, tile, &gates);
+            }
+        }
+    }
+
+    /// Step `t` of a hoisted batch: tile by tile, blocks of `BLOCK` sequences share each `U` row
+    /// (the remainder one by one), starting from each sequence's projected inputs for step `t`.
+    #[inline(always)]
+    pub(crate) fn recur_batch_tiles<const PASS: usize, const NB: usize>(
+        tiles: &[S],
+        projected: &[T],
+        steps: usize,
+        t: usize,
+        states: &mut [LstmState<T, H, R>],
+        outputs: &mut [[T; R]],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        let step_len = tiles.len() / tile_len * 4 * TILE;
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
+            let start = |sequence: usize| {
+                let at = (sequence * steps + t) * step_len + tile * 4 * TILE;
+                &projected[at..at + 4 * TILE]
+            };
+            Self::finish_blocks::<NB>(
+                tile,
+                steps,
+                t,
+                states,
+                outputs,
+                |first, hs| {
+                    let starts = core::array::from_fn(|b| start(first + b));
+                    Self::recurrent_acc::<PASS, NB>(h_rows, starts, hs)
+                },
+                |sequence, h| {
+                    let [acc] = Self::recurrent_acc::<PASS, 1>(h_rows, [start(sequence)], [h]);
+                    acc
+                },
+            );
+        }
+    }
+
+    /// The per-tile part of a batch step shared by [`batch_tiles`] and [`recur_batch_tiles`]:
+    /// gate sums by `block` for each full block of `BLOCK` sequences (given the first sequence's
+    /// index and their `h`) and by `single` for the rest, then each sequence's cell update, its
+    /// `h` written into its output slot for step `t`.
+    #[inline(always)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the batch buffers plus the two ways to sum a tile"
+    )]
+    fn finish_blocks<const NB: usize>(
+        tile: usize,
+        steps: usize,
+        t: usize,
+        states: &mut [LstmState<T, H, R>],
+        outputs: &mut [[T; R]],
+        mut block: impl FnMut(usize, [&[T; R]; NB]) -> [[[T; TILE]; 4]; NB],
+        mut single: impl FnMut(usize, &[T; R]) -> [[T; TILE]; 4],
+    ) {
+        for (index, block_states) in states.chunks_mut(NB).enumerate() {
+            let first = index * NB;
+            if let Ok(full) = <&mut [LstmState<T, H, R>; NB]>::try_from(&mut *block_states) {
+                let acc = block(first, full.each_ref().map(|s| &s.h));
+                let slots = core::array::from_fn::<_, NB, _>(|b| (first + b) * steps + t);
+                let Ok(outs) = outputs.get_disjoint_mut(slots) else {
+                    continue; // distinct in-range slots: sequences differ, `t < steps`
+                };
+                for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
+                    Self::finish_tile(sequence, tile, &mut state.c, &mut out[..]);
+                }
+            } else {
+                for (b, state) in block_states.iter_mut().enumerate() {
+                    let acc = single(first + b, &state.h);
+                    let at = (first + b) * steps + t;
+                    Self::finish_tile(&acc, tile, &mut state.c, &mut outputs[at][..]);
+                }
+            }
+        }
+    }
+
+    /// Projected inputs plus `U h` for one tile and `NB` sequences, each `U` row loaded once.
+    #[inline(always)]
+    fn recurrent_acc<const PASS: usize, const NB: usize>(
+        h_rows: &[S],
+        starts: [&[T]; NB],
+        hs: [&[T; R]; NB],
+    ) -> [[[T; TILE]; 4]; NB] {
+        let mut acc = [[[T::ZERO; TILE]; 4]; NB];
+        for first in (0..TILE).step_by(PASS) {
+            let mut part = [[[T::ZERO; PASS]; 4]; NB];
+            for (sequence, start) in part.iter_mut().zip(starts) {
+                for (gate, lanes) in sequence.iter_mut().enumerate() {
+                    lanes.copy_from_slice(&start[gate * TILE + first..][..PASS]);
+                }
+            }
+            Self::accumulate_block::<PASS, NB, R>(&mut part, h_rows, hs, first);
+            store_lanes(&mut acc, &part, first);
+        }
+        acc
+    }
+
+    /// One step of the recurrence: each tile's projected inputs plus `U h`, then the cell update.
+    #[inline(always)]
+    pub(crate) fn recur_tiles<const PASS: usize>(
+        tiles: &[S],
+        projected: &[T],
+        h: &[T; R],
+        c: &mut [T; H],
+        out: &mut [T; H],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        for ((tile, data), start) in tiles
+            .chunks_exact(tile_len)
+            .enumerate()
+            .zip(projected.chunks_exact(4 * TILE))
+        {
+            let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
+            let [acc] = Self::recurrent_acc::<PASS, 1>(h_rows, [start], [h]);
+            Self::finish_tile(&acc, tile, c, &mut out[..]);
+        }
+    }
+
+    /// One time step of a batch without projection, tile by tile: each tile's weights are used by
+    /// every block of `BLOCK` sequences (and then the remainder, one by one) while in cache. Writes
+    /// each unit's `h` into the sequence's output slot for step `t`.
+    #[inline(always)]
+    pub(crate) fn batch_tiles<const PASS: usize, const NB: usize>(
+        tiles: &[S],
+        inputs: &[[T; I]],
+        steps: usize,
+        t: usize,
+        states: &mut [LstmState<T, H, R>],
+        outputs: &mut [[T; R]],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+            Self::finish_blocks::<NB>(
+                tile,
+                steps,
+                t,
+                states,
+                outputs,
+                |first, hs| {
+                    let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
+                    Self::block_acc::<PASS, NB>(data, xs, Some(hs))
+                },
+                |sequence, h| {
+                    let [acc] = Self::block_acc::<PASS, 1>(
+                        data,
+                        [&inputs[sequence * steps + t]],
+                        Some([h]),
+                    );
+                    acc
+                },
+            );
+        }
+    }
+
+    /// [`accumulate_pair`] for `NB` sequences of one tile: each row element is loaded once for all
+    /// of them.
+    #[inline(always)]
+    fn accumulate_block<const PASS: usize, const NB: usize, const N: usize>(
+        acc: &mut [[[T; PASS]; 4]; NB],
+        rows: &[S],
+        inputs: [&[T; N]; NB],
+        first: usize,
+    ) {
+        for (row, k) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(0..N) {
+            for (sequence, input) in acc.iter_mut().zip(inputs) {
+                let input = input[k];
+                for (gate, lanes) in sequence.iter_mut().enumerate() {
+                    let weights = &row[gate * TILE + first..][..PASS];
+                    for (sum, &weight) in lanes.iter_mut().zip(weights) {
+                        *sum = Self::multiply_add(weight.widen(), input, *sum);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The activations and cell update of one tile from its gate sums, written for the tile's real
+    /// units into `c` and `out`.
+    #[inline(always)]
+    fn finish_tile(acc: &[[T; TILE]; 4], tile: usize, c: &mut [T; H], out: &mut [T]) {
+        let first = tile * TILE;
+        let units = first..(first + TILE).min(H);
+        // `out` holds `H` units (an unprojected buffer, or an output of `R == H`).
+        let Some(out) = out.get_mut(units.clone()) else {
+            return;
+        };
+        let mut c_tile = [T::ZERO; TILE];
+        for (lane, &value) in c_tile.iter_mut().zip(&c[units.clone()]) {
+            *lane = value;
+        }
+        let mut h_tile = [T::ZERO; TILE];
+        for lane in 0..TILE {
+            let input_gate = acc[0][lane].fast_sigmoid::<FUSED>();
+            let forget_gate = acc[1][lane].fast_sigmoid::<FUSED>();
+            let candidate = acc[2][lane].fast_tanh::<FUSED>();
+            let output_gate = acc[3][lane].fast_sigmoid::<FUSED>();
+            let c_next = forget_gate * c_tile[lane] + input_gate * candidate;
+            c_tile[lane] = c_next;
+            h_tile[lane] = output_gate * c_next.fast_tanh::<FUSED>();
+        }
+        for ((c_unit, out_unit), (&c_value, &h_value)) in c[units]
+            .iter_mut()
+            .zip(out.iter_mut())
+            .zip(c_tile.iter().zip(&h_tile))
+        {
+            *c_unit = c_value;
+            *out_unit = h_value;
+        }
+    }
+
+    /// `a * b + c`, fused where the kernel is compiled with FMA (elsewhere `mul_add` would be a
+    /// slow library call).
+    #[inline(always)]
+    fn multiply_add(a: T, b: T, c: T) -> T {
+        if FUSED { a.mul_add(b, c) } else { a * b + c }
+    }
+
+    /// The kernel, written once: inlined into each `target_feature` wrapper so that the compiler
+    /// vectorises it for that wrapper's registers.
+    #[inline(always)]
+    pub(crate) fn tiles_step<const PASS: usize, const PAIRS: bool>(
+        tiles: &[S],
+        x: &[T; I],
+        h: &[T; R],
+        c: &mut [T; H],
+        out: &mut [T; H],
+    ) {
+        let tiles = Self::exact(tiles);
+        let tile_len = (I + R + 1) * 4 * TILE;
+        if !PAIRS {
+            for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
+                let [acc] = Self::block_acc::<PASS, 1>(data, [x], Some([h]));
+                Self::finish_tile(&acc, tile, c, &mut out[..]);
+            }
+            return;
+        }
+        // Two tiles at a time (AVX-512, which has the registers): eight accumulator chains instead
+        // of four hide the latency of the fused multiply-adds (each chain is `I + R` long), and each
+        // input element is loaded once for both. Each lane's sums keep their order, so results are
+        // unchanged bit for bit. With fewer registers the lanes per pass would have to shrink, and
+        // re-reading each tile's cache lines once per pass cost more than pairing saved (AVX2:
+        // 13.9 -> 23 us at input 100, hidden 256).
+        let mut pairs = tiles.chunks_exact(2 * tile_len);
+        for (pair, data) in (&mut pairs).enumerate() {
+            let (first_tile, second_tile) = data.split_at(tile_len);
+            let [a, b] = Self::pair_acc::<PASS>([first_tile, second_tile], x, h);
+            Self::finish_tile(&a, 2 * pair, c, &mut out[..]);
+            Self::finish_tile(&b, 2 * pair + 1, c, &mut out[..]);
+        }
+        let last = pairs.remainder();
+        if !last.is_empty() {
+            let tile = tiles.len() / tile_len - 1;
+            let [acc] = Self::block_acc::<PASS, 1>(last, [x], Some([h]));
+            Self::finish_tile(&acc, tile, c, &mut out[..]);
+        }
+    }
+
+    /// The gate sums of two tiles for one sequence, `PASS` lanes at a time, with the inputs loaded
+    /// once for both.
+    #[inline(always)]
+    fn pair_acc<const PASS: usize>(
+        tiles: [&[S]; 2],
+        x: &[T; I],
+        h: &[T; R],
+    ) -> [[[T; TILE]; 4]; 2] {
+        let split = tiles.map(|tile| {
+            let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
+            let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
+            (x_rows, h_rows, bias)
+        });
+        let mut acc = [[[T::ZERO; TILE]; 4]; 2];
+        for first in (0..TILE).step_by(PASS) {
+            let mut part = [[[T::ZERO; PASS]; 4]; 2];
+            for (tile, (_, _, bias)) in part.iter_mut().zip(&split) {
+                for (gate, lanes) in tile.iter_mut().enumerate() {
+                    for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS])
+                    {
+                        *lane = value.widen();
+                    }
+                }
+            }
+            Self::accumulate_pair::<PASS>(&mut part, [split[0].0, split[1].0], x, first);
+            Self::accumulate_pair::<PASS>(&mut part, [split[0].1, split[1].1], h, first);
+            store_lanes(&mut acc, &part, first);
+        }
+        acc
+    }
+
+    /// Adds two tiles' rows times their inputs: per input element `k`, both tiles' 4 x `TILE`
+    /// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
+    /// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
+    /// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
+    /// slower).
+    ///
+    /// `PASS` lanes are accumulated at a time, starting at lane `first`, so that the accumulators
+    /// stay in registers (16 lanes of 2 tiles x 4 gates with AVX-512; the single-tile kernels use
+    /// 16 with AVX2 and 8 in the portable build, where 16 spilled and ran 3.5x slower).
+    #[inline(always)]
+    fn accumulate_pair<const PASS: usize>(
+        acc: &mut [[[T; PASS]; 4]; 2],
+        rows: [&[S]; 2],
+        inputs: &[T],
+        first: usize,
+    ) {
+        let (first_rows, _) = rows[0].as_chunks::<{ 4 * TILE }>();
+        let (second_rows, _) = rows[1].as_chunks::<{ 4 * TILE }>();
+        for ((row_a, row_b), &input) in first_rows.iter().zip(second_rows).zip(inputs) {
+            let [tile_a, tile_b] = acc;
+            for (gate, (lanes_a, lanes_b)) in tile_a.iter_mut().zip(tile_b.iter_mut()).enumerate() {
+                let weights_a = &row_a[gate * TILE + first..][..PASS];
+                let weights_b = &row_b[gate * TILE + first..][..PASS];
+                for ((sum_a, sum_b), (&w_a, &w_b)) in lanes_a
+                    .iter_mut()
+                    .zip(lanes_b.iter_mut())
+                    .zip(weights_a.iter().zip(weights_b))
+                {
+                    *sum_a = Self::multiply_add(w_a.widen(), input, *sum_a);
+                    *sum_b = Self::multiply_add(w_b.widen(), input, *sum_b);
+                }
+            }
+        }
+    }
 }
 
 /// Writes `PASS` lanes of `NB` sums back into their whole tiles, from lane `first`. (The
@@ -260,505 +687,6 @@ fn store_lanes<T: Copy, const PASS: usize, const NB: usize>(
     for (whole, sequence) in acc.iter_mut().zip(part) {
         for (gates, lanes) in whole.iter_mut().zip(sequence) {
             gates[first..first + PASS].copy_from_slice(lanes);
-        }
-    }
-}
-
-/// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
-/// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
-/// results are the same bit for bit. Without `hs`, only `b + W x` (the input projection, which
-/// runs the same first half).
-#[inline(always)]
-fn block_acc<
-    T: Float,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    const I: usize,
-    const R: usize,
-    S: Storage<T>,
->(
-    tile: &[S],
-    xs: [&[T; I]; NB],
-    hs: Option<[&[T; R]; NB]>,
-) -> [[[T; TILE]; 4]; NB] {
-    let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
-    let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
-    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
-    for first in (0..TILE).step_by(PASS) {
-        let mut part = [[[T::ZERO; PASS]; 4]; NB];
-        for sequence in &mut part {
-            for (gate, lanes) in sequence.iter_mut().enumerate() {
-                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
-                    *lane = value.widen();
-                }
-            }
-        }
-        accumulate_block::<T, FUSED, PASS, NB, I, S>(&mut part, x_rows, xs, first);
-        if let Some(hs) = hs {
-            accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
-        }
-        store_lanes(&mut acc, &part, first);
-    }
-    acc
-}
-
-/// [`tiles_step`] for a block of `BLOCK` sequences, all tiles in turn (the order used with a
-/// projection, where each sequence's unprojected outputs are needed whole).
-#[inline(always)]
-pub(crate) fn block_step<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    xs: [&[T; I]; BLOCK],
-    states: &mut [LstmState<T, H, R>; BLOCK],
-    out: &mut [[T; H]; BLOCK],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(
-            data,
-            xs,
-            Some(states.each_ref().map(|s| &s.h)),
-        );
-        for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut()) {
-            finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut values[..]);
-        }
-    }
-}
-
-/// `b + W x_t` for every step: tile by tile, steps in blocks of `BLOCK` sharing each weight
-/// load (the remainder one by one). Written per step and tile as 4 gates x `TILE`.
-#[inline(always)]
-pub(crate) fn project_tiles<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    inputs: &[[T; I]],
-    projected: &mut [T],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    let tile_count = tiles.len() / tile_len;
-    let step_len = tile_count * 4 * TILE;
-    let mut store = |step: usize, tile: usize, acc: &[[T; TILE]; 4]| {
-        let at = step * step_len + tile * 4 * TILE;
-        for (chunk, gate) in projected[at..at + 4 * TILE].chunks_exact_mut(TILE).zip(acc) {
-            chunk.copy_from_slice(gate);
-        }
-    };
-    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let blocks = inputs.len() / BLOCK;
-        for block in 0..blocks {
-            let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
-            let acc = block_acc::<T, FUSED, PASS, BLOCK, I, R, S>(data, xs, None);
-            for (b, gates) in acc.iter().enumerate() {
-                store(block * BLOCK + b, tile, gates);
-            }
-        }
-        for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
-            let [gates] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], None);
-            store(step, tile, &gates);
-        }
-    }
-}
-
-/// Step `t` of a hoisted batch: tile by tile, blocks of `BLOCK` sequences share each `U` row
-/// (the remainder one by one), starting from each sequence's projected inputs for step `t`.
-#[inline(always)]
-pub(crate) fn recur_batch_tiles<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    projected: &[T],
-    steps: usize,
-    t: usize,
-    states: &mut [LstmState<T, H, R>],
-    outputs: &mut [[T; R]],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    let step_len = tiles.len() / tile_len * 4 * TILE;
-    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
-        let start = |sequence: usize| {
-            let at = (sequence * steps + t) * step_len + tile * 4 * TILE;
-            &projected[at..at + 4 * TILE]
-        };
-        finish_blocks::<T, H, R, FUSED, NB>(
-            tile,
-            steps,
-            t,
-            states,
-            outputs,
-            |first, hs| {
-                let starts = core::array::from_fn(|b| start(first + b));
-                recurrent_acc::<T, FUSED, PASS, NB, R, S>(h_rows, starts, hs)
-            },
-            |sequence, h| {
-                let [acc] =
-                    recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start(sequence)], [h]);
-                acc
-            },
-        );
-    }
-}
-
-/// The per-tile part of a batch step shared by [`batch_tiles`] and [`recur_batch_tiles`]:
-/// gate sums by `block` for each full block of `BLOCK` sequences (given the first sequence's
-/// index and their `h`) and by `single` for the rest, then each sequence's cell update, its
-/// `h` written into its output slot for step `t`.
-#[inline(always)]
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the batch buffers plus the two ways to sum a tile"
-)]
-fn finish_blocks<T: Float, const H: usize, const R: usize, const FUSED: bool, const NB: usize>(
-    tile: usize,
-    steps: usize,
-    t: usize,
-    states: &mut [LstmState<T, H, R>],
-    outputs: &mut [[T; R]],
-    mut block: impl FnMut(usize, [&[T; R]; NB]) -> [[[T; TILE]; 4]; NB],
-    mut single: impl FnMut(usize, &[T; R]) -> [[T; TILE]; 4],
-) {
-    for (index, block_states) in states.chunks_mut(NB).enumerate() {
-        let first = index * NB;
-        if let Ok(full) = <&mut [LstmState<T, H, R>; NB]>::try_from(&mut *block_states) {
-            let acc = block(first, full.each_ref().map(|s| &s.h));
-            let slots = core::array::from_fn::<_, NB, _>(|b| (first + b) * steps + t);
-            let Ok(outs) = outputs.get_disjoint_mut(slots) else {
-                continue; // distinct in-range slots: sequences differ, `t < steps`
-            };
-            for ((sequence, state), out) in acc.iter().zip(full.iter_mut()).zip(outs) {
-                finish_tile::<T, FUSED, H>(sequence, tile, &mut state.c, &mut out[..]);
-            }
-        } else {
-            for (b, state) in block_states.iter_mut().enumerate() {
-                let acc = single(first + b, &state.h);
-                let at = (first + b) * steps + t;
-                finish_tile::<T, FUSED, H>(&acc, tile, &mut state.c, &mut outputs[at][..]);
-            }
-        }
-    }
-}
-
-/// Projected inputs plus `U h` for one tile and `NB` sequences, each `U` row loaded once.
-#[inline(always)]
-fn recurrent_acc<
-    T: Float,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    const R: usize,
-    S: Storage<T>,
->(
-    h_rows: &[S],
-    starts: [&[T]; NB],
-    hs: [&[T; R]; NB],
-) -> [[[T; TILE]; 4]; NB] {
-    let mut acc = [[[T::ZERO; TILE]; 4]; NB];
-    for first in (0..TILE).step_by(PASS) {
-        let mut part = [[[T::ZERO; PASS]; 4]; NB];
-        for (sequence, start) in part.iter_mut().zip(starts) {
-            for (gate, lanes) in sequence.iter_mut().enumerate() {
-                lanes.copy_from_slice(&start[gate * TILE + first..][..PASS]);
-            }
-        }
-        accumulate_block::<T, FUSED, PASS, NB, R, S>(&mut part, h_rows, hs, first);
-        store_lanes(&mut acc, &part, first);
-    }
-    acc
-}
-
-/// One step of the recurrence: each tile's projected inputs plus `U h`, then the cell update.
-#[inline(always)]
-pub(crate) fn recur_tiles<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    projected: &[T],
-    h: &[T; R],
-    c: &mut [T; H],
-    out: &mut [T; H],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    for ((tile, data), start) in tiles
-        .chunks_exact(tile_len)
-        .enumerate()
-        .zip(projected.chunks_exact(4 * TILE))
-    {
-        let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
-        let [acc] = recurrent_acc::<T, FUSED, PASS, 1, R, S>(h_rows, [start], [h]);
-        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
-    }
-}
-
-/// One time step of a batch without projection, tile by tile: each tile's weights are used by
-/// every block of `BLOCK` sequences (and then the remainder, one by one) while in cache. Writes
-/// each unit's `h` into the sequence's output slot for step `t`.
-#[inline(always)]
-pub(crate) fn batch_tiles<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    inputs: &[[T; I]],
-    steps: usize,
-    t: usize,
-    states: &mut [LstmState<T, H, R>],
-    outputs: &mut [[T; R]],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-        finish_blocks::<T, H, R, FUSED, NB>(
-            tile,
-            steps,
-            t,
-            states,
-            outputs,
-            |first, hs| {
-                let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
-                block_acc::<T, FUSED, PASS, NB, I, R, S>(data, xs, Some(hs))
-            },
-            |sequence, h| {
-                let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(
-                    data,
-                    [&inputs[sequence * steps + t]],
-                    Some([h]),
-                );
-                acc
-            },
-        );
-    }
-}
-
-/// [`accumulate_pair`] for `NB` sequences of one tile: each row element is loaded once for all
-/// of them.
-#[inline(always)]
-fn accumulate_block<
-    T: Float,
-    const FUSED: bool,
-    const PASS: usize,
-    const NB: usize,
-    const N: usize,
-    S: Storage<T>,
->(
-    acc: &mut [[[T; PASS]; 4]; NB],
-    rows: &[S],
-    inputs: [&[T; N]; NB],
-    first: usize,
-) {
-    for (row, k) in rows.as_chunks::<{ 4 * TILE }>().0.iter().zip(0..N) {
-        for (sequence, input) in acc.iter_mut().zip(inputs) {
-            let input = input[k];
-            for (gate, lanes) in sequence.iter_mut().enumerate() {
-                let weights = &row[gate * TILE + first..][..PASS];
-                for (sum, &weight) in lanes.iter_mut().zip(weights) {
-                    *sum = multiply_add::<T, FUSED>(weight.widen(), input, *sum);
-                }
-            }
-        }
-    }
-}
-
-/// The activations and cell update of one tile from its gate sums, written for the tile's real
-/// units into `c` and `out`.
-#[inline(always)]
-fn finish_tile<T: Float, const FUSED: bool, const H: usize>(
-    acc: &[[T; TILE]; 4],
-    tile: usize,
-    c: &mut [T; H],
-    out: &mut [T],
-) {
-    let first = tile * TILE;
-    let units = first..(first + TILE).min(H);
-    // `out` holds `H` units (an unprojected buffer, or an output of `R == H`).
-    let Some(out) = out.get_mut(units.clone()) else {
-        return;
-    };
-    let mut c_tile = [T::ZERO; TILE];
-    for (lane, &value) in c_tile.iter_mut().zip(&c[units.clone()]) {
-        *lane = value;
-    }
-    let mut h_tile = [T::ZERO; TILE];
-    for lane in 0..TILE {
-        let input_gate = acc[0][lane].fast_sigmoid::<FUSED>();
-        let forget_gate = acc[1][lane].fast_sigmoid::<FUSED>();
-        let candidate = acc[2][lane].fast_tanh::<FUSED>();
-        let output_gate = acc[3][lane].fast_sigmoid::<FUSED>();
-        let c_next = forget_gate * c_tile[lane] + input_gate * candidate;
-        c_tile[lane] = c_next;
-        h_tile[lane] = output_gate * c_next.fast_tanh::<FUSED>();
-    }
-    for ((c_unit, out_unit), (&c_value, &h_value)) in c[units]
-        .iter_mut()
-        .zip(out.iter_mut())
-        .zip(c_tile.iter().zip(&h_tile))
-    {
-        *c_unit = c_value;
-        *out_unit = h_value;
-    }
-}
-
-/// `a * b + c`, fused where the kernel is compiled with FMA (elsewhere `mul_add` would be a
-/// slow library call).
-#[inline(always)]
-fn multiply_add<T: Float, const FUSED: bool>(a: T, b: T, c: T) -> T {
-    if FUSED { a.mul_add(b, c) } else { a * b + c }
-}
-
-/// The kernel, written once: inlined into each `target_feature` wrapper so that the compiler
-/// vectorises it for that wrapper's registers.
-#[inline(always)]
-pub(crate) fn tiles_step<
-    T: Float,
-    const I: usize,
-    const H: usize,
-    const R: usize,
-    const FUSED: bool,
-    const PASS: usize,
-    const PAIRS: bool,
-    S: Storage<T>,
->(
-    tiles: &[S],
-    x: &[T; I],
-    h: &[T; R],
-    c: &mut [T; H],
-    out: &mut [T; H],
-) {
-    let tiles = exact::<S, I, H, R>(tiles);
-    let tile_len = (I + R + 1) * 4 * TILE;
-    if !PAIRS {
-        for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-            let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(data, [x], Some([h]));
-            finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
-        }
-        return;
-    }
-    // Two tiles at a time (AVX-512, which has the registers): eight accumulator chains instead
-    // of four hide the latency of the fused multiply-adds (each chain is `I + R` long), and each
-    // input element is loaded once for both. Each lane's sums keep their order, so results are
-    // unchanged bit for bit. With fewer registers the lanes per pass would have to shrink, and
-    // re-reading each tile's cache lines once per pass cost more than pairing saved (AVX2:
-    // 13.9 -> 23 us at input 100, hidden 256).
-    let mut pairs = tiles.chunks_exact(2 * tile_len);
-    for (pair, data) in (&mut pairs).enumerate() {
-        let (first_tile, second_tile) = data.split_at(tile_len);
-        let [a, b] = pair_acc::<T, FUSED, PASS, I, R, S>([first_tile, second_tile], x, h);
-        finish_tile::<T, FUSED, H>(&a, 2 * pair, c, &mut out[..]);
-        finish_tile::<T, FUSED, H>(&b, 2 * pair + 1, c, &mut out[..]);
-    }
-    let last = pairs.remainder();
-    if !last.is_empty() {
-        let tile = tiles.len() / tile_len - 1;
-        let [acc] = block_acc::<T, FUSED, PASS, 1, I, R, S>(last, [x], Some([h]));
-        finish_tile::<T, FUSED, H>(&acc, tile, c, &mut out[..]);
-    }
-}
-
-/// The gate sums of two tiles for one sequence, `PASS` lanes at a time, with the inputs loaded
-/// once for both.
-#[inline(always)]
-fn pair_acc<
-    T: Float,
-    const FUSED: bool,
-    const PASS: usize,
-    const I: usize,
-    const R: usize,
-    S: Storage<T>,
->(
-    tiles: [&[S]; 2],
-    x: &[T; I],
-    h: &[T; R],
-) -> [[[T; TILE]; 4]; 2] {
-    let split = tiles.map(|tile| {
-        let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
-        let (x_rows, h_rows) = rows.split_at(I * 4 * TILE);
-        (x_rows, h_rows, bias)
-    });
-    let mut acc = [[[T::ZERO; TILE]; 4]; 2];
-    for first in (0..TILE).step_by(PASS) {
-        let mut part = [[[T::ZERO; PASS]; 4]; 2];
-        for (tile, (_, _, bias)) in part.iter_mut().zip(&split) {
-            for (gate, lanes) in tile.iter_mut().enumerate() {
-                for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS]) {
-                    *lane = value.widen();
-                }
-            }
-        }
-        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].0, split[1].0], x, first);
-        accumulate_pair::<T, FUSED, PASS, S>(&mut part, [split[0].1, split[1].1], h, first);
-        store_lanes(&mut acc, &part, first);
-    }
-    acc
-}
-
-/// Adds two tiles' rows times their inputs: per input element `k`, both tiles' 4 x `TILE`
-/// weights for it times `inputs[k]`. A function, not a closure, so that `#[inline(always)]`
-/// puts it inside the `target_feature` wrapper: a closure compiled on its own would lack the
-/// wrapper's features and turn every fused multiply-add into a library call (measured: 20x
-/// slower).
-///
-/// `PASS` lanes are accumulated at a time, starting at lane `first`, so that the accumulators
-/// stay in registers (16 lanes of 2 tiles x 4 gates with AVX-512; the single-tile kernels use
-/// 16 with AVX2 and 8 in the portable build, where 16 spilled and ran 3.5x slower).
-#[inline(always)]
-fn accumulate_pair<T: Float, const FUSED: bool, const PASS: usize, S: Storage<T>>(
-    acc: &mut [[[T; PASS]; 4]; 2],
-    rows: [&[S]; 2],
-    inputs: &[T],
-    first: usize,
-) {
-    let (first_rows, _) = rows[0].as_chunks::<{ 4 * TILE }>();
-    let (second_rows, _) = rows[1].as_chunks::<{ 4 * TILE }>();
-    for ((row_a, row_b), &input) in first_rows.iter().zip(second_rows).zip(inputs) {
-        let [tile_a, tile_b] = acc;
-        for (gate, (lanes_a, lanes_b)) in tile_a.iter_mut().zip(tile_b.iter_mut()).enumerate() {
-            let weights_a = &row_a[gate * TILE + first..][..PASS];
-            let weights_b = &row_b[gate * TILE + first..][..PASS];
-            for ((sum_a, sum_b), (&w_a, &w_b)) in lanes_a
-                .iter_mut()
-                .zip(lanes_b.iter_mut())
-                .zip(weights_a.iter().zip(weights_b))
-            {
-                *sum_a = multiply_add::<T, FUSED>(w_a.widen(), input, *sum_a);
-                *sum_b = multiply_add::<T, FUSED>(w_b.widen(), input, *sum_b);
-            }
         }
     }
 }
