@@ -2,8 +2,9 @@
 //! with intrinsics (`avx2_f32.rs`), every other type the generic kernels compiled with AVX2,
 //! FMA and F16C (16 registers of 8 `f32` lanes).
 
+use super::super::Entry;
 use super::avx2_f32::{self, BatchInputs};
-use super::{Entry, f32_array, f32_array_mut};
+use super::{f32_array, f32_array_mut};
 use crate::kernel::generic::instantiate_kernels;
 use crate::kernel::{BLOCK, BatchInput, Call, Direction, Kernel, StepInput};
 use crate::{Bf16, F16, F32Lanes, Float, LstmState, Storage};

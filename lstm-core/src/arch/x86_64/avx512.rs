@@ -4,7 +4,7 @@
 //! batch shares each weight load among 4 sequences (4 x 4 gates x 16 lanes fill half the
 //! registers).
 
-use super::Entry;
+use super::super::Entry;
 use crate::kernel::generic::instantiate_kernels;
 use crate::kernel::{BLOCK, Call, Kernel, TILE};
 use crate::{Float, Storage};
