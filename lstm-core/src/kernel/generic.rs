@@ -80,156 +80,137 @@ macro_rules! instantiate_kernels {
                         c,
                         out,
                         ..
-                    } => generic_step(tiles, x, h, c, out),
+                    } => Instantiated::<T, S, I, H, R>::step(tiles, x, h, c, out),
                     Call::Step {
                         input: StepInput::Projected(p),
                         h,
                         c,
                         out,
                         ..
-                    } => generic_recur::<T, S, I, H, R>(tiles, p, h, c, out),
-                    Call::Block { xs, states, out } => generic_block(tiles, xs, states, out),
+                    } => Instantiated::<T, S, I, H, R>::recur(tiles, p, h, c, out),
+                    Call::Block { xs, states, out } => {
+                        Instantiated::<T, S, I, H, R>::block(tiles, xs, states, out);
+                    }
                     Call::Batch {
                         input,
                         steps,
                         t,
                         states,
                         outputs,
-                    } => generic_batch(tiles, input, (steps, t), states, outputs),
+                    } => Instantiated::<T, S, I, H, R>::batch(tiles, input, (steps, t), states, outputs),
                     Call::Project { inputs, projected } => {
-                        generic_project::<T, S, I, H, R>(tiles, inputs, projected);
+                        Instantiated::<T, S, I, H, R>::project(tiles, inputs, projected);
                     }
                 }
             }
         }
 
-        /// [`Call::Step`](crate::kernel::Call::Step) from `x`.
-        $(#[$attribute])*
-        #[inline(never)]
-        fn generic_step<
-            T: crate::Float,
-            S: crate::Storage<T>,
-            const I: usize,
-            const H: usize,
-            const R: usize,
-        >(
-            tiles: &[S],
-            x: &[T; I],
-            h: &[T; R],
-            c: &mut [T; H],
-            out: &mut [T; H],
-        ) {
-            use crate::kernel::generic::Tiles;
-            if T::BITS == 32 {
-                Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step32 }, $pairs>(tiles, x, h, c, out);
-            } else {
-                Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step64 }, $pairs>(tiles, x, h, c, out);
-            }
-        }
+        /// The kernel for each kind of call, compiled with this set's features.
+        struct Instantiated<T, S, const I: usize, const H: usize, const R: usize>(
+            ::core::marker::PhantomData<(T, S)>,
+        );
 
-        /// [`Call::Step`](crate::kernel::Call::Step) from projected inputs.
-        $(#[$attribute])*
-        #[inline(never)]
-        fn generic_recur<
-            T: crate::Float,
-            S: crate::Storage<T>,
-            const I: usize,
-            const H: usize,
-            const R: usize,
-        >(
-            tiles: &[S],
-            projected: &[T],
-            h: &[T; R],
-            c: &mut [T; H],
-            out: &mut [T; H],
-        ) {
-            use crate::kernel::generic::Tiles;
-            let p = projected;
-            if T::BITS == 32 {
-                Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur32 }>(tiles, p, h, c, out);
-            } else {
-                Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur64 }>(tiles, p, h, c, out);
-            }
-        }
-
-        /// [`Call::Block`](crate::kernel::Call::Block).
-        $(#[$attribute])*
-        #[inline(never)]
-        fn generic_block<
-            T: crate::Float,
-            S: crate::Storage<T>,
-            const I: usize,
-            const H: usize,
-            const R: usize,
-        >(
-            tiles: &[S],
-            xs: [&[T; I]; crate::kernel::BLOCK],
-            states: &mut [crate::LstmState<T, H, R>; crate::kernel::BLOCK],
-            out: &mut [[T; H]; crate::kernel::BLOCK],
-        ) {
-            use crate::kernel::generic::Tiles;
-            if T::BITS == 32 {
-                Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block32 }>(tiles, xs, states, out);
-            } else {
-                Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block64 }>(tiles, xs, states, out);
-            }
-        }
-
-        /// [`Call::Batch`](crate::kernel::Call::Batch) at `(steps, t)`, from `x` or from
-        /// projected inputs.
-        $(#[$attribute])*
-        #[inline(never)]
-        fn generic_batch<
-            T: crate::Float,
-            S: crate::Storage<T>,
-            const I: usize,
-            const H: usize,
-            const R: usize,
-        >(
-            tiles: &[S],
-            input: crate::kernel::BatchInput<'_, T, I>,
-            (n, t): (usize, usize),
-            states: &mut [crate::LstmState<T, H, R>],
-            o: &mut [[T; R]],
-        ) {
-            use crate::kernel::BatchInput::{Projected, X};
-            use crate::kernel::generic::Tiles;
-            let st = states;
-            match (T::BITS == 32, input) {
-                (true, X(x)) => {
-                    Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, x, n, t, st, o);
-                }
-                (false, X(x)) => {
-                    Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, x, n, t, st, o);
-                }
-                (true, Projected(p)) => {
-                    Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, p, n, t, st, o);
-                }
-                (false, Projected(p)) => {
-                    Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, p, n, t, st, o);
+        impl<T: crate::Float, S: crate::Storage<T>, const I: usize, const H: usize, const R: usize>
+            Instantiated<T, S, I, H, R>
+        {
+            /// [`Call::Step`](crate::kernel::Call::Step) from `x`.
+            $(#[$attribute])*
+            #[inline(never)]
+            fn step(
+                tiles: &[S],
+                x: &[T; I],
+                h: &[T; R],
+                c: &mut [T; H],
+                out: &mut [T; H],
+            ) {
+                use crate::kernel::generic::Tiles;
+                if T::BITS == 32 {
+                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step32 }, $pairs>(tiles, x, h, c, out);
+                } else {
+                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step64 }, $pairs>(tiles, x, h, c, out);
                 }
             }
-        }
 
-        /// [`Call::Project`](crate::kernel::Call::Project).
-        $(#[$attribute])*
-        #[inline(never)]
-        fn generic_project<
-            T: crate::Float,
-            S: crate::Storage<T>,
-            const I: usize,
-            const H: usize,
-            const R: usize,
-        >(
-            tiles: &[S],
-            inputs: &[[T; I]],
-            projected: &mut [T],
-        ) {
-            use crate::kernel::generic::Tiles;
-            if T::BITS == 32 {
-                Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project32 }>(tiles, inputs, projected);
-            } else {
-                Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project64 }>(tiles, inputs, projected);
+            /// [`Call::Step`](crate::kernel::Call::Step) from projected inputs.
+            $(#[$attribute])*
+            #[inline(never)]
+            fn recur(
+                tiles: &[S],
+                projected: &[T],
+                h: &[T; R],
+                c: &mut [T; H],
+                out: &mut [T; H],
+            ) {
+                use crate::kernel::generic::Tiles;
+                let p = projected;
+                if T::BITS == 32 {
+                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur32 }>(tiles, p, h, c, out);
+                } else {
+                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur64 }>(tiles, p, h, c, out);
+                }
+            }
+
+            /// [`Call::Block`](crate::kernel::Call::Block).
+            $(#[$attribute])*
+            #[inline(never)]
+            fn block(
+                tiles: &[S],
+                xs: [&[T; I]; crate::kernel::BLOCK],
+                states: &mut [crate::LstmState<T, H, R>; crate::kernel::BLOCK],
+                out: &mut [[T; H]; crate::kernel::BLOCK],
+            ) {
+                use crate::kernel::generic::Tiles;
+                if T::BITS == 32 {
+                    Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block32 }>(tiles, xs, states, out);
+                } else {
+                    Tiles::<T, S, I, H, R, $fused>::block_step::<{ $block64 }>(tiles, xs, states, out);
+                }
+            }
+
+            /// [`Call::Batch`](crate::kernel::Call::Batch) at `(steps, t)`, from `x` or from
+            /// projected inputs.
+            $(#[$attribute])*
+            #[inline(never)]
+            fn batch(
+                tiles: &[S],
+                input: crate::kernel::BatchInput<'_, T, I>,
+                (n, t): (usize, usize),
+                states: &mut [crate::LstmState<T, H, R>],
+                o: &mut [[T; R]],
+            ) {
+                use crate::kernel::BatchInput::{Projected, X};
+                use crate::kernel::generic::Tiles;
+                let st = states;
+                match (T::BITS == 32, input) {
+                    (true, X(x)) => {
+                        Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, x, n, t, st, o);
+                    }
+                    (false, X(x)) => {
+                        Tiles::<T, S, I, H, R, $fused>::batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, x, n, t, st, o);
+                    }
+                    (true, Projected(p)) => {
+                        Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch32 }, { $nb32 }>(tiles, p, n, t, st, o);
+                    }
+                    (false, Projected(p)) => {
+                        Tiles::<T, S, I, H, R, $fused>::recur_batch_tiles::<{ $batch64 }, { $nb64 }>(tiles, p, n, t, st, o);
+                    }
+                }
+            }
+
+            /// [`Call::Project`](crate::kernel::Call::Project).
+            $(#[$attribute])*
+            #[inline(never)]
+            fn project(
+                tiles: &[S],
+                inputs: &[[T; I]],
+                projected: &mut [T],
+            ) {
+                use crate::kernel::generic::Tiles;
+                if T::BITS == 32 {
+                    Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project32 }>(tiles, inputs, projected);
+                } else {
+                    Tiles::<T, S, I, H, R, $fused>::project_tiles::<{ $project64 }>(tiles, inputs, projected);
+                }
             }
         }
     };
@@ -261,13 +242,16 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
     }
 
     /// The gate sums of one tile for `NB` sequences: every weight is loaded once and multiplied by
-    /// each sequence's input. Each sequence's sums run in the same order as in `tiles_step`, so the
-    /// results are the same bit for bit. Without `hs`, only `b + W x` (the input projection, which
-    /// runs the same first half).
+    /// each sequence's input. Each sum starts from the tile's bias, or from the sequence's
+    /// projected inputs (`starts`, 4 gates x [`TILE`] each, when `b + W x` was computed before),
+    /// then adds `W x` (given `xs`) and `U h` (given `hs`), in the same order everywhere, so
+    /// that every path gives the same results bit for bit. Each call site passes its choices as
+    /// constants, which the compiler folds away.
     #[inline(always)]
-    fn block_acc<const PASS: usize, const NB: usize>(
+    fn tile_sums<const PASS: usize, const NB: usize>(
         tile: &[S],
-        xs: [&[T; I]; NB],
+        starts: Option<[&[T]; NB]>,
+        xs: Option<[&[T; I]; NB]>,
         hs: Option<[&[T; R]; NB]>,
     ) -> [[[T; TILE]; 4]; NB] {
         let (rows, bias) = tile.split_at((I + R) * 4 * TILE);
@@ -275,15 +259,22 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         let mut acc = [[[T::ZERO; TILE]; 4]; NB];
         for first in (0..TILE).step_by(PASS) {
             let mut part = [[[T::ZERO; PASS]; 4]; NB];
-            for sequence in &mut part {
+            for (b, sequence) in part.iter_mut().enumerate() {
                 for (gate, lanes) in sequence.iter_mut().enumerate() {
-                    for (lane, &value) in lanes.iter_mut().zip(&bias[gate * TILE + first..][..PASS])
-                    {
-                        *lane = value.widen();
+                    let at = gate * TILE + first;
+                    match starts {
+                        Some(starts) => lanes.copy_from_slice(&starts[b][at..][..PASS]),
+                        None => {
+                            for (lane, &value) in lanes.iter_mut().zip(&bias[at..][..PASS]) {
+                                *lane = value.widen();
+                            }
+                        }
                     }
                 }
             }
-            Self::accumulate_block::<PASS, NB, I>(&mut part, x_rows, xs, first);
+            if let Some(xs) = xs {
+                Self::accumulate_block::<PASS, NB, I>(&mut part, x_rows, xs, first);
+            }
             if let Some(hs) = hs {
                 Self::accumulate_block::<PASS, NB, R>(&mut part, h_rows, hs, first);
             }
@@ -304,8 +295,12 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         let tiles = Self::exact(tiles);
         let tile_len = (I + R + 1) * 4 * TILE;
         for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-            let acc =
-                Self::block_acc::<PASS, BLOCK>(data, xs, Some(states.each_ref().map(|s| &s.h)));
+            let acc = Self::tile_sums::<PASS, BLOCK>(
+                data,
+                None,
+                Some(xs),
+                Some(states.each_ref().map(|s| &s.h)),
+            );
             for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut())
             {
                 Self::finish_tile(sequence, tile, &mut state.c, &mut values[..]);
@@ -335,13 +330,13 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
             let blocks = inputs.len() / BLOCK;
             for block in 0..blocks {
                 let xs = core::array::from_fn(|b| &inputs[block * BLOCK + b]);
-                let acc = Self::block_acc::<PASS, BLOCK>(data, xs, None);
+                let acc = Self::tile_sums::<PASS, BLOCK>(data, None, Some(xs), None);
                 for (b, gates) in acc.iter().enumerate() {
                     store(block * BLOCK + b, tile, gates);
                 }
             }
             for (step, x) in inputs.iter().enumerate().skip(blocks * BLOCK) {
-                let [gates] = Self::block_acc::<PASS, 1>(data, [x], None);
+                let [gates] = Self::tile_sums::<PASS, 1>(data, None, Some([x]), None);
                 store(step, tile, &gates);
             }
         }
@@ -362,7 +357,6 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         let tile_len = (I + R + 1) * 4 * TILE;
         let step_len = tiles.len() / tile_len * 4 * TILE;
         for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-            let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
             let start = |sequence: usize| {
                 let at = (sequence * steps + t) * step_len + tile * 4 * TILE;
                 &projected[at..at + 4 * TILE]
@@ -375,10 +369,11 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
                 outputs,
                 |first, hs| {
                     let starts = core::array::from_fn(|b| start(first + b));
-                    Self::recurrent_acc::<PASS, NB>(h_rows, starts, hs)
+                    Self::tile_sums::<PASS, NB>(data, Some(starts), None, Some(hs))
                 },
                 |sequence, h| {
-                    let [acc] = Self::recurrent_acc::<PASS, 1>(h_rows, [start(sequence)], [h]);
+                    let [acc] =
+                        Self::tile_sums::<PASS, 1>(data, Some([start(sequence)]), None, Some([h]));
                     acc
                 },
             );
@@ -424,27 +419,6 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         }
     }
 
-    /// Projected inputs plus `U h` for one tile and `NB` sequences, each `U` row loaded once.
-    #[inline(always)]
-    fn recurrent_acc<const PASS: usize, const NB: usize>(
-        h_rows: &[S],
-        starts: [&[T]; NB],
-        hs: [&[T; R]; NB],
-    ) -> [[[T; TILE]; 4]; NB] {
-        let mut acc = [[[T::ZERO; TILE]; 4]; NB];
-        for first in (0..TILE).step_by(PASS) {
-            let mut part = [[[T::ZERO; PASS]; 4]; NB];
-            for (sequence, start) in part.iter_mut().zip(starts) {
-                for (gate, lanes) in sequence.iter_mut().enumerate() {
-                    lanes.copy_from_slice(&start[gate * TILE + first..][..PASS]);
-                }
-            }
-            Self::accumulate_block::<PASS, NB, R>(&mut part, h_rows, hs, first);
-            store_lanes(&mut acc, &part, first);
-        }
-        acc
-    }
-
     /// One step of the recurrence: each tile's projected inputs plus `U h`, then the cell update.
     #[inline(always)]
     pub(crate) fn recur_tiles<const PASS: usize>(
@@ -461,8 +435,7 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
             .enumerate()
             .zip(projected.chunks_exact(4 * TILE))
         {
-            let h_rows = &data[I * 4 * TILE..(I + R) * 4 * TILE];
-            let [acc] = Self::recurrent_acc::<PASS, 1>(h_rows, [start], [h]);
+            let [acc] = Self::tile_sums::<PASS, 1>(data, Some([start]), None, Some([h]));
             Self::finish_tile(&acc, tile, c, &mut out[..]);
         }
     }
@@ -490,14 +463,11 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
                 outputs,
                 |first, hs| {
                     let xs = core::array::from_fn(|b| &inputs[(first + b) * steps + t]);
-                    Self::block_acc::<PASS, NB>(data, xs, Some(hs))
+                    Self::tile_sums::<PASS, NB>(data, None, Some(xs), Some(hs))
                 },
                 |sequence, h| {
-                    let [acc] = Self::block_acc::<PASS, 1>(
-                        data,
-                        [&inputs[sequence * steps + t]],
-                        Some([h]),
-                    );
+                    let x = &inputs[sequence * steps + t];
+                    let [acc] = Self::tile_sums::<PASS, 1>(data, None, Some([x]), Some([h]));
                     acc
                 },
             );
@@ -581,7 +551,7 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         let tile_len = (I + R + 1) * 4 * TILE;
         if !PAIRS {
             for (tile, data) in tiles.chunks_exact(tile_len).enumerate() {
-                let [acc] = Self::block_acc::<PASS, 1>(data, [x], Some([h]));
+                let [acc] = Self::tile_sums::<PASS, 1>(data, None, Some([x]), Some([h]));
                 Self::finish_tile(&acc, tile, c, &mut out[..]);
             }
             return;
@@ -602,7 +572,7 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         let last = pairs.remainder();
         if !last.is_empty() {
             let tile = tiles.len() / tile_len - 1;
-            let [acc] = Self::block_acc::<PASS, 1>(last, [x], Some([h]));
+            let [acc] = Self::tile_sums::<PASS, 1>(last, None, Some([x]), Some([h]));
             Self::finish_tile(&acc, tile, c, &mut out[..]);
         }
     }
