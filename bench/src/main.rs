@@ -314,30 +314,10 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
         format!("lstm default, {BATCH} x whole sequence ({path})"),
         seconds / 100.0 * 1e9,
     ));
-    let seconds = seconds_per_call(settings, || {
-        packed
-            .run_batch_with(
-                black_box(&inputs),
-                &mut outputs,
-                &mut states,
-                &mut workspace,
-            )
-            .expect("lengths");
-    });
-    results.insert(
-        0,
-        (
-            format!("{DEFAULT_ROW}, one batch call ({:?})", packed.kernel()),
-            seconds * 1e9,
-        ),
-    );
-    for kernel in Kernel::ALL
-        .into_iter()
-        .filter(|kernel| kernel.is_available())
-    {
-        let chosen = weights.pack().with_kernel(kernel).expect("available");
-        let seconds = seconds_per_call(settings, || {
-            chosen
+    // One batch step by a layer, for the default type and for each kernel forced.
+    let mut batch_call = |layer: &LstmLayer<f32, I, H>| {
+        seconds_per_call(settings, || {
+            layer
                 .run_batch_with(
                     black_box(&inputs),
                     &mut outputs,
@@ -345,15 +325,29 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
                     &mut workspace,
                 )
                 .expect("lengths");
-        });
-        results.insert(
-            1,
-            (
-                format!("lstm packed {kernel:?}, one batch call"),
-                seconds * 1e9,
-            ),
-        );
+        })
+    };
+    let default_seconds = batch_call(&packed);
+    let mut forced = Vec::new();
+    for kernel in Kernel::ALL
+        .into_iter()
+        .filter(|kernel| kernel.is_available())
+    {
+        let chosen = weights.pack().with_kernel(kernel).expect("available");
+        forced.push((
+            format!("lstm packed {kernel:?}, one batch call"),
+            batch_call(&chosen) * 1e9,
+        ));
     }
+    results.splice(
+        0..0,
+        [(
+            format!("{DEFAULT_ROW}, one batch call ({:?})", packed.kernel()),
+            default_seconds * 1e9,
+        )]
+        .into_iter()
+        .chain(forced.into_iter().rev()),
+    );
     let seconds = seconds_per_call(settings, || {
         for (x, state) in inputs.iter().zip(states.iter_mut()) {
             black_box(packed.step(black_box(x), state));

@@ -370,10 +370,6 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> L
         [T::ZERO; R]
     }
 
-    fn zero_state(&self) -> LstmState<T, H, R> {
-        LstmState::zeros()
-    }
-
     fn run_with(
         &self,
         inputs: &[[T; I]],

@@ -129,10 +129,6 @@ where
         [T::ZERO; O]
     }
 
-    fn zero_state(&self) -> [LstmState<T, H, R>; 2] {
-        [LstmState::zeros(); 2]
-    }
-
     /// Each direction runs the whole sequence as one cell call (so each chooses its fastest
     /// path, hoisting included), its outputs then copied into its half of every output.
     fn run_with(

@@ -94,8 +94,6 @@ impl<T: Float, const I: usize, const O: usize> Layer<T> for Linear<T, I, O> {
         [T::ZERO; O]
     }
 
-    fn zero_state(&self) {}
-
     fn run_with(
         &self,
         inputs: &[[T; I]],

@@ -606,10 +606,6 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         [T::ZERO; R]
     }
 
-    fn zero_state(&self) -> LstmState<T, H, R> {
-        LstmState::zeros()
-    }
-
     fn run_with(
         &self,
         inputs: &[[T; I]],

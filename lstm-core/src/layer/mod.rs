@@ -56,8 +56,8 @@ pub trait Layer<T: Float> {
     type Input: Copy;
     /// One step's output, `[T; O]`.
     type Output: Copy;
-    /// The recurrent state of one sequence.
-    type State: Copy;
+    /// The recurrent state of one sequence; its default is the all-zero state.
+    type State: Copy + Default;
     /// Buffers reused across sequence calls.
     type Workspace: Default;
 
@@ -65,7 +65,9 @@ pub trait Layer<T: Float> {
     fn zero_output() -> Self::Output;
 
     /// The all-zero initial state PyTorch and Keras start from.
-    fn zero_state(&self) -> Self::State;
+    fn zero_state(&self) -> Self::State {
+        Self::State::default()
+    }
 
     /// Runs `inputs` from `state`: `outputs[t]` receives step `t`'s output, and `state` holds the
     /// final state, so a long sequence can be fed in pieces. Allocates only when `workspace`
