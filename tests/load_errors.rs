@@ -470,3 +470,27 @@ fn linear_head_loads_checked() {
         "{err}"
     );
 }
+
+/// Two finite bias sets whose sum overflows are refused like an infinite tensor when a
+/// single-bias type sums them (`b = bias_ih + bias_hh`), naming both tensors; a double-bias
+/// type keeps them apart and loads them.
+#[test]
+fn an_overflowing_bias_sum_is_refused() {
+    let double = LstmWeights::<f32, 1, 2, 2>::from_fn(|_, role, _, _| match role {
+        lstm::Role::Bias(_) => 3e38,
+        _ => 0.1,
+    });
+    let bytes = double.to_safetensors(Naming::PyTorch, "").unwrap();
+    let err =
+        LstmWeights::<f32, 1, 2, 1>::from_safetensors(&bytes, &LoadOptions::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor `bias_ih_l0 + bias_hh_l0` holds inf at element 0; allow it with \
+         `LoadOptions::allow_non_finite`"
+    );
+    let lenient = LoadOptions::new().allow_non_finite(true);
+    let summed = LstmWeights::<f32, 1, 2, 1>::from_safetensors(&bytes, &lenient).unwrap();
+    assert!(summed.biases[0].b_i[0].is_infinite());
+    let apart = LstmWeights::<f32, 1, 2, 2>::from_safetensors(&bytes, &LoadOptions::new());
+    assert_eq!(apart.unwrap(), double);
+}

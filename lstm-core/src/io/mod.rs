@@ -80,6 +80,10 @@ pub trait WeightFile: Sized {
     /// | Keras, `use_bias=True` | error: unexpected `bias` | `bias` | `bias`, zeros |
     /// | no biases | loads | error: missing `bias_ih_l0` / `bias` | error: missing |
     ///
+    /// A sum of bias sets is checked as the tensors are: two finite sets whose sum overflows
+    /// are an error naming both (`bias_ih_l0 + bias_hh_l0`) unless non-finite values are
+    /// allowed.
+    ///
     /// A projected type (`R != H`) also reads PyTorch's `weight_hr_l0` `(R, H)`; Keras and
     /// `nn.LSTMCell` files, which have no projection, give [`LoadError::Unsupported`]. A stack
     /// or a bidirectional layer reads PyTorch `nn.LSTM` files (`_l1`, `_reverse`).

@@ -217,21 +217,38 @@ impl TensorReader<'_> {
             Some(name) => read(name, &[R, H])?,
             None => Vec::new(),
         };
+        // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking the
+        // rest (a single-bias type gets `bias_ih + bias_hh`). A sum of finite values can
+        // overflow, so it is checked as the tensors were.
+        let mut type_biases = vec![vec![T::ZERO; gates_hidden]; B];
+        for (set, values) in type_biases.iter_mut().enumerate() {
+            let sources: Vec<usize> = (0..file_biases.len())
+                .filter(|k| (*k).min(B - 1) == set)
+                .collect();
+            for &k in &sources {
+                for (sum, &value) in values.iter_mut().zip(&file_biases[k]) {
+                    *sum += value;
+                }
+            }
+            let bad = values.iter().position(|value| !value.is_finite());
+            if let (Some(index), false, true) =
+                (bad, self.options.allow_non_finite, sources.len() > 1)
+            {
+                let names: Vec<&str> = sources.iter().map(|&k| bias_names[k].as_str()).collect();
+                return Err(LoadError::NonFinite {
+                    name: names.join(" + "),
+                    index,
+                    value: values[index].to_f64(),
+                });
+            }
+        }
         Ok(LstmWeights::from_fn(|gate, role, row, col| match role {
             Role::Input => stacked_input[naming.stacked_index(gate.index(), row, col, H, I)],
             Role::Recurrent => {
                 stacked_recurrent[naming.stacked_index(gate.index(), row, col, H, R)]
             }
             Role::Projection => projection[row * H + col],
-            // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking
-            // the rest. `set < B` here, so `B >= 1`.
-            Role::Bias(set) => file_biases
-                .iter()
-                .enumerate()
-                .filter(|&(file_set, _)| file_set.min(B - 1) == set)
-                .fold(T::ZERO, |sum, (_, values)| {
-                    sum + values[gate.index() * H + row]
-                }),
+            Role::Bias(set) => type_biases[set][gate.index() * H + row],
         }))
     }
 }
