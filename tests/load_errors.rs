@@ -312,6 +312,27 @@ fn non_finite_values_unless_allowed() {
         matches!(err, LoadError::NonFinite { index: 7, value, .. } if value == 1e300),
         "{err:?}"
     );
+    // Said in scientific notation, not in 301 digits.
+    assert_eq!(
+        err.to_string(),
+        "tensor `bias_ih_l0` holds 1e300 at element 7; allow it with \
+         `LoadOptions::allow_non_finite`"
+    );
+}
+
+/// A PyTorch LSTM with its recurrent weights missing is named by what is missing, not as "no
+/// LSTM found" beside an input tensor that is there.
+#[test]
+fn a_missing_recurrent_tensor_is_named() {
+    let tensors: Vec<_> = pytorch_tensors()
+        .into_iter()
+        .filter(|(name, ..)| *name != "weight_hh_l0")
+        .collect();
+    let err = load(&file(&tensors)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "missing tensor `weight_hh_l0`, expected of shape (8, 2)"
+    );
 }
 
 #[test]

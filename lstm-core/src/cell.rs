@@ -746,6 +746,14 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     LstmWeights<T, I, H, B, R>
 {
+    /// The output is `h` itself (`R == H`) or its projection to fewer elements: checked when
+    /// the type is used in a build.
+    pub(crate) const OUTPUT_FITS: () = assert!(
+        R <= H,
+        "an LSTM's output size R must be at most its hidden size H (a projection maps the H \
+         units to fewer outputs, as PyTorch's proj_size < hidden_size)"
+    );
+
     /// All-zero weights.
     ///
     /// ```
@@ -773,8 +781,16 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// assert_eq!(*weights.biases[0].b_f, [1.0; 3]);
     /// assert_eq!(weights.w_o[2][1], 0.03);
     /// ```
+    ///
+    /// An output wider than the hidden state does not build: a projection maps the `H` units
+    /// to fewer outputs, as PyTorch's `proj_size < hidden_size` requires.
+    ///
+    /// ```compile_fail
+    /// let weights = lstm_core::LstmWeights::<f32, 3, 2, 1, 4>::zeros(); // R = 4 > H = 2
+    /// ```
     #[must_use]
     pub fn from_fn(mut element: impl FnMut(Gate, Role, usize, usize) -> T) -> Self {
+        let () = Self::OUTPUT_FITS;
         let mut matrices = |gate| {
             (
                 Matrix::from_fn(|row, col| element(gate, Role::Input, row, col)),

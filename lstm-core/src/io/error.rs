@@ -188,11 +188,19 @@ impl fmt::Display for LoadError {
                 "tensor `{name}` has element type {found}, expected F32, F64, F16 or BF16"
             ),
             LoadError::Unsupported { reason } => write!(f, "cannot load: {reason}"),
-            LoadError::NonFinite { name, index, value } => write!(
-                f,
-                "tensor `{name}` holds {value} at element {index}; allow it with \
-                 `LoadOptions::allow_non_finite`"
-            ),
+            LoadError::NonFinite { name, index, value } => {
+                // An f64 beyond f32's range is finite: in scientific notation, not 301 digits.
+                let value = if value.is_finite() {
+                    format!("{value:e}")
+                } else {
+                    value.to_string()
+                };
+                write!(
+                    f,
+                    "tensor `{name}` holds {value} at element {index}; allow it with \
+                     `LoadOptions::allow_non_finite`"
+                )
+            }
         }
     }
 }

@@ -128,7 +128,8 @@ pub trait WeightFile: Sized {
     /// (zeros for a single-bias type, so `bias_ih + bias_hh` is its `b`); Keras naming writes
     /// the sum of all sets as `bias`. A type without biases writes no bias tensor. Loading the
     /// result into the same type gives identical weights, except a double-bias type saved in
-    /// Keras naming, whose two sets Keras can only hold as their sum.
+    /// Keras naming, whose two sets Keras can only hold as their sum, and a type of more than two
+    /// sets, which PyTorch's two tensors hold as set 0 (`bias_ih`) and the sum of the others.
     ///
     /// A projected type (`R != H`) also writes PyTorch's `weight_hr_l0`.
     ///

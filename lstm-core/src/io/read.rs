@@ -14,7 +14,9 @@ pub(super) struct Location {
 }
 
 /// The LSTMs in a file that fit the options: a name ending in the naming's input weights, with
-/// the recurrent weights beside it.
+/// the recurrent weights beside it. Where there is none, the one PyTorch LSTM whose recurrent
+/// weights are missing, if exactly one: reading it then names the missing tensor (PyTorch's
+/// `weight_ih` names only an LSTM; Keras' `kernel` could be any layer's).
 pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Location, LoadError> {
     let namings: Vec<Naming> = match options.naming {
         Some(naming) => vec![naming],
@@ -26,7 +28,7 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
             naming,
         });
     }
-    let mut found = Vec::new();
+    let (mut found, mut partial) = (Vec::new(), Vec::new());
     for name in file.names() {
         for &naming in &namings {
             let Ok(names) = naming.cell_names(CellSlot::FIRST) else {
@@ -40,16 +42,23 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
                 .prefix
                 .as_deref()
                 .is_none_or(|wanted| wanted == prefix);
+            let location = Location {
+                prefix: prefix.to_owned(),
+                naming,
+            };
             if fits_prefix && file.tensor(&format!("{prefix}{recurrent}")).is_ok() {
-                found.push(Location {
-                    prefix: prefix.to_owned(),
-                    naming,
-                });
+                found.push(location);
+            } else if fits_prefix && naming != Naming::Keras {
+                partial.push(location);
             }
         }
     }
     found.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     found.dedup();
+    partial.dedup();
+    if found.is_empty() && partial.len() == 1 {
+        return Ok(partial.remove(0));
+    }
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => {

@@ -162,6 +162,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     /// ```
     #[must_use]
     pub fn pack_as<S: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S> {
+        // A view built by hand can name an output wider than the hidden state; it does not pack.
+        let () = LstmWeights::<T, I, H, B, R>::OUTPUT_FITS;
         let tiles = H.div_ceil(TILE);
         let tile_len = LstmLayer::<T, I, H, B, R, S>::TILE_LEN;
         let extra = ALIGN / size_of::<S>();
