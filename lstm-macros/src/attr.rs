@@ -5,6 +5,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
@@ -88,14 +89,43 @@ impl Attrs {
             if parsed.attribute.is_none() {
                 parsed.attribute = Some(attr.to_token_stream());
             }
-            if let syn::Meta::Path(_) | syn::Meta::NameValue(_) = attr.meta {
-                cx.error_spanned_by(attr, "expected `#[lstm(input = .., hidden = ..)]`");
+            let list = match &attr.meta {
+                syn::Meta::List(list) => list,
+                syn::Meta::Path(_) | syn::Meta::NameValue(_) => {
+                    cx.error_spanned_by(attr, "expected `#[lstm(input = .., hidden = ..)]`");
+                    continue;
+                }
+            };
+            // rustc accepts `#[lstm[..]]` and `#[lstm{..}]` for a derive helper; the attribute's
+            // form is the parenthesized one, as every other derive's.
+            if !matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) {
+                let found = match list.delimiter {
+                    syn::MacroDelimiter::Bracket(_) => "brackets `[..]`",
+                    _ => "braces `{..}`",
+                };
+                cx.error_spanned_by(
+                    attr,
+                    format_args!(
+                        "expected `#[lstm(input = .., hidden = ..)]` with parentheses, found {found}"
+                    ),
+                );
+                // Its keys are still read, so that they are not also reported missing.
+            }
+            if list.tokens.is_empty() {
+                cx.error_spanned_by(
+                    attr,
+                    "empty `#[lstm()]`: it says nothing; remove it or give it keys, as in \
+                     `#[lstm(input = 100, hidden = 256)]`",
+                );
                 continue;
             }
             let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident(INPUT) {
+                // `r#input` names the key `input`, as a raw identifier names its plain one.
+                let key = meta.path.get_ident().map(IdentExt::unraw);
+                let is = |name: &str| key.as_ref().is_some_and(|key| key == name);
+                if is(INPUT) {
                     parse_size(cx, &meta, INPUT, &mut parsed.input, &mut parsed.input_seen)
-                } else if meta.path.is_ident(HIDDEN) {
+                } else if is(HIDDEN) {
                     parse_size(
                         cx,
                         &meta,
@@ -103,9 +133,9 @@ impl Attrs {
                         &mut parsed.hidden,
                         &mut parsed.hidden_seen,
                     )
-                } else if meta.path.is_ident(PROJ) {
+                } else if is(PROJ) {
                     parse_size(cx, &meta, PROJ, &mut parsed.proj, &mut parsed.proj_seen)
-                } else if meta.path.is_ident(LAYERS) {
+                } else if is(LAYERS) {
                     parse_size(
                         cx,
                         &meta,
@@ -113,14 +143,14 @@ impl Attrs {
                         &mut parsed.layers,
                         &mut parsed.layers_seen,
                     )
-                } else if meta.path.is_ident(BIDIRECTIONAL) {
+                } else if is(BIDIRECTIONAL) {
                     parse_flag(
                         cx,
                         &meta,
                         (&mut parsed.bidirectional, &mut parsed.bidirectional_invalid),
                         &mut bidirectional_seen,
                     )
-                } else if meta.path.is_ident(BIAS) {
+                } else if is(BIAS) {
                     parse_bias(cx, &meta, &mut parsed.bias, &mut bias_seen)
                 } else {
                     unknown_key(cx, &meta, &mut parsed.suggested)
@@ -374,7 +404,10 @@ fn unknown_key(
     meta: &ParseNestedMeta<'_>,
     suggested: &mut Vec<&'static str>,
 ) -> syn::Result<()> {
-    let name = tokens_text(&meta.path);
+    let name = match meta.path.get_ident() {
+        Some(ident) => ident.unraw().to_string(),
+        None => tokens_text(&meta.path),
+    };
     let message = match symbol::did_you_mean(&name, KEYS) {
         Some(known) => {
             suggested.push(known);

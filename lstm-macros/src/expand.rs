@@ -8,6 +8,7 @@ use lstm_naming::{CellSlot, Naming};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::{Body, Container};
@@ -145,6 +146,9 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     // Each step's output: `D * R`, the width a next spec must take.
     let output = usize_lit(shape.sequence_output);
     let output_type = typenum(shape.sequence_output);
+    // The `Feeds` impl's parameter: named after the struct (and longer than its name), so that it
+    // never is the struct's own name, whatever the user calls the struct.
+    let next = quote::format_ident!("{}Next", ident.unraw());
     let param_count = usize_lit(shape.param_count);
     let weights_type = weights_type(shape);
     let state_type = state_type(shape);
@@ -254,7 +258,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
         impl #private::HiddenIs<#hidden> for #ident {}
 
         #[automatically_derived]
-        impl<__LstmNext: #private::InputIs<#output>> #private::Feeds<__LstmNext> for #ident {}
+        impl<#next: #private::InputIs<#output>> #private::Feeds<#next> for #ident {}
     }
 }
 
@@ -276,7 +280,9 @@ fn forward_methods(
                 Some(element) => quote!(#element),
                 None => {
                     let w_i = &fields.fields[0].ty;
-                    quote!(<#w_i as #private::Tensor>::Elem)
+                    // Spanned on the field's type, so that a field that is no tensor at all
+                    // (`u8`) is reported there and not on `Lstm`.
+                    quote_spanned!(w_i.span()=> <#w_i as #private::Tensor>::Elem)
                 }
             };
             (element, cell_ref(&fields.fields, shape))
