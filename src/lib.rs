@@ -38,6 +38,11 @@
 ///   become [`Stacked`] layers of cells or [`Bidirectional`] pairs, every layer's input size
 ///   computed by the macro, and `OUTPUT` is `D * R` (`D` = 2 when bidirectional).
 ///
+/// Limits, each a compile error on the literal that passes it: `input`, `hidden` and `proj` are
+/// at most 65,536 (the state and each step's input and output are arrays on the stack; an `f64`
+/// state of that size is half a spawned thread's default stack), `layers` at most 64 (the
+/// weights' type nests one level per layer, and thousands exhaust the compiler).
+///
 /// On a struct with named fields, the struct is the user's own weight struct: its fields
 /// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with
 /// `bias = "none"` no `b` fields, with `"double"` PyTorch's `b_ii, b_hi, .., b_io, b_ho`) must have

@@ -15,6 +15,13 @@ use crate::symbol::{
     self, BIAS, BIAS_MODES, BIDIRECTIONAL, HIDDEN, INPUT, KEYS, LAYERS, LSTM, PROJ,
 };
 
+/// The largest `input`, `hidden` or `proj`. The state (`h` and `c`) and each step's input and
+/// output are arrays passed on the stack: at 65,536 an `f64` state is 1 MiB, half of the 2 MiB a
+/// spawned thread's stack has by default, so the limit is where a larger size would overflow
+/// one. The weights of `input = hidden = 65536` would be 137 GB in `f32`, beyond any trained
+/// LSTM (the largest published ones have 8,192 units); `layers` has its own limit (`check`).
+pub(crate) const MAX_SIZE: usize = 1 << 16;
+
 /// A size given in the attribute, with the span of its literal for later errors.
 #[derive(Clone, Copy)]
 pub(crate) struct Size {
@@ -390,6 +397,17 @@ fn size_from_expr(cx: &mut Ctxt, key: &str, expr: &Expr) -> Option<Size> {
     };
     if value == 0 {
         cx.error_spanned_by(int, format_args!("`{key}` must be greater than 0"));
+        return None;
+    }
+    if key != LAYERS && value > MAX_SIZE {
+        cx.error_spanned_by(
+            int,
+            format_args!(
+                "`{key}` must be at most {MAX_SIZE}, found {value}: the state and each step's \
+                 input and output are arrays on the stack, and larger ones overflow a thread's \
+                 stack"
+            ),
+        );
         return None;
     }
     Some(Size {
