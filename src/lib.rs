@@ -92,9 +92,10 @@ pub use lstm_core::{
     BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates, Compute,
     F16, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs, InputIs, Kernel,
     KernelUnavailable, Layer, LengthError, Linear, LoadError, LoadOptions, LstmLayer, LstmSpec,
-    LstmState, LstmWeights, Matrix, Naming, Projection, Role, SaveError, SequenceLengthError,
-    StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tensor, TensorInfo,
-    TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros, group_digits, prelude, typenum,
+    LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix, Naming, Projection, Role, SaveError,
+    SequenceLengthError, StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE,
+    Tensor, TensorInfo, TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros,
+    group_digits, prelude, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

@@ -515,3 +515,71 @@ fn an_overflowing_bias_sum_is_refused() {
     let apart = LstmWeights::<f32, 1, 2, 2>::from_safetensors(&bytes, &LoadOptions::new());
     assert_eq!(apart.unwrap(), double);
 }
+
+/// Replaces the header of a safetensors file with `header` (JSON text), keeping its data.
+fn with_header(bytes: &[u8], header: &str) -> Vec<u8> {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend(header.as_bytes());
+    out.extend(&bytes[8 + header_len..]);
+    out
+}
+
+fn header_of(bytes: &[u8]) -> String {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    String::from_utf8(bytes[8..8 + header_len].to_vec()).unwrap()
+}
+
+#[test]
+fn a_duplicated_tensor_name_is_refused() {
+    // A JSON object may repeat a key; the safetensors crate keeps one of them silently. Here
+    // `bias_hh_l0` is renamed `weight_hh_l0`: two entries of one name, the data still covered.
+    let bytes = file(&pytorch_tensors());
+    let header = header_of(&bytes);
+    let damaged = header.replacen("\"bias_hh_l0\"", "\"weight_hh_l0\"", 1);
+    assert_ne!(damaged, header);
+    let err = load(&with_header(&bytes, &damaged)).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::DuplicateTensor { name } if name == "weight_hh_l0"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "tensor `weight_hh_l0` appears twice in the file's header"
+    );
+}
+
+#[test]
+fn a_size_that_does_not_fit_shape_and_dtype_names_the_tensor() {
+    // `weight_ih_l0` is (8, 3) F32, 96 bytes; declare it (8, 2) and keep its offsets.
+    let bytes = file(&pytorch_tensors());
+    let header = header_of(&bytes);
+    let damaged = header.replacen("\"shape\":[8,3]", "\"shape\":[8,2]", 1);
+    assert_ne!(damaged, header);
+    let err = load(&with_header(&bytes, &damaged)).unwrap_err();
+    assert!(matches!(err, LoadError::Corrupt { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "truncated or corrupt safetensors file: tensor `weight_ih_l0`: shape (8, 2) of F32 is \
+         64 bytes, its data_offsets [128, 224] hold 96"
+    );
+}
+
+#[test]
+fn a_header_over_the_limit_is_refused_by_its_length() {
+    let limit = lstm::MAX_HEADER_BYTES;
+    let mut bytes = (limit as u64 + 1).to_le_bytes().to_vec();
+    bytes.extend(b"{}");
+    let err = load(&bytes).unwrap_err();
+    assert!(
+        matches!(err, LoadError::HeaderTooLarge { size, limit: l } if size == limit as u64 + 1 && l == limit),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the safetensors header is {} bytes, over the limit of {limit} bytes",
+            limit + 1
+        )
+    );
+}

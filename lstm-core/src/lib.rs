@@ -59,7 +59,10 @@ pub use cell::{
     SequenceLengthError,
 };
 pub use element::Float;
-pub use io::{LoadError, LoadOptions, Naming, SaveError, TensorReader, TensorWriter, WeightFile};
+pub use io::{
+    LoadError, LoadOptions, MAX_HEADER_BYTES, Naming, SaveError, TensorReader, TensorWriter,
+    WeightFile,
+};
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{
     Bidirectional, BidirectionalWorkspace, CellStates, Compute, Layer, Linear, LstmLayer,

@@ -41,6 +41,20 @@ pub enum LoadError {
         /// What the safetensors parser said.
         reason: String,
     },
+    /// Two tensors of the file's header have the same name. JSON allows it and the safetensors
+    /// parser keeps one of them, so which one would be loaded is not the file's to say.
+    DuplicateTensor {
+        /// The name given twice.
+        name: String,
+    },
+    /// The header's length field is over [`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES): a
+    /// damaged file, or not a safetensors file.
+    HeaderTooLarge {
+        /// The length the file gives its header.
+        size: u64,
+        /// The limit.
+        limit: usize,
+    },
     /// No LSTM was recognised: none of the tensor names the loader looks for is in the file.
     NoLstm {
         /// The names looked for, with the prefix if one was given.
@@ -102,7 +116,7 @@ pub enum LoadError {
     },
 }
 
-fn shape_text(shape: &[usize]) -> String {
+pub(super) fn shape_text(shape: &[usize]) -> String {
     match shape {
         [len] => format!("({len},)"),
         _ => format!(
@@ -134,6 +148,13 @@ impl fmt::Display for LoadError {
             LoadError::Corrupt { reason } => {
                 write!(f, "truncated or corrupt safetensors file: {reason}")
             }
+            LoadError::DuplicateTensor { name } => {
+                write!(f, "tensor `{name}` appears twice in the file's header")
+            }
+            LoadError::HeaderTooLarge { size, limit } => write!(
+                f,
+                "the safetensors header is {size} bytes, over the limit of {limit} bytes"
+            ),
             LoadError::NoLstm { looked_for } => write!(
                 f,
                 "no LSTM weights found: looked for {} (name the prefix with `LoadOptions::prefix` \

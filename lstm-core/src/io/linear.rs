@@ -1,8 +1,5 @@
 //! PyTorch's `nn.Linear` in a safetensors file: `{prefix}weight` and `{prefix}bias`.
 
-use safetensors::tensor::SafeTensors;
-
-use super::error::format_error;
 use super::read::{read_tensor, reject_unexpected};
 use super::write::OwnedTensor;
 use super::{LoadError, LoadOptions, SaveError};
@@ -35,7 +32,7 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         prefix: &str,
         options: &LoadOptions,
     ) -> Result<Self, LoadError> {
-        let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
+        let file = super::header::open(bytes)?;
         let expected = vec![format!("{prefix}weight"), format!("{prefix}bias")];
         let weight = read_tensor::<T>(&file, &expected[0], &[O, I], options)?;
         let bias = read_tensor::<T>(&file, &expected[1], &[O], options)?;

@@ -9,11 +9,13 @@
 //! | `mod.rs` | [`WeightFile`]: the load and save methods, written once for every weight type |
 //! | `options.rs` | [`LoadOptions`]: where the LSTM is and what to accept |
 //! | `error.rs` | [`LoadError`], [`SaveError`] |
+//! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
 //! | `linear.rs` | PyTorch's `nn.Linear` head |
 
 mod error;
+mod header;
 mod linear;
 mod options;
 mod read;
@@ -24,10 +26,9 @@ use std::path::Path;
 
 use lstm_naming::CellSlot;
 pub use lstm_naming::Naming;
-use safetensors::tensor::SafeTensors;
 
-use error::format_error;
 pub use error::{LoadError, SaveError};
+pub use header::MAX_HEADER_BYTES;
 pub use options::LoadOptions;
 pub use read::TensorReader;
 use read::{Location, locate, reject_unexpected};
@@ -88,10 +89,15 @@ pub trait WeightFile: Sized {
     /// `nn.LSTMCell` files, which have no projection, give [`LoadError::Unsupported`]. A stack
     /// or a bidirectional layer reads PyTorch `nn.LSTM` files (`_l1`, `_reverse`).
     ///
+    /// Limits: the file's header is at most [`MAX_HEADER_BYTES`](crate::MAX_HEADER_BYTES); a
+    /// tensor is converted only after its shape matched the type, so what the loader allocates
+    /// is bounded by the type's own size (a file cannot make it allocate more).
+    ///
     /// # Errors
     /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
     /// LSTM's prefix that the type has no place for), of the wrong shape or element type,
-    /// holding NaN or infinity; or a file that is not safetensors, is truncated, or holds no
+    /// holding NaN or infinity, named twice, or of a size that does not fit its shape; or a
+    /// file that is not safetensors, is truncated, has a header over the limit, or holds no
     /// LSTM or several.
     ///
     /// ```
@@ -255,7 +261,7 @@ pub(crate) fn load_weights<W: WeightFile>(
     bytes: &[u8],
     options: &LoadOptions,
 ) -> Result<W, LoadError> {
-    let file = SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))?;
+    let file = header::open(bytes)?;
     let Location { prefix, naming } = locate(&file, options)?;
     let mut reader = TensorReader {
         file,

@@ -1,0 +1,140 @@
+//! The safetensors header, read before the `safetensors` crate reads it, for what that crate
+//! lets through or reports without a name: a tensor name given twice (its map keeps one entry
+//! silently), a size that does not fit shape x dtype (reported without the tensor's name), and
+//! a header over this library's limit.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use safetensors::tensor::{Dtype, SafeTensors};
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::LoadError;
+use super::error::{format_error, shape_text};
+
+/// The largest safetensors header the loader reads, in bytes (16 MiB). A header is a JSON
+/// table of about 100 bytes per tensor: 16 MiB holds some 150,000 tensors, far more than any
+/// model this library runs has, while a length field of a damaged or foreign file (which may
+/// say anything up to 2^64) is refused before a byte of it is parsed.
+///
+/// ```
+/// use lstm_core::{LoadError, LoadOptions, LstmLayer, MAX_HEADER_BYTES, WeightFile};
+/// let mut bytes = (MAX_HEADER_BYTES as u64 + 1).to_le_bytes().to_vec();
+/// bytes.extend(b"{}");
+/// let err = LstmLayer::<f32, 3, 2>::from_safetensors(&bytes, &LoadOptions::new()).unwrap_err();
+/// assert!(matches!(err, LoadError::HeaderTooLarge { .. }));
+/// ```
+pub const MAX_HEADER_BYTES: usize = 16 << 20;
+
+/// Parses a safetensors file after checking its header for what the parser would let pass.
+pub(crate) fn open(bytes: &[u8]) -> Result<SafeTensors<'_>, LoadError> {
+    check_header(bytes)?;
+    SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))
+}
+
+/// Refuses a header over the limit, a duplicated name and a size that does not fit its shape.
+/// Anything it cannot read (a short file, a header that is not JSON, a foreign dtype) is left
+/// to the parser, which reports it.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    let Some(length) = bytes.get(..8) else {
+        return Ok(());
+    };
+    let length = u64::from_le_bytes(length.try_into().unwrap_or([0; 8]));
+    if length > MAX_HEADER_BYTES as u64 {
+        return Err(LoadError::HeaderTooLarge {
+            size: length,
+            limit: MAX_HEADER_BYTES,
+        });
+    }
+    // Below the limit, so it fits `usize` on every target that can hold the limit.
+    let Some(header) = usize::try_from(length)
+        .ok()
+        .and_then(|length| bytes.get(8..8usize.checked_add(length)?))
+    else {
+        return Ok(());
+    };
+    let Ok(Header(entries)) = serde_json::from_slice::<Header>(header) else {
+        return Ok(());
+    };
+    let mut names = HashSet::with_capacity(entries.len());
+    for (name, _) in &entries {
+        if !names.insert(name.as_str()) {
+            return Err(LoadError::DuplicateTensor { name: name.clone() });
+        }
+    }
+    for (name, entry) in &entries {
+        entry.check_size(name)?;
+    }
+    Ok(())
+}
+
+/// The header's tensors in the file's order, duplicates kept (`__metadata__` left out).
+struct Header(Vec<(String, Entry)>);
+
+/// One tensor's entry, as the header writes it.
+#[derive(Deserialize)]
+struct Entry {
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data_offsets: (usize, usize),
+}
+
+impl Entry {
+    fn check_size(&self, name: &str) -> Result<(), LoadError> {
+        let (start, end) = self.data_offsets;
+        let corrupt = |why: String| LoadError::Corrupt {
+            reason: format!("tensor `{name}`: {why}"),
+        };
+        let shape = shape_text(&self.shape);
+        let dtype = self.dtype;
+        let Some(bits) = self
+            .shape
+            .iter()
+            .try_fold(dtype.bitsize(), |bits, &dim| bits.checked_mul(dim))
+        else {
+            return Err(corrupt(format!(
+                "shape {shape} of {dtype:?} overflows the size of a buffer"
+            )));
+        };
+        let Some(held) = end.checked_sub(start) else {
+            return Err(corrupt(format!(
+                "its data_offsets [{start}, {end}] end before they start"
+            )));
+        };
+        // Sub-byte types (4-bit and smaller) are the parser's to judge; the loader refuses them
+        // as an unsupported dtype in any case.
+        if bits % 8 == 0 && bits / 8 != held {
+            return Err(corrupt(format!(
+                "shape {shape} of {dtype:?} is {} bytes, its data_offsets [{start}, {end}] hold \
+                 {held}",
+                bits / 8
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Header {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Header;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a safetensors header")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if name == "__metadata__" {
+                        map.next_value::<IgnoredAny>()?;
+                    } else {
+                        entries.push((name, map.next_value::<Entry>()?));
+                    }
+                }
+                Ok(Header(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
