@@ -537,14 +537,21 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         let output_gate = gate(self.w_o, self.u_o, bias[3]);
         let mut m = 0;
         states.map(|(_, c)| {
-            let c_next =
-                forget_gate[m].sigmoid() * *c + input_gate[m].sigmoid() * candidate[m].tanh();
-            *c = c_next;
-            let output = output_gate[m].sigmoid() * c_next.tanh();
+            let gates = [input_gate[m], forget_gate[m], candidate[m], output_gate[m]];
             m += 1;
-            output
+            unit_update(gates, c)
         })
     }
+}
+
+/// One unit's update from its four pre-activations (`i, f, g, o`, in [`Gate::ALL`]'s order):
+/// the new `c`, written back, and the output `o * tanh(c)`. The reference step's arithmetic,
+/// shared with the packed layer's path for extreme values, so that the two agree exactly.
+#[inline]
+pub(crate) fn unit_update<T: Float>([input, forget, candidate, output]: [T; 4], c: &mut T) -> T {
+    let c_next = forget.sigmoid() * *c + input.sigmoid() * candidate.tanh();
+    *c = c_next;
+    output.sigmoid() * c_next.tanh()
 }
 
 /// Number of independent partial sums in [`dot`]: enough for the compiler to fill a 256-bit

@@ -40,6 +40,8 @@ pub trait Float:
     const ZERO: Self;
     /// Multiplicative identity.
     const ONE: Self;
+    /// The largest finite value.
+    const MAX: Self;
     /// The type's name, for messages and tables (`"f32"`).
     const NAME: &'static str;
     /// The type's width in bits: 32 or 64.
@@ -49,6 +51,8 @@ pub trait Float:
     fn exp(self) -> Self;
     /// Hyperbolic tangent.
     fn tanh(self) -> Self;
+    /// The absolute value.
+    fn abs(self) -> Self;
     /// Whether the value is neither NaN nor infinite.
     fn is_finite(self) -> bool;
     /// Converts from `f64`, rounding to nearest for `f32`.
@@ -94,6 +98,7 @@ macro_rules! impl_float {
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
+            const MAX: Self = $t::MAX;
             const NAME: &'static str = stringify!($t);
             #[allow(clippy::cast_possible_truncation, reason = "4 or 8 bytes")]
             const BITS: u32 = (size_of::<$t>() * 8) as u32;
@@ -105,6 +110,10 @@ macro_rules! impl_float {
             #[inline]
             fn tanh(self) -> Self {
                 $t::tanh(self)
+            }
+            #[inline]
+            fn abs(self) -> Self {
+                $t::abs(self)
             }
             #[inline]
             fn is_finite(self) -> bool {
