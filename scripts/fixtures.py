@@ -68,6 +68,44 @@ def pytorch_case(name, input_size, hidden_size, *, dtype=torch.float32, seq_len=
           "param_count": sum(p.numel() for p in lstm.parameters())})
 
 
+def adversarial_case(name, input_size, hidden_size, *, batch=64, seq_len=4, seed=0):
+    """nn.LSTM on NaN, infinities and huge values in the inputs, state and biases (issue 15).
+
+    The weights stay ordinary (PyTorch's own initialisation) and the finite extremes stay at or
+    below 1e30, so that no sum overflows: then the result does not depend on the order in which
+    PyTorch's BLAS adds (infinities of both signs give NaN in every order, NaN stays NaN), and
+    it is the one every path of lstm must give.
+    """
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(input_size, hidden_size, batch_first=True)
+    extremes = torch.tensor([0.0, -0.0, 1e-30, 1e-45, 88.8, -88.8, 100.0, -100.0, 1e30, -1e30,
+                             float("inf"), float("-inf"), float("nan")])
+
+    def sprinkle(values, probability):
+        mask = torch.rand(values.shape) < probability
+        picks = extremes[torch.randint(len(extremes), values.shape)]
+        return torch.where(mask, picks, values)
+
+    with torch.no_grad():
+        for key in ("bias_ih_l0", "bias_hh_l0"):
+            getattr(lstm, key).copy_(sprinkle(getattr(lstm, key), 0.05))
+        # The reported case, for certain: forget gates of -inf (f = 0) meeting c = +-inf.
+        lstm.bias_hh_l0[hidden_size:hidden_size + 4] = float("-inf")
+    x = sprinkle(torch.randn(batch, seq_len, input_size), 0.05)
+    h0 = sprinkle(torch.randn(batch, hidden_size) * 0.5, 0.03)
+    c0 = sprinkle(torch.randn(batch, hidden_size) * 0.5, 0.03)
+    c0[:4] = float("inf")
+    c0[4:8] = float("-inf")
+    with torch.no_grad():
+        output, (h_n, c_n) = lstm(x, (h0.unsqueeze(0), c0.unsqueeze(0)))
+    weights = {f"lstm.{key}": value.detach() for key, value in lstm.state_dict().items()}
+    save(name, {**weights, "input": x, "h0": h0, "c0": c0, "output": output,
+                "h_n": h_n[0], "c_n": c_n[0]},
+         {"library": "torch.nn.LSTM", "input_size": input_size, "hidden_size": hidden_size,
+          "case": "adversarial: NaN, infinities and values up to 1e30 in x, h0, c0 and biases",
+          "seed": seed})
+
+
 def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
     """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
     torch.manual_seed(seed)
@@ -255,6 +293,7 @@ def main():
     pytorch_case("no_bias_f32", 5, 7, bias=False, initial_state=True)
     pytorch_case("no_bias_f64", 5, 7, bias=False, initial_state=True, dtype=torch.float64)
     pytorch_case("half_weights_f32", 6, 10, half_weights=True)
+    adversarial_case("adversarial_f32", 3, 20)
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

@@ -12,8 +12,12 @@
 //! (infinities, NaN, `f32::MAX`, values whose products overflow, values where the sigmoid
 //! underflows to 0), placed in weights, biases, inputs and both halves of the state.
 
+mod common;
+
 use lstm::prelude::*;
-use lstm::{Bf16, CellRef, F16, Gate, Kernel, LstmLayer, LstmState, LstmWeights, Role, Storage};
+use lstm::{
+    Bf16, CellRef, F16, Gate, Kernel, LoadOptions, LstmLayer, LstmState, LstmWeights, Role, Storage,
+};
 
 /// Values that break careless arithmetic, and ordinary ones between them.
 const EXTREMES: [f32; 22] = [
@@ -298,5 +302,85 @@ fn the_reported_cases() {
             agrees(h[0], expected[0]),
             "{kernel:?}: {h:?}, reference {expected:?}"
         );
+    }
+}
+
+/// PyTorch's own `nn.LSTM` on NaN, infinities and values up to 1e30 in the inputs, the state
+/// and the biases (`adversarial_f32`, written by `scripts/fixtures.py`; no sum overflows, so
+/// PyTorch's result does not depend on its order of summation): the reference step and every
+/// kernel's step, run and batch give it, NaN for NaN.
+#[test]
+fn every_path_gives_pytorchs_result_on_the_adversarial_fixture() {
+    let bytes = common::fixture_bytes("adversarial_f32");
+    let options = LoadOptions::new().allow_non_finite(true);
+    let weights = LstmWeights::<f32, 3, 20, 2>::from_safetensors(&bytes, &options).unwrap();
+    let (shape, input) = common::data::<f32>(&bytes, "input");
+    let [batch, steps, 3] = shape[..] else {
+        panic!("input is (B, T, 3)")
+    };
+    let (_, output) = common::data::<f32>(&bytes, "output");
+    let (_, h0) = common::data::<f32>(&bytes, "h0");
+    let (_, c0) = common::data::<f32>(&bytes, "c0");
+    let (_, h_n) = common::data::<f32>(&bytes, "h_n");
+    let (_, c_n) = common::data::<f32>(&bytes, "c_n");
+    let inputs: Vec<[f32; 3]> = input
+        .chunks_exact(3)
+        .map(|x| x.try_into().unwrap())
+        .collect();
+    let initial: Vec<LstmState<f32, 20>> = (0..batch)
+        .map(|b| {
+            LstmState::new(
+                h0[b * 20..][..20].try_into().unwrap(),
+                c0[b * 20..][..20].try_into().unwrap(),
+            )
+        })
+        .collect();
+    let expected_states: Vec<f32> = (0..batch)
+        .flat_map(|b| h_n[b * 20..][..20].iter().chain(&c_n[b * 20..][..20]))
+        .copied()
+        .collect();
+    let nan_count = output.iter().filter(|v| v.is_nan()).count();
+    assert!(nan_count > 100, "the fixture exercises NaN ({nan_count})");
+
+    let check = |path: &str, outputs: &[[f32; 20]], states: &[LstmState<f32, 20>]| {
+        let ours_states = states.iter().flat_map(|s| s.h.iter().chain(&s.c)).copied();
+        let broken = outputs
+            .iter()
+            .flatten()
+            .copied()
+            .zip(output.iter().copied())
+            .chain(ours_states.zip(expected_states.iter().copied()))
+            .filter(|&(ours, pytorch)| !agrees(ours, pytorch))
+            .count();
+        assert_eq!(broken, 0, "{path}: elements that differ from PyTorch");
+    };
+    // The reference step.
+    let cell = weights.as_cell();
+    let mut states = initial.clone();
+    let mut outputs = vec![[0.0; 20]; batch * steps];
+    cell.run_batch(&inputs, &mut outputs, &mut states).unwrap();
+    check("reference step", &outputs, &states);
+    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_available()) {
+        let layer = weights.pack().with_kernel(kernel).unwrap();
+        for hoisted in [false, true] {
+            let mut states = initial.clone();
+            let mut outputs = vec![[0.0; 20]; batch * steps];
+            layer
+                .run_batch_by_path(&inputs, &mut outputs, &mut states, &mut Vec::new(), hoisted)
+                .unwrap();
+            check(
+                &format!("{kernel:?} batch (hoisted: {hoisted})"),
+                &outputs,
+                &states,
+            );
+        }
+        let mut states = initial.clone();
+        let mut outputs = vec![[0.0; 20]; batch * steps];
+        for (b, state) in states.iter_mut().enumerate() {
+            for t in 0..steps {
+                outputs[b * steps + t] = layer.step(&inputs[b * steps + t], state);
+            }
+        }
+        check(&format!("{kernel:?} step"), &outputs, &states);
     }
 }
