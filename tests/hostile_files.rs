@@ -5,6 +5,10 @@
 //! may panic; each must load or give an error that says what is wrong. `fuzz/run.sh` runs the
 //! same loaders under libFuzzer for as long as one wants.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 #[path = "common/loaders.rs"]
 mod loaders;
 
@@ -24,22 +28,6 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort_by_key(|(_, bytes)| bytes.len());
     files
-}
-
-/// xorshift64: the same mutations on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Bytes that break parsers: JSON punctuation, digits, NUL, high bit, all ones.

@@ -12,6 +12,10 @@
 //! (infinities, NaN, `f32::MAX`, values whose products overflow, values where the sigmoid
 //! underflows to 0), placed in weights, biases, inputs and both halves of the state.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 mod common;
 
 use lstm::prelude::*;
@@ -45,17 +49,7 @@ const EXTREMES: [f32; 22] = [
     f32::NAN,
 ];
 
-/// A small deterministic generator (xorshift), so that the set is the same on every run.
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     /// An ordinary value in [-1, 1], or with probability `extreme` one of [`EXTREMES`].
     fn value(&mut self, extreme: f64) -> f32 {
         let draw = (self.next() % 1_000_000) as f64 / 1_000_000.0;

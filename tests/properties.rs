@@ -8,6 +8,10 @@
 //! Sizes are part of the types, so "random sizes" is a list of types (below a tile, across
 //! one, several tiles, odd sizes); what proptest draws is everything else.
 
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
 use lstm::prelude::*;
 use lstm::{
     Bf16, F16, Float, Kernel, LoadOptions, Lstm, LstmLayer, LstmState, LstmWeights, Naming,
@@ -15,15 +19,10 @@ use lstm::{
 };
 use proptest::prelude::*;
 
-/// xorshift64 values in [-scale, scale], from a seed proptest draws (and shrinks).
-struct Rng(u64);
-
+/// Values in [-scale, scale], from a seed proptest draws (and shrinks).
 impl Rng {
     fn value<T: Float>(&mut self, scale: f64) -> T {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        T::from_f64(((self.0 % 20_001) as f64 / 10_000.0 - 1.0) * scale)
+        T::from_f64(((self.next() % 20_001) as f64 / 10_000.0 - 1.0) * scale)
     }
 }
 
