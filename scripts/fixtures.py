@@ -106,6 +106,74 @@ def adversarial_case(name, input_size, hidden_size, *, batch=64, seq_len=4, seed
           "seed": seed})
 
 
+def amp_skip_case(name, hidden_size, *, seq_len=200, seed=0):
+    """A guitar-amp model as the amp-modelling tools build it: `lin(rec(x)) + x`, an LSTM of one
+    input, a Linear back to one sample and the input added (a skip connection), weights under
+    their names `rec.*` and `lin.*`."""
+    torch.manual_seed(seed)
+    rec = torch.nn.LSTM(1, hidden_size, batch_first=True)
+    lin = torch.nn.Linear(hidden_size, 1)
+    x = torch.randn(1, seq_len, 1) * 0.3
+    with torch.no_grad():
+        output = lin(rec(x)[0]) + x
+    tensors = {f"rec.{key}": value.detach() for key, value in rec.state_dict().items()}
+    tensors.update({f"lin.{key}": value.detach() for key, value in lin.state_dict().items()})
+    tensors.update({"input": x, "output": output})
+    save(name, tensors,
+         {"library": "torch (nn.LSTM, nn.Linear, skip)", "hidden_size": hidden_size,
+          "seed": seed, "model": "lin(rec(x)) + x",
+          "param_count": sum(p.numel() for m in (rec, lin) for p in m.parameters())})
+
+
+def tagger_case(name, *, vocab=20, embed=6, hidden_size=5, tags=4, batch=2, seq_len=9, seed=0):
+    """nn.Embedding -> bidirectional nn.LSTM -> nn.Linear -> softmax, a tagger; "tokens" holds the
+    token indices (as float32), "output" the probabilities."""
+    torch.manual_seed(seed)
+    embedding = torch.nn.Embedding(vocab, embed)
+    lstm = torch.nn.LSTM(embed, hidden_size, batch_first=True, bidirectional=True)
+    head = torch.nn.Linear(2 * hidden_size, tags)
+    tokens = torch.randint(vocab, (batch, seq_len))
+    with torch.no_grad():
+        output = torch.softmax(head(lstm(embedding(tokens))[0]), dim=-1)
+    tensors = {"embedding.weight": embedding.weight.detach()}
+    tensors.update({f"lstm.{key}": value.detach() for key, value in lstm.state_dict().items()})
+    tensors.update({f"head.{key}": value.detach() for key, value in head.state_dict().items()})
+    tensors.update({"tokens": tokens.float(), "output": output})
+    save(name, tensors,
+         {"library": "torch (nn.Embedding, nn.LSTM, nn.Linear, softmax)", "seed": seed,
+          "param_count": sum(p.numel() for m in (embedding, lstm, head) for p in m.parameters())})
+
+
+def keras_tagger_case(name, *, vocab=20, embed=6, hidden_size=5, tags=4, batch=2, seq_len=9,
+                      seed=0):
+    """Keras Embedding -> LSTM -> Dense(softmax) and a Dense(tanh) beside it on the same LSTM
+    output, weights under Keras' variable paths (`embedding/embeddings`, `dense/kernel` (in,
+    out), ...); "tokens" the indices (as float32), "output" the softmax head's probabilities,
+    "tanh_output" the tanh head's values."""
+    rng = np.random.default_rng(seed)
+    embedding = keras.layers.Embedding(vocab, embed, name="embedding")
+    lstm = keras.layers.LSTM(hidden_size, return_sequences=True, name="lstm")
+    dense = keras.layers.Dense(tags, activation="softmax", name="dense")
+    dense_tanh = keras.layers.Dense(tags, activation="tanh", name="dense_tanh")
+    tokens = rng.integers(0, vocab, (batch, seq_len))
+    sequence = lstm(embedding(tokens))
+    for layer in (embedding, lstm, dense, dense_tanh):
+        layer.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                           for w in layer.get_weights()])
+    sequence = lstm(embedding(tokens))
+    output, tanh_output = dense(sequence), dense_tanh(sequence)
+    layers = (embedding, lstm, dense, dense_tanh)
+    tensors = {w.path: torch.from_numpy(np.asarray(w.numpy())) for layer in layers
+               for w in layer.weights}
+    tensors.update({"tokens": torch.from_numpy(tokens.astype("float32")),
+                    "output": torch.from_numpy(np.asarray(output)),
+                    "tanh_output": torch.from_numpy(np.asarray(tanh_output))})
+    save(name, tensors,
+         {"library": "keras (Embedding, LSTM, Dense)", "backend": keras.backend.backend(),
+          "seed": seed, "param_count": sum(layer.count_params() for layer in layers),
+          "weight_paths": ",".join(w.path for layer in layers for w in layer.weights)})
+
+
 def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
     """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
     torch.manual_seed(seed)
@@ -294,6 +362,9 @@ def main():
     pytorch_case("no_bias_f64", 5, 7, bias=False, initial_state=True, dtype=torch.float64)
     pytorch_case("half_weights_f32", 6, 10, half_weights=True)
     adversarial_case("adversarial_f32", 3, 20)
+    amp_skip_case("amp_skip_f32", 12)
+    tagger_case("tagger_embedding_f32")
+    keras_tagger_case("keras_tagger_f32")
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

@@ -89,12 +89,13 @@
 pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
-    BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates, Compute,
-    F16, Feeds, Float, Gate, GateBiasRefs, GateBiases, HiddenIs, InputIs, Kernel,
-    KernelUnavailable, Layer, LengthError, Linear, LoadError, LoadOptions, LstmLayer, LstmSpec,
-    LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix, Naming, Projection, Role, SaveError,
-    SequenceLengthError, StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE,
-    Tensor, TensorInfo, TensorReader, TensorWriter, Vector, WeightFile, Weights, Zeros,
+    Activation, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates,
+    Compute, Embedding, F16, Feeds, Float, Function, Gate, GateBiasRefs, GateBiases, HiddenIs,
+    Identity, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear, LoadError,
+    LoadOptions, LstmLayer, LstmSpec, LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix, Naming,
+    Projection, Relu, Residual, Role, SaveError, SequenceLengthError, Sigmoid, Softmax,
+    StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tanh, Tensor,
+    TensorInfo, TensorReader, TensorWriter, Token, Vector, WeightFile, Weights, Zeros,
     group_digits, prelude, typenum,
 };
 

@@ -251,8 +251,8 @@ fn wrong_shape_names_both_shapes() {
     assert!(matches!(err, LoadError::Shape { .. }));
     assert_eq!(
         err.to_string(),
-        "tensor `weight_ih_l0` has shape (3, 8), expected (8, 3) (transposed: PyTorch stores \
-         (4H, I), Keras (I, 4H))"
+        "tensor `weight_ih_l0` has shape (3, 8), expected (8, 3) (transposed: PyTorch stores a \
+         weight as (out, in), Keras as (in, out))"
     );
     // The seed's 100/256 file into a 100/128 type.
     let seed = common::fixture_bytes("seed_f32");

@@ -53,6 +53,8 @@ pub trait Float:
     fn tanh(self) -> Self;
     /// The absolute value.
     fn abs(self) -> Self;
+    /// Whether the value is NaN.
+    fn is_nan(self) -> bool;
     /// Whether the value is neither NaN nor infinite.
     fn is_finite(self) -> bool;
     /// Converts from `f64`, rounding to nearest for `f32`.
@@ -114,6 +116,10 @@ macro_rules! impl_float {
             #[inline]
             fn abs(self) -> Self {
                 $t::abs(self)
+            }
+            #[inline]
+            fn is_nan(self) -> bool {
+                $t::is_nan(self)
             }
             #[inline]
             fn is_finite(self) -> bool {

@@ -65,8 +65,9 @@ pub use io::{
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{
-    Bidirectional, BidirectionalWorkspace, CellStates, Compute, Layer, Linear, LstmLayer,
-    StackWorkspace, Stacked, StreamingLayer, Zeros,
+    Activation, Bidirectional, BidirectionalWorkspace, CellStates, Compute, Embedding, Function,
+    Identity, Layer, Linear, LstmLayer, Relu, Residual, Sigmoid, Softmax, StackWorkspace, Stacked,
+    StreamingLayer, Tanh, Token, Zeros,
 };
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,

@@ -200,7 +200,9 @@ impl fmt::Display for LoadError {
                     && expected.len() == 2
                     && (found[0], found[1]) == (expected[1], expected[0]);
                 if transposed {
-                    f.write_str(" (transposed: PyTorch stores (4H, I), Keras (I, 4H))")?;
+                    f.write_str(
+                        " (transposed: PyTorch stores a weight as (out, in), Keras as (in, out))",
+                    )?;
                 }
                 Ok(())
             }

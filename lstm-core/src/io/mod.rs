@@ -12,11 +12,11 @@
 //! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
-//! | `linear.rs` | PyTorch's `nn.Linear` head |
+//! | `layers.rs` | the layers around an LSTM: `Linear` (PyTorch `nn.Linear`, Keras `Dense`) and `Embedding` |
 
 mod error;
 mod header;
-mod linear;
+mod layers;
 mod options;
 mod read;
 mod write;

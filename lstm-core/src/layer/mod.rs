@@ -15,14 +15,20 @@
 //! lower layer's output type as its input type, so a 2H-wide bidirectional output cannot feed
 //! an H-input layer.
 
+mod activation;
 mod bidirectional;
+mod embedding;
 mod linear;
 mod lstm;
+mod residual;
 mod stacked;
 
+pub use activation::{Activation, Function, Identity, Relu, Sigmoid, Softmax, Tanh};
 pub use bidirectional::{Bidirectional, BidirectionalWorkspace};
+pub use embedding::{Embedding, Token};
 pub use linear::Linear;
 pub use lstm::LstmLayer;
+pub use residual::Residual;
 pub use stacked::{StackWorkspace, Stacked};
 
 use crate::{

@@ -1,0 +1,154 @@
+//! The layers around an LSTM in a safetensors file: PyTorch's `nn.Linear` (`{prefix}weight`
+//! `(O, I)`, `{prefix}bias`) or Keras' `Dense` (`{prefix}kernel` `(I, O)`, `{prefix}bias`), and
+//! PyTorch's `nn.Embedding` (`{prefix}weight` `(V, D)`) or Keras' `Embedding`
+//! (`{prefix}embeddings` `(V, D)`).
+
+use safetensors::tensor::SafeTensors;
+
+use super::read::{read_tensor, reject_unexpected};
+use super::write::OwnedTensor;
+use super::{LoadError, LoadOptions, SaveError};
+use crate::{Embedding, Float, Linear, Matrix, Vector};
+
+/// Whether `file` holds `name`.
+fn holds(file: &SafeTensors<'_>, name: &str) -> bool {
+    file.tensor(name).is_ok()
+}
+
+impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
+    /// Loads `{prefix}weight` `(O, I)` and `{prefix}bias` `(O,)`, as PyTorch's `nn.Linear` saves
+    /// them, or Keras' `Dense`: `{prefix}kernel` `(I, O)` and `{prefix}bias`, from the bytes of a
+    /// safetensors file; every other tensor under `prefix` is an error,
+    /// tensors outside it are ignored. Element types convert as for
+    /// [`WeightFile::from_safetensors`](super::WeightFile::from_safetensors); [`LoadOptions::allow_non_finite`] applies, its prefix
+    /// and naming do not.
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the tensor: missing, unexpected, of the wrong shape or element
+    /// type, or non-finite; or a file that is not safetensors or is truncated.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, LoadOptions};
+    /// let head = Linear::<f32, 4, 2>::zeros();
+    /// let bytes = head.to_safetensors("head.")?;
+    /// let wrong = Linear::<f32, 8, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new());
+    /// assert_eq!(
+    ///     wrong.unwrap_err().to_string(),
+    ///     "tensor `head.weight` has shape (2, 4), expected (2, 8)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_safetensors(
+        bytes: &[u8],
+        prefix: &str,
+        options: &LoadOptions,
+    ) -> Result<Self, LoadError> {
+        let file = super::header::open(bytes)?;
+        let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}kernel"));
+        // Keras' `kernel` is the transpose of PyTorch's `weight`; a file with both is PyTorch's
+        // (and its `kernel` is then reported as unexpected).
+        let transposed = !holds(&file, &pytorch) && holds(&file, &keras);
+        let expected = vec![
+            if transposed { keras } else { pytorch },
+            format!("{prefix}bias"),
+        ];
+        let weight = if transposed {
+            let kernel = read_tensor::<T>(&file, &expected[0], &[I, O], options)?;
+            Matrix::from_fn(|row, col| kernel[col * O + row])
+        } else {
+            let weight = read_tensor::<T>(&file, &expected[0], &[O, I], options)?;
+            Matrix::from_fn(|row, col| weight[row * I + col])
+        };
+        let bias = read_tensor::<T>(&file, &expected[1], &[O], options)?;
+        reject_unexpected(&file, prefix, expected)?;
+        Ok(Linear {
+            weight,
+            bias: Vector::from_fn(|row| bias[row]),
+        })
+    }
+
+    /// The layer as a safetensors file with PyTorch's names `{prefix}weight` and `{prefix}bias`.
+    ///
+    /// # Errors
+    /// [`SaveError::Format`] if the safetensors writer refuses the header.
+    ///
+    /// ```
+    /// use lstm_core::{Linear, LoadOptions};
+    /// let head = Linear::<f32, 4, 2>::zeros();
+    /// let bytes = head.to_safetensors("head.")?;
+    /// assert_eq!(Linear::<f32, 4, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new())?, head);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_safetensors(&self, prefix: &str) -> Result<Vec<u8>, SaveError> {
+        let tensors = vec![
+            (
+                format!("{prefix}weight"),
+                OwnedTensor::new(vec![O, I], self.weight.as_flattened()),
+            ),
+            (
+                format!("{prefix}bias"),
+                OwnedTensor::new(vec![O], &self.bias[..]),
+            ),
+        ];
+        safetensors::serialize(tensors, None).map_err(|error| SaveError::Format {
+            reason: error.to_string(),
+        })
+    }
+}
+
+impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
+    /// Loads the table `(V, D)`: PyTorch's `nn.Embedding` saves it as `{prefix}weight`, Keras'
+    /// `Embedding` as `{prefix}embeddings`. Every other tensor under `prefix` is an error,
+    /// tensors outside it are ignored; element types and [`LoadOptions::allow_non_finite`] as
+    /// for [`Linear::from_safetensors`].
+    ///
+    /// # Errors
+    /// A [`LoadError`] naming the tensor: missing, unexpected, of the wrong shape (a vocabulary
+    /// or width that differs from the type's) or element type, or non-finite; or a file that
+    /// is not safetensors or is truncated.
+    ///
+    /// ```
+    /// use lstm_core::{Embedding, LoadOptions, Matrix};
+    /// let table = Embedding::<f32, 4, 2>::new(Matrix::from_fn(|row, col| (row + col) as f32));
+    /// let bytes = table.to_safetensors("embed.")?;
+    /// assert_eq!(Embedding::from_safetensors(&bytes, "embed.", &LoadOptions::new())?, table);
+    /// let wrong = Embedding::<f32, 5, 2>::from_safetensors(&bytes, "embed.", &LoadOptions::new());
+    /// assert_eq!(
+    ///     wrong.unwrap_err().to_string(),
+    ///     "tensor `embed.weight` has shape (4, 2), expected (5, 2)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_safetensors(
+        bytes: &[u8],
+        prefix: &str,
+        options: &LoadOptions,
+    ) -> Result<Self, LoadError> {
+        let file = super::header::open(bytes)?;
+        let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}embeddings"));
+        let name = if !holds(&file, &pytorch) && holds(&file, &keras) {
+            keras
+        } else {
+            pytorch
+        };
+        let table = read_tensor::<T>(&file, &name, &[V, D], options)?;
+        reject_unexpected(&file, prefix, vec![name])?;
+        Ok(Embedding::new(Matrix::from_fn(|row, col| {
+            table[row * D + col]
+        })))
+    }
+
+    /// The table as a safetensors file with PyTorch's name, `{prefix}weight` `(V, D)`.
+    ///
+    /// # Errors
+    /// [`SaveError::Format`] if the safetensors writer refuses the header.
+    pub fn to_safetensors(&self, prefix: &str) -> Result<Vec<u8>, SaveError> {
+        let tensors = vec![(
+            format!("{prefix}weight"),
+            OwnedTensor::new(vec![V, D], self.table.as_flattened()),
+        )];
+        safetensors::serialize(tensors, None).map_err(|error| SaveError::Format {
+            reason: error.to_string(),
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! The layers around an LSTM, against the libraries that define them (fixtures written by
+//! `scripts/fixtures.py`): a PyTorch amp model `lin(rec(x)) + x` (Linear and a skip
+//! connection), a PyTorch tagger `Embedding -> bidirectional LSTM -> Linear -> softmax`, and a
+//! Keras `Embedding -> LSTM -> Dense(softmax)` with a `Dense(tanh)` beside it (Keras' `kernel`
+//! is the transpose of PyTorch's `weight`).
+
+mod common;
+
+use lstm::prelude::*;
+use lstm::{
+    Activation, Bidirectional, Embedding, Linear, LoadOptions, LstmLayer, Naming, Residual,
+    Softmax, Stacked, Tanh, Token,
+};
+
+/// Element-wise `|a - b|`, the largest.
+fn max_diff<'a>(ours: impl IntoIterator<Item = &'a f32>, reference: &[f32]) -> f32 {
+    ours.into_iter()
+        .zip(reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max)
+}
+
+fn tokens<const V: usize>(values: &[f32]) -> Vec<Token<V>> {
+    values
+        .iter()
+        .map(|&v| Token::new(v as usize).expect("a token of the vocabulary"))
+        .collect()
+}
+
+#[test]
+fn an_amp_model_with_a_skip_connection_matches_pytorch() {
+    let bytes = common::fixture_bytes("amp_skip_f32");
+    let options = LoadOptions::new().prefix("rec.");
+    let amp = Residual::new(Stacked::new(
+        LstmLayer::<f32, 1, 12, 2>::from_safetensors(&bytes, &options).unwrap(),
+        Linear::<f32, 12, 1>::from_safetensors(&bytes, "lin.", &LoadOptions::new()).unwrap(),
+    ));
+    let (_, input) = common::data::<f32>(&bytes, "input");
+    let (_, expected) = common::data::<f32>(&bytes, "output");
+    // Sample by sample, as a plug-in streams it, and as a whole sequence.
+    let mut state = amp.zero_state();
+    let streamed: Vec<[f32; 1]> = input.iter().map(|&x| amp.step(&[x], &mut state)).collect();
+    let inputs: Vec<[f32; 1]> = input.iter().map(|&x| [x]).collect();
+    let mut outputs = vec![[0.0]; inputs.len()];
+    amp.run(&inputs, &mut outputs, &mut amp.zero_state())
+        .unwrap();
+    let (streamed, whole) = (
+        max_diff(streamed.iter().flatten(), &expected),
+        max_diff(outputs.iter().flatten(), &expected),
+    );
+    println!("amp: max |ours - PyTorch| streamed {streamed:e}, whole {whole:e}");
+    assert!(streamed < 1e-5 && whole < 1e-5, "{streamed} {whole}");
+}
+
+#[test]
+fn an_embedding_tagger_with_softmax_matches_pytorch() {
+    let bytes = common::fixture_bytes("tagger_embedding_f32");
+    let lenient = LoadOptions::new();
+    let embedding = Embedding::<f32, 20, 6>::from_safetensors(&bytes, "embedding.", &lenient);
+    let lstm = Bidirectional::<LstmLayer<f32, 6, 5, 2>, 10>::from_safetensors(
+        &bytes,
+        &LoadOptions::new().prefix("lstm."),
+    );
+    let head = Linear::<f32, 10, 4>::from_safetensors(&bytes, "head.", &lenient);
+    let tagger = Stacked::new(
+        Stacked::new(
+            Stacked::new(embedding.unwrap(), lstm.unwrap()),
+            head.unwrap(),
+        ),
+        Activation::<Softmax, f32, 4>::new(),
+    );
+    let (shape, token_values) = common::data::<f32>(&bytes, "tokens");
+    let (_, expected) = common::data::<f32>(&bytes, "output");
+    let [batch, steps] = shape[..] else {
+        panic!("tokens are (B, T)")
+    };
+    let inputs = tokens::<20>(&token_values);
+    let mut outputs = vec![[0.0; 4]; batch * steps];
+    let mut states = vec![tagger.zero_state(); batch];
+    tagger
+        .run_batch(&inputs, &mut outputs, &mut states)
+        .unwrap();
+    let difference = max_diff(outputs.iter().flatten(), &expected);
+    println!("tagger: max |ours - PyTorch| {difference:e}");
+    assert!(difference < 1e-5, "{difference}");
+    assert!(
+        outputs
+            .iter()
+            .all(|p| (p.iter().sum::<f32>() - 1.0).abs() < 1e-5)
+    );
+}
+
+#[test]
+fn keras_embedding_and_dense_heads_match_keras() {
+    let bytes = common::fixture_bytes("keras_tagger_f32");
+    let options = LoadOptions::new();
+    let embedding = Embedding::<f32, 20, 6>::from_safetensors(&bytes, "embedding/", &options);
+    let lstm = LstmLayer::<f32, 6, 5>::from_safetensors(
+        &bytes,
+        &LoadOptions::new()
+            .naming(Naming::Keras)
+            .prefix("lstm/lstm_cell/"),
+    );
+    let body = Stacked::new(embedding.unwrap(), lstm.unwrap());
+    let softmax_head = Stacked::new(
+        Linear::<f32, 5, 4>::from_safetensors(&bytes, "dense/", &options).unwrap(),
+        Activation::<Softmax, f32, 4>::new(),
+    );
+    let tanh_head = Stacked::new(
+        Linear::<f32, 5, 4>::from_safetensors(&bytes, "dense_tanh/", &options).unwrap(),
+        Activation::<Tanh, f32, 4>::new(),
+    );
+    let (shape, token_values) = common::data::<f32>(&bytes, "tokens");
+    let [batch, steps] = shape[..] else {
+        panic!("tokens are (B, T)")
+    };
+    let inputs = tokens::<20>(&token_values);
+    let mut between = vec![[0.0; 5]; batch * steps];
+    body.run_batch(&inputs, &mut between, &mut vec![body.zero_state(); batch])
+        .unwrap();
+    for (head, name) in [
+        (&softmax_head as &dyn Head, "output"),
+        (&tanh_head, "tanh_output"),
+    ] {
+        let (_, expected) = common::data::<f32>(&bytes, name);
+        let outputs = head.apply(&between);
+        let difference = max_diff(outputs.iter().flatten(), &expected);
+        println!("keras {name}: max |ours - Keras| {difference:e}");
+        assert!(difference < 1e-5, "{name}: {difference}");
+    }
+}
+
+/// A stateless head over a batch of LSTM outputs, whatever its activation.
+trait Head {
+    fn apply(&self, inputs: &[[f32; 5]]) -> Vec<[f32; 4]>;
+}
+
+impl<L: StreamingLayer<f32, Input = [f32; 5], Output = [f32; 4]>> Head for L {
+    fn apply(&self, inputs: &[[f32; 5]]) -> Vec<[f32; 4]> {
+        let mut state = self.zero_state();
+        inputs.iter().map(|x| self.step(x, &mut state)).collect()
+    }
+}
+
+#[test]
+fn a_keras_dense_kernel_is_read_transposed_and_checked() {
+    let bytes = common::fixture_bytes("keras_tagger_f32");
+    // (5, 4) in Keras' layout is a 5 -> 4 head; as a 4 -> 5 head it is the transpose.
+    let err =
+        Linear::<f32, 4, 5>::from_safetensors(&bytes, "dense/", &LoadOptions::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor `dense/kernel` has shape (5, 4), expected (4, 5) (transposed: PyTorch stores a \
+         weight as (out, in), Keras as (in, out))"
+    );
+}
