@@ -174,6 +174,49 @@ def keras_tagger_case(name, *, vocab=20, embed=6, hidden_size=5, tags=4, batch=2
           "weight_paths": ",".join(w.path for layer in layers for w in layer.weights)})
 
 
+class SimpleRNN(torch.nn.Module):
+    """The amp model of Automated-GuitarAmpModelling (CoreAudioML/networks.py, which is not on
+    PyPI): `lin(rec(x)) + x[..skip]`, rec an nn.LSTM over (time, batch, input)."""
+
+    def __init__(self, input_size=1, output_size=1, hidden_size=40, skip=1):
+        super().__init__()
+        self.rec = torch.nn.LSTM(input_size, hidden_size, 1)
+        self.lin = torch.nn.Linear(hidden_size, output_size)
+        self.skip, self.input_size, self.hidden_size = skip, input_size, hidden_size
+
+    def forward(self, x):
+        return self.lin(self.rec(x)[0]) + x[:, :, 0:self.skip]
+
+    def save_model(self, path):
+        """The JSON file `SimpleRNN.save_model` writes: model_data, and each state_dict tensor
+        as `tensor.tolist()`."""
+        model_data = {"model_data": {"model": "SimpleRNN", "input_size": self.input_size,
+                                     "skip": self.skip, "output_size": self.lin.out_features,
+                                     "unit_type": "LSTM", "num_layers": 1,
+                                     "hidden_size": self.hidden_size, "bias_fl": True}}
+        model_data["state_dict"] = {key: value.tolist()
+                                    for key, value in self.state_dict().items()}
+        with open(path, "w") as file:
+            json.dump(model_data, file)
+
+
+def amp_json_case(name, hidden_size, *, seq_len=400, seed=0):
+    """An amp model saved as the amp-modelling tools save it (`{name}.json`), and its input and
+    PyTorch's output (`{name}_io.safetensors`)."""
+    torch.manual_seed(seed)
+    model = SimpleRNN(hidden_size=hidden_size)
+    x = torch.randn(seq_len, 1, 1) * 0.3
+    with torch.no_grad():
+        output = model(x)
+    path = OUT / f"{name}.json"
+    model.save_model(path)
+    print(f"wrote {path.relative_to(OUT.parent.parent)} ({path.stat().st_size} bytes)")
+    save(f"{name}_io", {"input": x, "output": output},
+         {"library": "torch (SimpleRNN of Automated-GuitarAmpModelling)",
+          "hidden_size": hidden_size, "seed": seed,
+          "param_count": sum(p.numel() for p in model.parameters())})
+
+
 def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
     """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
     torch.manual_seed(seed)
@@ -365,6 +408,7 @@ def main():
     amp_skip_case("amp_skip_f32", 12)
     tagger_case("tagger_embedding_f32")
     keras_tagger_case("keras_tagger_f32")
+    amp_json_case("amp_lstm40", 40)
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

@@ -154,3 +154,64 @@ fn a_keras_dense_kernel_is_read_transposed_and_checked() {
          weight as (out, in), Keras as (in, out))"
     );
 }
+
+/// The file the amp-modelling tools write (Automated-GuitarAmpModelling's `save_model`, read by
+/// AIDA-X and GuitarML's plug-ins): a JSON `state_dict`, loaded with the same calls as a
+/// safetensors file, the format told from the first bytes.
+#[test]
+fn an_amp_model_loads_from_its_json_state_dict_and_matches_pytorch() {
+    let json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/amp_lstm40.json"
+    ))
+    .unwrap();
+    let amp = Residual::new(Stacked::new(
+        LstmLayer::<f32, 1, 40, 2>::from_safetensors(&json, &LoadOptions::new().prefix("rec."))
+            .unwrap(),
+        Linear::<f32, 40, 1>::from_safetensors(&json, "lin.", &LoadOptions::new()).unwrap(),
+    ));
+    let io = common::fixture_bytes("amp_lstm40_io");
+    let (_, input) = common::data::<f32>(&io, "input");
+    let (_, expected) = common::data::<f32>(&io, "output");
+    let mut state = amp.zero_state();
+    let outputs: Vec<[f32; 1]> = input.iter().map(|&x| amp.step(&[x], &mut state)).collect();
+    let difference = max_diff(outputs.iter().flatten(), &expected);
+    println!("amp from JSON: max |ours - PyTorch| {difference:e}");
+    assert!(difference < 1e-5, "{difference}");
+
+    // A wrong size is named as for any file.
+    let err =
+        LstmLayer::<f32, 1, 32, 2>::from_safetensors(&json, &LoadOptions::new().prefix("rec."))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor `rec.weight_ih_l0` has shape (160, 1), expected (128, 1)"
+    );
+}
+
+/// Files of another kind are named as what they are, not "header too large".
+#[test]
+fn other_kinds_of_file_are_named() {
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00rest of a torch.save archive";
+    let hdf5 = b"\x89HDF\r\n\x1a\n\x00\x00\x00\x00 a keras weights file";
+    let pickle = b"\x80\x02}q\x00(X\x0b\x00\x00\x00legacy torch";
+    for (bytes, says) in [
+        (&zip[..], "the file is a zip archive"),
+        (&hdf5[..], "the file is an HDF5 file"),
+        (&pickle[..], "the file is a Python pickle"),
+    ] {
+        let err =
+            Linear::<f32, 2, 1>::from_safetensors(bytes, "", &LoadOptions::new()).unwrap_err();
+        assert!(err.to_string().starts_with(says), "{err}");
+        let err = LstmLayer::<f32, 2, 3>::from_safetensors(bytes, &LoadOptions::new()).unwrap_err();
+        assert!(err.to_string().starts_with(says), "{err}");
+    }
+    let json =
+        br#"{"model_data": {"hidden_size": 3}, "state_dict": {"rec.weight_ih_l0": [[1], [2, 3]]}}"#;
+    let err = LstmLayer::<f32, 1, 3>::from_safetensors(json, &LoadOptions::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "not a JSON state_dict: tensor `rec.weight_ih_l0` is not a rectangular array of numbers: \
+         a row of 2 where the first has 1"
+    );
+}

@@ -41,6 +41,17 @@ pub enum LoadError {
         /// What the safetensors parser said.
         reason: String,
     },
+    /// A JSON file that is not a `state_dict` of tensors (nested lists of numbers).
+    Json {
+        /// What is wrong, with the tensor's name where one is at fault.
+        reason: String,
+    },
+    /// A file of another kind than the loader reads (a zip archive, HDF5, a pickle), named as
+    /// what it is.
+    OtherFormat {
+        /// What the file is, and what to do.
+        what: &'static str,
+    },
     /// Two tensors of the file's header have the same name. JSON allows it and the safetensors
     /// parser keeps one of them, so which one would be loaded is not the file's to say.
     DuplicateTensor {
@@ -148,6 +159,8 @@ impl fmt::Display for LoadError {
             LoadError::Corrupt { reason } => {
                 write!(f, "truncated or corrupt safetensors file: {reason}")
             }
+            LoadError::Json { reason } => write!(f, "not a JSON state_dict: {reason}"),
+            LoadError::OtherFormat { what } => write!(f, "the file is {what}"),
             LoadError::DuplicateTensor { name } => {
                 write!(f, "tensor `{name}` appears twice in the file's header")
             }

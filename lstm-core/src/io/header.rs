@@ -27,10 +27,72 @@ use super::error::{format_error, shape_text};
 /// ```
 pub const MAX_HEADER_BYTES: usize = 16 << 20;
 
-/// Parses a safetensors file after checking its header for what the parser would let pass.
-pub(crate) fn open(bytes: &[u8]) -> Result<SafeTensors<'_>, LoadError> {
+/// Parses a weight file: a safetensors file (its header checked for what the parser would let
+/// pass), or a JSON `state_dict`, converted into `converted` first. Any other kind of file is
+/// named as what it is.
+pub(crate) fn open<'a>(
+    bytes: &'a [u8],
+    converted: &'a mut Vec<u8>,
+) -> Result<SafeTensors<'a>, LoadError> {
+    let bytes = match kind(bytes) {
+        Kind::Safetensors => bytes,
+        Kind::Json => {
+            *converted = super::json::to_safetensors(bytes)?;
+            converted
+        }
+        Kind::Other(what) => return Err(LoadError::OtherFormat { what }),
+    };
     check_header(bytes)?;
     SafeTensors::deserialize(bytes).map_err(|error| format_error(&error))
+}
+
+/// What a file is, from its first bytes.
+enum Kind {
+    Safetensors,
+    Json,
+    Other(&'static str),
+}
+
+fn kind(bytes: &[u8]) -> Kind {
+    // A safetensors file: a length, then the header's JSON object. (Its first byte is the
+    // length's lowest, which may be anything, `{` included: so this comes first.)
+    let header_follows = bytes.get(8) == Some(&b'{')
+        && bytes
+            .get(..8)
+            .and_then(|length| length.try_into().ok())
+            .is_some_and(|length| u64::from_le_bytes(length) <= (bytes.len() - 8) as u64);
+    if header_follows {
+        return Kind::Safetensors;
+    }
+    if bytes.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{') {
+        return Kind::Json;
+    }
+    let signatures: [(&[u8], &'static str); 4] = [
+        (
+            b"PK\x03\x04",
+            "a zip archive (a PyTorch `.pt`/`.pth` file from `torch.save`, or a Keras `.keras` \
+             file), which this build does not read: save the weights as safetensors",
+        ),
+        (
+            b"\x89HDF\r\n\x1a\n",
+            "an HDF5 file (a Keras `.h5` or `.weights.h5` file), which this build does not read: \
+             save the weights as safetensors",
+        ),
+        (
+            b"\x80\x02",
+            "a Python pickle (a PyTorch file saved in the legacy format), which is never read: \
+             loading a pickle can run code",
+        ),
+        (
+            b"\x80\x04",
+            "a Python pickle (a PyTorch file saved in the legacy format), which is never read: \
+             loading a pickle can run code",
+        ),
+    ];
+    signatures
+        .into_iter()
+        .find(|(signature, _)| bytes.starts_with(signature))
+        .map_or(Kind::Safetensors, |(_, what)| Kind::Other(what))
 }
 
 /// Refuses a header over the limit, a duplicated name and a size that does not fit its shape.

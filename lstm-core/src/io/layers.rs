@@ -43,7 +43,8 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         prefix: &str,
         options: &LoadOptions,
     ) -> Result<Self, LoadError> {
-        let file = super::header::open(bytes)?;
+        let mut converted = Vec::new();
+        let file = super::header::open(bytes, &mut converted)?;
         let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}kernel"));
         // Keras' `kernel` is the transpose of PyTorch's `weight`; a file with both is PyTorch's
         // (and its `kernel` is then reported as unexpected).
@@ -124,7 +125,8 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
         prefix: &str,
         options: &LoadOptions,
     ) -> Result<Self, LoadError> {
-        let file = super::header::open(bytes)?;
+        let mut converted = Vec::new();
+        let file = super::header::open(bytes, &mut converted)?;
         let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}embeddings"));
         let name = if !holds(&file, &pytorch) && holds(&file, &keras) {
             keras

@@ -9,6 +9,7 @@
 //! | `mod.rs` | [`WeightFile`]: the load and save methods, written once for every weight type |
 //! | `options.rs` | [`LoadOptions`]: where the LSTM is and what to accept |
 //! | `error.rs` | [`LoadError`], [`SaveError`] |
+//! | `json.rs` | JSON `state_dict`s (the amp-modelling tools' files), read into the same tensors |
 //! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
@@ -16,6 +17,7 @@
 
 mod error;
 mod header;
+mod json;
 mod layers;
 mod options;
 mod read;
@@ -261,7 +263,8 @@ pub(crate) fn load_weights<W: WeightFile>(
     bytes: &[u8],
     options: &LoadOptions,
 ) -> Result<W, LoadError> {
-    let file = header::open(bytes)?;
+    let mut converted = Vec::new();
+    let file = header::open(bytes, &mut converted)?;
     let Location { prefix, naming } = locate(&file, options)?;
     let mut reader = TensorReader {
         file,
