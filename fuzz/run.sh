@@ -29,6 +29,12 @@ open(sys.argv[2], "wb").write(data[8:8 + length] + b"\0" + data[8 + length:])
 PY
         fi
     done
+    if [ "$target" = load_bytes ]; then
+        # JSON state_dicts too (the amp-modelling tools' files), where small enough.
+        for fixture in ../tests/fixtures/*.json; do
+            [ "$(stat -c %s "$fixture")" -le 65536 ] && cp "$fixture" "$corpus/$(basename "$fixture")"
+        done
+    fi
     echo "== $target: $minutes min"
     cargo +nightly fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -max_len=70000 \
         -print_final_stats=1 2>&1 | grep -E "stat::|Done|SUMMARY|crash|panicked|ERROR" || true

@@ -409,6 +409,7 @@ def main():
     tagger_case("tagger_embedding_f32")
     keras_tagger_case("keras_tagger_f32")
     amp_json_case("amp_lstm40", 40)
+    amp_json_case("amp_lstm4", 4, seq_len=20)
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

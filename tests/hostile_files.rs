@@ -14,13 +14,17 @@ mod loaders;
 
 use std::path::PathBuf;
 
-/// The committed fixtures that are safetensors files, smallest first.
+/// The committed fixtures that are weight files (safetensors, and JSON state_dicts and other
+/// JSON), smallest first.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&directory)
         .expect("tests/fixtures")
         .map(|entry| entry.expect("a directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "safetensors"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "safetensors" || ext == "json")
+        })
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             (name, std::fs::read(&path).expect("a readable fixture"))
@@ -38,7 +42,15 @@ const INTERESTING: [u8; 16] = [
 /// One mutation of `bytes`, chosen by `rng`.
 fn mutate(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    let header_end = 8 + u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    // Where the text to aim at ends: a safetensors header, or a whole JSON file.
+    let header_end = if bytes.first() == Some(&b'{') {
+        bytes.len()
+    } else {
+        usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap()))
+            .ok()
+            .and_then(|length| length.checked_add(8))
+            .map_or(bytes.len(), |end| end.min(bytes.len()))
+    };
     // Most mutations aim at the header, where the parsing is.
     let at = |rng: &mut Rng, len: usize| {
         if rng.below(4) == 0 {

@@ -91,6 +91,15 @@ pub(crate) fn load_everything(bytes: &[u8]) -> usize {
         loaded += usize::from(try_load::<LstmLayer<f32, 6, 10>>(bytes, &options));
         loaded += usize::from(try_load::<LstmLayer<f32, 4, 5, 2>>(bytes, &options));
     }
+    // The amp-modelling tools' JSON (`amp_lstm4.json`): `rec.` the LSTM, `lin.` the head.
+    loaded += usize::from(try_load::<LstmLayer<f32, 1, 4, 2>>(
+        bytes,
+        &LoadOptions::new().prefix("rec."),
+    ));
+    if let Ok(head) = Linear::<f32, 4, 1>::from_safetensors(bytes, "lin.", &lenient) {
+        let _ = head.step(&[0.0; 4], &mut ());
+        loaded += 1;
+    }
     for prefix in ["head.", ""] {
         match Linear::<f32, 32, 5>::from_safetensors(bytes, prefix, &lenient) {
             Ok(head) => {
