@@ -583,3 +583,22 @@ fn a_header_over_the_limit_is_refused_by_its_length() {
         )
     );
 }
+
+#[test]
+fn a_prefix_wrong_by_a_separator_gets_a_did_you_mean() {
+    // The file's LSTM is under `lstm2.`; the user wrote `lstm2`.
+    let bytes = LstmWeights::<f32, 3, 2, 2>::zeros()
+        .to_safetensors(Naming::PyTorch, "lstm2.")
+        .unwrap();
+    let err = Small::from_safetensors(&bytes, &LoadOptions::new().prefix("lstm2")).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::NoLstm { found_under, .. } if found_under == &["lstm2."]),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "no LSTM weights found: looked for `lstm2weight_ih_l0`, `lstm2weight_ih`, \
+         `lstm2kernel`; the file has one under `lstm2.`: did you mean \
+         `LoadOptions::prefix(\"lstm2.\")`?"
+    );
+}

@@ -70,6 +70,9 @@ pub enum LoadError {
     NoLstm {
         /// The names looked for, with the prefix if one was given.
         looked_for: Vec<String>,
+        /// The prefixes under which the file does hold an LSTM, when the prefix given matches
+        /// none of them (`"lstm2"` where the file has `"lstm2."`).
+        found_under: Vec<String>,
     },
     /// Several LSTMs are in the file; [`LoadOptions::prefix`](super::LoadOptions::prefix) must choose one.
     Ambiguous {
@@ -168,12 +171,28 @@ impl fmt::Display for LoadError {
                 f,
                 "the safetensors header is {size} bytes, over the limit of {limit} bytes"
             ),
-            LoadError::NoLstm { looked_for } => write!(
-                f,
-                "no LSTM weights found: looked for {} (name the prefix with `LoadOptions::prefix` \
-                 if the file uses another one)",
-                name_list(looked_for)
-            ),
+            LoadError::NoLstm {
+                looked_for,
+                found_under,
+            } => {
+                write!(
+                    f,
+                    "no LSTM weights found: looked for {}",
+                    name_list(looked_for)
+                )?;
+                match &found_under[..] {
+                    [] => f.write_str(
+                        " (name the prefix with `LoadOptions::prefix` if the file uses another \
+                         one)",
+                    ),
+                    [prefix] => write!(
+                        f,
+                        "; the file has one under `{prefix}`: did you mean \
+                         `LoadOptions::prefix(\"{prefix}\")`?"
+                    ),
+                    several => write!(f, "; the file has LSTMs under {}", name_list(several)),
+                }
+            }
             LoadError::Ambiguous { found } => write!(
                 f,
                 "the file holds several LSTMs ({}); choose one with `LoadOptions::prefix`",

@@ -28,7 +28,7 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
             naming,
         });
     }
-    let (mut found, mut partial) = (Vec::new(), Vec::new());
+    let (mut found, mut partial, mut elsewhere) = (Vec::new(), Vec::new(), Vec::new());
     for name in file.names() {
         for &naming in &namings {
             let Ok(names) = naming.cell_names(CellSlot::FIRST) else {
@@ -46,7 +46,10 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
                 prefix: prefix.to_owned(),
                 naming,
             };
-            if fits_prefix && file.tensor(&format!("{prefix}{recurrent}")).is_ok() {
+            let complete = file.tensor(&format!("{prefix}{recurrent}")).is_ok();
+            if complete && !fits_prefix {
+                elsewhere.push(location.prefix);
+            } else if fits_prefix && complete {
                 found.push(location);
             } else if fits_prefix && naming != Naming::Keras {
                 partial.push(location);
@@ -68,7 +71,12 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
                 .filter_map(|naming| naming.cell_names(CellSlot::FIRST).ok())
                 .map(|names| format!("{prefix}{}", names.input))
                 .collect();
-            Err(LoadError::NoLstm { looked_for })
+            elsewhere.sort();
+            elsewhere.dedup();
+            Err(LoadError::NoLstm {
+                looked_for,
+                found_under: elsewhere,
+            })
         }
         _ => Err(LoadError::Ambiguous {
             found: found
