@@ -30,8 +30,8 @@ PY
         fi
     done
     if [ "$target" = load_bytes ]; then
-        # JSON state_dicts too (the amp-modelling tools' files), where small enough.
-        for fixture in ../tests/fixtures/*.json; do
+        # JSON state_dicts (the amp-modelling tools' files) and PyTorch .pt files too.
+        for fixture in ../tests/fixtures/*.json ../tests/fixtures/*.pt; do
             [ "$(stat -c %s "$fixture")" -le 65536 ] && cp "$fixture" "$corpus/$(basename "$fixture")"
         done
     fi

@@ -217,6 +217,32 @@ def amp_json_case(name, hidden_size, *, seq_len=400, seed=0):
           "param_count": sum(p.numel() for p in model.parameters())})
 
 
+def torch_save_case(name, *, seq_len=12, seed=0):
+    """`torch.save` files of a model (an nn.LSTM(3, 4) under `lstm.` and an nn.Linear(4, 2) head
+    under `head.`): `{name}.pt` its state_dict, `{name}_checkpoint.pt` a training checkpoint
+    holding it under `model_state_dict` beside an Adam optimizer's state, and `{name}_io` the
+    input and PyTorch's output of `head(lstm(x))`."""
+    torch.manual_seed(seed)
+    model = torch.nn.Module()
+    model.lstm = torch.nn.LSTM(3, 4, batch_first=True)
+    model.head = torch.nn.Linear(4, 2)
+    x = torch.randn(1, seq_len, 3)
+    optimizer = torch.optim.Adam(model.parameters())
+    loss = model.head(model.lstm(x)[0]).square().mean()
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        output = model.head(model.lstm(x)[0])
+    for path, value in [(OUT / f"{name}.pt", model.state_dict()),
+                        (OUT / f"{name}_checkpoint.pt",
+                         {"epoch": 3, "model_state_dict": model.state_dict(),
+                          "optimizer_state_dict": optimizer.state_dict(), "loss": loss.item()})]:
+        torch.save(value, path)
+        print(f"wrote {path.relative_to(OUT.parent.parent)} ({path.stat().st_size} bytes)")
+    save(f"{name}_io", {"input": x, "output": output},
+         {"library": "torch.save (nn.LSTM, nn.Linear)", "seed": seed})
+
+
 def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
     """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
     torch.manual_seed(seed)
@@ -410,6 +436,7 @@ def main():
     keras_tagger_case("keras_tagger_f32")
     amp_json_case("amp_lstm40", 40)
     amp_json_case("amp_lstm4", 4, seq_len=20)
+    torch_save_case("torch_model")
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

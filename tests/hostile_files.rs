@@ -14,8 +14,8 @@ mod loaders;
 
 use std::path::PathBuf;
 
-/// The committed fixtures that are weight files (safetensors, and JSON state_dicts and other
-/// JSON), smallest first.
+/// The committed fixtures that are weight files (safetensors, PyTorch `.pt`, JSON state_dicts
+/// and other JSON), smallest first.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&directory)
@@ -23,7 +23,7 @@ fn corpus() -> Vec<(String, Vec<u8>)> {
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| {
             path.extension()
-                .is_some_and(|ext| ext == "safetensors" || ext == "json")
+                .is_some_and(|ext| ext == "safetensors" || ext == "json" || ext == "pt")
         })
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -192,11 +192,33 @@ fn an_amp_model_loads_from_its_json_state_dict_and_matches_pytorch() {
 /// Files of another kind are named as what they are, not "header too large".
 #[test]
 fn other_kinds_of_file_are_named() {
-    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00rest of a torch.save archive";
+    // A zip archive without a pickle (a Keras `.keras` file is one): the .pt file with its
+    // `data.pkl` renamed, so that nothing else changes.
+    let mut keras_like = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/torch_model.pt"
+    ))
+    .unwrap();
+    for at in 0..keras_like.len() - 8 {
+        if &keras_like[at..at + 8] == b"data.pkl" {
+            keras_like[at + 7] = b'X';
+        }
+    }
+    let err =
+        LstmLayer::<f32, 3, 4, 2>::from_safetensors(&keras_like, &LoadOptions::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("the file is a zip archive without `data.pkl`: not a PyTorch file"),
+        "{err}"
+    );
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00the start of a damaged archive";
     let hdf5 = b"\x89HDF\r\n\x1a\n\x00\x00\x00\x00 a keras weights file";
     let pickle = b"\x80\x02}q\x00(X\x0b\x00\x00\x00legacy torch";
     for (bytes, says) in [
-        (&zip[..], "the file is a zip archive"),
+        (
+            &zip[..],
+            "not a readable PyTorch file: a damaged zip archive",
+        ),
         (&hdf5[..], "the file is an HDF5 file"),
         (&pickle[..], "the file is a Python pickle"),
     ] {
@@ -214,4 +236,40 @@ fn other_kinds_of_file_are_named() {
         "not a JSON state_dict: tensor `rec.weight_ih_l0` is not a rectangular array of numbers: \
          a row of 2 where the first has 1"
     );
+}
+
+/// The file PyTorch users have: `torch.save(model.state_dict(), "model.pt")`, and a training
+/// checkpoint holding it beside an optimizer's state. Read in Rust, the pickle run by no one.
+#[test]
+fn a_pytorch_pt_file_loads_and_matches_pytorch() {
+    let io = common::fixture_bytes("torch_model_io");
+    let (_, input) = common::data::<f32>(&io, "input");
+    let (_, expected) = common::data::<f32>(&io, "output");
+    let inputs: Vec<[f32; 3]> = input
+        .chunks_exact(3)
+        .map(|x| x.try_into().unwrap())
+        .collect();
+    for file in ["torch_model.pt", "torch_model_checkpoint.pt"] {
+        let bytes = std::fs::read(format!(
+            "{}/tests/fixtures/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let model = Stacked::new(
+            LstmLayer::<f32, 3, 4, 2>::from_safetensors(
+                &bytes,
+                &LoadOptions::new().prefix("lstm."),
+            )
+            .unwrap_or_else(|error| panic!("{file}: {error}")),
+            Linear::<f32, 4, 2>::from_safetensors(&bytes, "head.", &LoadOptions::new())
+                .unwrap_or_else(|error| panic!("{file}: {error}")),
+        );
+        let mut outputs = vec![[0.0; 2]; inputs.len()];
+        model
+            .run(&inputs, &mut outputs, &mut model.zero_state())
+            .unwrap();
+        let difference = max_diff(outputs.iter().flatten(), &expected);
+        println!("{file}: max |ours - PyTorch| {difference:e}");
+        assert!(difference < 1e-5, "{file}: {difference}");
+    }
 }

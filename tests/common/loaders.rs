@@ -100,6 +100,15 @@ pub(crate) fn load_everything(bytes: &[u8]) -> usize {
         let _ = head.step(&[0.0; 4], &mut ());
         loaded += 1;
     }
+    // The `torch.save` fixtures (`torch_model.pt`): `lstm.` an LSTM(3, 4), `head.` a Linear.
+    loaded += usize::from(try_load::<LstmLayer<f32, 3, 4, 2>>(
+        bytes,
+        &LoadOptions::new().prefix("lstm."),
+    ));
+    if let Ok(head) = Linear::<f32, 4, 2>::from_safetensors(bytes, "head.", &lenient) {
+        let _ = head.step(&[0.0; 4], &mut ());
+        loaded += 1;
+    }
     for prefix in ["head.", ""] {
         match Linear::<f32, 32, 5>::from_safetensors(bytes, prefix, &lenient) {
             Ok(head) => {

@@ -46,6 +46,13 @@ pub enum LoadError {
         /// What is wrong, with the tensor's name where one is at fault.
         reason: String,
     },
+    /// A zip archive that is not a readable PyTorch `state_dict` (damaged, compressed, or a
+    /// pickle that does more than build tensors).
+    Torch {
+        /// What is wrong, with the tensor's name or the pickle's instruction where one is at
+        /// fault.
+        reason: String,
+    },
     /// A file of another kind than the loader reads (a zip archive, HDF5, a pickle), named as
     /// what it is.
     OtherFormat {
@@ -164,6 +171,7 @@ impl fmt::Display for LoadError {
             }
             LoadError::Json { reason } => write!(f, "not a JSON state_dict: {reason}"),
             LoadError::OtherFormat { what } => write!(f, "the file is {what}"),
+            LoadError::Torch { reason } => write!(f, "not a readable PyTorch file: {reason}"),
             LoadError::DuplicateTensor { name } => {
                 write!(f, "tensor `{name}` appears twice in the file's header")
             }

@@ -28,8 +28,8 @@ use super::error::{format_error, shape_text};
 pub const MAX_HEADER_BYTES: usize = 16 << 20;
 
 /// Parses a weight file: a safetensors file (its header checked for what the parser would let
-/// pass), or a JSON `state_dict`, converted into `converted` first. Any other kind of file is
-/// named as what it is.
+/// pass), or a JSON `state_dict` or a PyTorch `.pt` file, converted into `converted` first.
+/// Any other kind of file is named as what it is.
 pub(crate) fn open<'a>(
     bytes: &'a [u8],
     converted: &'a mut Vec<u8>,
@@ -38,6 +38,10 @@ pub(crate) fn open<'a>(
         Kind::Safetensors => bytes,
         Kind::Json => {
             *converted = super::json::to_safetensors(bytes)?;
+            converted
+        }
+        Kind::Torch => {
+            *converted = super::torch::to_safetensors(bytes)?;
             converted
         }
         Kind::Other(what) => return Err(LoadError::OtherFormat { what }),
@@ -50,6 +54,9 @@ pub(crate) fn open<'a>(
 enum Kind {
     Safetensors,
     Json,
+    /// A zip archive: PyTorch's `torch.save` format (or a Keras `.keras` file, which the
+    /// PyTorch reader names when it finds no pickle).
+    Torch,
     Other(&'static str),
 }
 
@@ -67,12 +74,10 @@ fn kind(bytes: &[u8]) -> Kind {
     if bytes.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{') {
         return Kind::Json;
     }
-    let signatures: [(&[u8], &'static str); 4] = [
-        (
-            b"PK\x03\x04",
-            "a zip archive (a PyTorch `.pt`/`.pth` file from `torch.save`, or a Keras `.keras` \
-             file), which this build does not read: save the weights as safetensors",
-        ),
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Kind::Torch;
+    }
+    let signatures: [(&[u8], &'static str); 3] = [
         (
             b"\x89HDF\r\n\x1a\n",
             "an HDF5 file (a Keras `.h5` or `.weights.h5` file), which this build does not read: \

@@ -10,6 +10,7 @@
 //! | `options.rs` | [`LoadOptions`]: where the LSTM is and what to accept |
 //! | `error.rs` | [`LoadError`], [`SaveError`] |
 //! | `json.rs` | JSON `state_dict`s (the amp-modelling tools' files), read into the same tensors |
+//! | `torch.rs` | PyTorch `.pt` files: a zip reader and a pickle reader that runs nothing |
 //! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
@@ -21,6 +22,7 @@ mod json;
 mod layers;
 mod options;
 mod read;
+mod torch;
 mod write;
 
 use std::collections::HashMap;
