@@ -75,6 +75,12 @@ pub trait WeightFile: Sized {
     /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
     /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
     ///
+    /// The same call reads the other files PyTorch users have, told from the first bytes: a
+    /// `.pt`/`.pth` file from `torch.save(model.state_dict(), ..)` (or a checkpoint holding one
+    /// under `model_state_dict`), whose pickle is read without running any of it, and the JSON
+    /// `state_dict` the guitar-amp modelling tools write. A zip without a pickle, an HDF5 file or
+    /// a legacy pickle is an error that names it.
+    ///
     /// Element types f32, f64, f16 and bf16 convert to `T` (f64 into `f32` rounds to nearest).
     /// Bias sets are matched in order; when the file has more than the type, the type's last
     /// set receives the sum of the rest, and when it has fewer, the type's extra sets are zero:
