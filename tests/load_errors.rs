@@ -176,8 +176,11 @@ fn several_lstms_need_a_prefix() {
     );
     let chosen = Small::from_safetensors(&bytes, &LoadOptions::new().prefix("other."));
     assert!(chosen.is_ok());
-    // With an empty prefix, `other.*` is under it and is reported, not skipped.
-    let err = Small::from_safetensors(&bytes, &LoadOptions::new().prefix("")).unwrap_err();
+    // With an empty prefix, `other.*` is another module's and left alone, unless strict.
+    let top = Small::from_safetensors(&bytes, &LoadOptions::new().prefix(""));
+    assert!(top.is_ok(), "{top:?}");
+    let strict = LoadOptions::new().prefix("").strict(true);
+    let err = Small::from_safetensors(&bytes, &strict).unwrap_err();
     assert!(matches!(err, LoadError::UnexpectedTensor { .. }), "{err:?}");
 }
 
@@ -600,5 +603,33 @@ fn a_prefix_wrong_by_a_separator_gets_a_did_you_mean() {
         "no LSTM weights found: looked for `lstm2weight_ih_l0`, `lstm2weight_ih`, \
          `lstm2kernel`; the file has one under `lstm2.`: did you mean \
          `LoadOptions::prefix(\"lstm2.\")`?"
+    );
+}
+
+#[test]
+fn an_lstm_at_the_top_level_loads_beside_a_files_other_tensors() {
+    // Issue 12: the file's own `input` and a head saved beside the LSTM were "unexpected".
+    let mut tensors = pytorch_tensors();
+    tensors.push(("input", Dtype::F32, vec![2, 3], f32_bytes(&[0.5; 6])));
+    tensors.push(("head.weight", Dtype::F32, vec![1, 2], f32_bytes(&[1.0; 2])));
+    let bytes = file(&tensors);
+    assert!(load(&bytes).is_ok());
+    // A parameter of a second layer is still the LSTM's, and an error.
+    tensors.push((
+        "weight_hh_l1",
+        Dtype::F32,
+        vec![8, 2],
+        f32_bytes(&[0.0; 16]),
+    ));
+    let err = load(&file(&tensors)).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::UnexpectedTensor { name, .. } if name == "weight_hh_l1"),
+        "{err}"
+    );
+    // Strict: every tensor the type has no place for.
+    let err = Small::from_safetensors(&bytes, &LoadOptions::new().strict(true)).unwrap_err();
+    assert!(
+        matches!(&err, LoadError::UnexpectedTensor { name, .. } if name == "head.weight" || name == "input"),
+        "{err}"
     );
 }

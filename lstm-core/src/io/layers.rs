@@ -18,10 +18,12 @@ fn holds(file: &SafeTensors<'_>, name: &str) -> bool {
 impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// Loads `{prefix}weight` `(O, I)` and `{prefix}bias` `(O,)`, as PyTorch's `nn.Linear` saves
     /// them, or Keras' `Dense`: `{prefix}kernel` `(I, O)` and `{prefix}bias`, from the bytes of a
-    /// safetensors file; every other tensor under `prefix` is an error,
-    /// tensors outside it are ignored. Element types convert as for
-    /// [`WeightFile::from_safetensors`](super::WeightFile::from_safetensors); [`LoadOptions::allow_non_finite`] applies, its prefix
-    /// and naming do not.
+    /// safetensors file (or a `.pt` or JSON `state_dict`); every other parameter under `prefix`
+    /// is an error ([`LoadOptions::strict`]: every other tensor), tensors outside it are
+    /// ignored. Element types convert as for
+    /// [`WeightFile::from_safetensors`](super::WeightFile::from_safetensors);
+    /// [`LoadOptions::allow_non_finite`] and [`LoadOptions::strict`] apply, its prefix and
+    /// naming do not.
     ///
     /// # Errors
     /// A [`LoadError`] naming the tensor: missing, unexpected, of the wrong shape or element
@@ -61,7 +63,7 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
             Matrix::from_fn(|row, col| weight[row * I + col])
         };
         let bias = read_tensor::<T>(&file, &expected[1], &[O], options)?;
-        reject_unexpected(&file, prefix, expected)?;
+        reject_unexpected(&file, prefix, expected, options)?;
         Ok(Linear {
             weight,
             bias: Vector::from_fn(|row| bias[row]),
@@ -99,8 +101,8 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
 
 impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
     /// Loads the table `(V, D)`: PyTorch's `nn.Embedding` saves it as `{prefix}weight`, Keras'
-    /// `Embedding` as `{prefix}embeddings`. Every other tensor under `prefix` is an error,
-    /// tensors outside it are ignored; element types and [`LoadOptions::allow_non_finite`] as
+    /// `Embedding` as `{prefix}embeddings`. Every other parameter under `prefix` is an error
+    /// ([`LoadOptions::strict`]: every other tensor), tensors outside it are ignored; element types and [`LoadOptions::allow_non_finite`] as
     /// for [`Linear::from_safetensors`].
     ///
     /// # Errors
@@ -134,7 +136,7 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
             pytorch
         };
         let table = read_tensor::<T>(&file, &name, &[V, D], options)?;
-        reject_unexpected(&file, prefix, vec![name])?;
+        reject_unexpected(&file, prefix, vec![name], options)?;
         Ok(Embedding::new(Matrix::from_fn(|row, col| {
             table[row * D + col]
         })))

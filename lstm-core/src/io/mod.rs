@@ -104,8 +104,9 @@ pub trait WeightFile: Sized {
     /// is bounded by the type's own size (a file cannot make it allocate more).
     ///
     /// # Errors
-    /// A [`LoadError`] naming the tensor at fault: missing, unexpected (any tensor under the
-    /// LSTM's prefix that the type has no place for), of the wrong shape or element type,
+    /// A [`LoadError`] naming the tensor at fault: missing, unexpected (a parameter under the
+    /// LSTM's prefix that the type has no place for, such as `weight_ih_l1` in a one-layer
+    /// type; with [`LoadOptions::strict`], any tensor there), of the wrong shape or element type,
     /// holding NaN or infinity, named twice, or of a size that does not fit its shape; or a
     /// file that is not safetensors, is truncated, has a header over the limit, or holds no
     /// LSTM or several.
@@ -266,7 +267,8 @@ impl<Lower: WeightFile, Upper: WeightFile> WeightFile for Stacked<Lower, Upper> 
     }
 }
 
-/// Finds the LSTM in `bytes`, reads `W` from it and rejects every other tensor under its prefix.
+/// Finds the LSTM in `bytes`, reads `W` from it and rejects every other parameter under its
+/// prefix (every other tensor, with [`LoadOptions::strict`]).
 pub(crate) fn load_weights<W: WeightFile>(
     bytes: &[u8],
     options: &LoadOptions,
@@ -282,7 +284,7 @@ pub(crate) fn load_weights<W: WeightFile>(
         expected: Vec::new(),
     };
     let weights = W::read_layers(&mut reader, 0)?;
-    reject_unexpected(&reader.file, &reader.prefix, reader.expected)?;
+    reject_unexpected(&reader.file, &reader.prefix, reader.expected, options)?;
     Ok(weights)
 }
 

@@ -15,6 +15,7 @@ pub struct LoadOptions {
     pub(super) prefix: Option<String>,
     pub(super) naming: Option<Naming>,
     pub(super) allow_non_finite: bool,
+    pub(super) strict: bool,
 }
 
 impl LoadOptions {
@@ -82,6 +83,35 @@ impl LoadOptions {
     #[must_use]
     pub fn allow_non_finite(mut self, allow: bool) -> Self {
         self.allow_non_finite = allow;
+        self
+    }
+
+    /// Makes every tensor under the prefix that the type has no place for an error. By default
+    /// a layer's tensors are the direct children of its prefix (`lstm.weight_ih_l1` for a
+    /// one-layer type under `lstm.` is an error, `lstm.extra.x` another module's and ignored),
+    /// and at the top level (no prefix) only those named like parameters (`weight*`, `bias*`,
+    /// `kernel`, `recurrent_kernel`, `embeddings`): a file's own `input` or `output` beside an
+    /// LSTM saved at the top level is left alone, as are other modules' tensors.
+    ///
+    /// ```
+    /// use lstm_core::prelude::*;
+    /// use lstm_core::{LoadOptions, LstmLayer, Naming};
+    /// let mut bytes = LstmLayer::<f32, 2, 3>::zeros().to_safetensors(Naming::PyTorch, "")?;
+    /// // The same file with a tensor of its own beside the LSTM's, as fixtures and exports have.
+    /// let tensors = safetensors::SafeTensors::deserialize(&bytes)?;
+    /// let data = vec![0u8; 8];
+    /// let mut views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors.tensors();
+    /// views.push(("input".into(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2], &data)?));
+    /// let with_input = safetensors::serialize(views, None)?;
+    /// assert!(LstmLayer::<f32, 2, 3>::from_safetensors(&with_input, &LoadOptions::new()).is_ok());
+    /// let strict = LoadOptions::new().strict(true);
+    /// assert!(LstmLayer::<f32, 2, 3>::from_safetensors(&with_input, &strict).is_err());
+    /// # bytes.clear();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 }

@@ -292,14 +292,31 @@ fn state_dict_order(name: &str) -> (usize, bool, usize, &str) {
 }
 
 /// Fails with the first tensor under `prefix` that is not `expected`, in `state_dict` order.
+/// Whether a top-level name is named as PyTorch's and Keras' parameters are.
+fn looks_like_a_parameter(name: &str) -> bool {
+    name.starts_with("weight")
+        || name.starts_with("bias")
+        || matches!(name, "kernel" | "recurrent_kernel" | "embeddings")
+}
+
 pub(super) fn reject_unexpected(
     file: &SafeTensors<'_>,
     prefix: &str,
     expected: Vec<String>,
+    options: &LoadOptions,
 ) -> Result<(), LoadError> {
+    // A layer's own tensors: the direct children of its prefix; at the top level (no prefix),
+    // only those named like parameters, since a file keeps its own tensors there too.
+    let in_namespace = |name: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            options.strict
+                || (!rest.contains(['.', '/'])
+                    && (!prefix.is_empty() || looks_like_a_parameter(rest)))
+        })
+    };
     let unexpected = file
         .iter()
-        .filter(|(name, _)| name.starts_with(prefix) && !expected.iter().any(|e| e == name))
+        .filter(|(name, _)| in_namespace(name) && !expected.iter().any(|e| e == name))
         .min_by_key(|(name, _)| state_dict_order(name));
     match unexpected {
         Some((name, view)) => Err(LoadError::UnexpectedTensor {
