@@ -90,13 +90,13 @@ pub use lstm_macros::Lstm;
 
 pub use lstm_core::{
     Activation, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates,
-    Compute, Embedding, F16, Feeds, Float, Function, Gate, GateBiasRefs, GateBiases, HiddenIs,
-    Identity, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear, LoadError,
-    LoadOptions, LstmLayer, LstmSpec, LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix, Naming,
-    Projection, Relu, Residual, Role, SaveError, SequenceLengthError, Sigmoid, Softmax,
+    Compute, Embedding, F16, Feeds, Float, Found, Function, Gate, GateBiasRefs, GateBiases,
+    HiddenIs, Identity, InputIs, Inspection, Kernel, KernelUnavailable, Layer, LengthError, Linear,
+    LoadError, LoadOptions, LstmLayer, LstmSpec, LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix,
+    Naming, Projection, Relu, Residual, Role, SaveError, SequenceLengthError, Sigmoid, Softmax,
     StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tanh, Tensor,
     TensorInfo, TensorReader, TensorWriter, Token, Vector, WeightFile, Weights, Zeros,
-    group_digits, prelude, typenum,
+    group_digits, inspect, prelude, typenum,
 };
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep

@@ -60,8 +60,8 @@ pub use cell::{
 };
 pub use element::Float;
 pub use io::{
-    LoadError, LoadOptions, MAX_HEADER_BYTES, Naming, SaveError, TensorReader, TensorWriter,
-    WeightFile,
+    Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, Naming, SaveError, TensorReader,
+    TensorWriter, WeightFile, inspect,
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{

@@ -11,6 +11,7 @@
 //! | `error.rs` | [`LoadError`], [`SaveError`] |
 //! | `json.rs` | JSON `state_dict`s (the amp-modelling tools' files), read into the same tensors |
 //! | `torch.rs` | PyTorch `.pt` files: a zip reader and a pickle reader that runs nothing |
+//! | `inspect.rs` | what a file holds, without a type: [`inspect`] |
 //! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
@@ -18,6 +19,7 @@
 
 mod error;
 mod header;
+mod inspect;
 mod json;
 mod layers;
 mod options;
@@ -33,6 +35,7 @@ pub use lstm_naming::Naming;
 
 pub use error::{LoadError, SaveError};
 pub use header::MAX_HEADER_BYTES;
+pub use inspect::{Found, Inspection, inspect};
 pub use options::LoadOptions;
 pub use read::TensorReader;
 use read::{Location, locate, reject_unexpected};
