@@ -4,10 +4,7 @@
 
 use core::marker::PhantomData;
 
-use crate::{
-    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, SequenceLengthError,
-    Storage, StreamingLayer,
-};
+use crate::Float;
 
 /// What an [`Activation`] computes over one step's values. Implemented by [`Tanh`],
 /// [`Sigmoid`], [`Relu`], [`Identity`] and [`Softmax`].
@@ -144,75 +141,17 @@ impl<F: Function, T: Float, const N: usize> Activation<F, T, N> {
     }
 }
 
-impl<F: Function, T: Float, const N: usize> Layer<T> for Activation<F, T, N> {
-    type Input = [T; N];
-    type Output = [T; N];
-    type State = ();
-    type Workspace = ();
-
-    fn zero_output() -> [T; N] {
-        [T::ZERO; N]
-    }
-
-    fn run_with(
-        &self,
-        inputs: &[[T; N]],
-        outputs: &mut [[T; N]],
-        (): &mut (),
-        (): &mut (),
-    ) -> Result<(), SequenceLengthError> {
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
-        for (x, y) in inputs.iter().zip(outputs) {
-            *y = *x;
-            F::apply(y);
-        }
-        Ok(())
-    }
-
-    fn run_batch_with(
-        &self,
-        inputs: &[[T; N]],
-        outputs: &mut [[T; N]],
-        states: &mut [()],
-        (): &mut (),
-    ) -> Result<(), BatchLengthError> {
-        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        for (x, y) in inputs.iter().zip(outputs) {
-            *y = *x;
-            F::apply(y);
-        }
-        Ok(())
-    }
-}
-
-impl<F: Function, T: Float, const N: usize> StreamingLayer<T> for Activation<F, T, N> {
-    fn step(&self, x: &[T; N], (): &mut ()) -> [T; N] {
-        let mut y = *x;
-        F::apply(&mut y);
-        y
-    }
-}
-
-/// No weights: every kernel and storage is the same layer.
-impl<F: Function, T: Float, const N: usize> Compute<T> for Activation<F, T, N> {
-    type Stored<S: Storage<T>> = Self;
-
-    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
-        if kernel.is_available() {
-            Ok(self)
-        } else {
-            Err(KernelUnavailable(kernel))
-        }
-    }
-
-    fn to_storage<S: Storage<T>>(&self) -> Self {
-        *self
-    }
-}
-
-impl<F: Function, T: Float, const N: usize> crate::Zeros for Activation<F, T, N> {
-    fn zeros() -> Self {
-        Activation::new()
+stateless_layer! {
+    impl[F: Function, T: Float, const N: usize] Activation<F, T, N> {
+        input: [T; N],
+        output: [T; N],
+        zero_output: [T::ZERO; N],
+        zeros: Activation::new(),
+        apply: |_layer, x| {
+            let mut y = *x;
+            F::apply(&mut y);
+            y
+        },
     }
 }
 

@@ -1,10 +1,7 @@
 //! A lookup table from token to vector, as PyTorch's `nn.Embedding` and Keras' `Embedding`: the
 //! first layer of a text model (a word segmenter's characters, a tagger's words).
 
-use crate::{
-    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, Matrix,
-    SequenceLengthError, Storage, StreamingLayer,
-};
+use crate::{Float, Matrix};
 
 /// An index into a vocabulary of `V` entries, checked when it is made, so that a lookup never
 /// fails: [`Token::new`] refuses an index of `V` or more.
@@ -76,70 +73,13 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
     }
 }
 
-impl<T: Float, const V: usize, const D: usize> Layer<T> for Embedding<T, V, D> {
-    type Input = Token<V>;
-    type Output = [T; D];
-    type State = ();
-    type Workspace = ();
-
-    fn zero_output() -> [T; D] {
-        [T::ZERO; D]
-    }
-
-    fn run_with(
-        &self,
-        inputs: &[Token<V>],
-        outputs: &mut [[T; D]],
-        (): &mut (),
-        (): &mut (),
-    ) -> Result<(), SequenceLengthError> {
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
-        for (token, y) in inputs.iter().zip(outputs) {
-            *y = self.table[token.index()];
-        }
-        Ok(())
-    }
-
-    fn run_batch_with(
-        &self,
-        inputs: &[Token<V>],
-        outputs: &mut [[T; D]],
-        states: &mut [()],
-        (): &mut (),
-    ) -> Result<(), BatchLengthError> {
-        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        for (token, y) in inputs.iter().zip(outputs) {
-            *y = self.table[token.index()];
-        }
-        Ok(())
-    }
-}
-
-impl<T: Float, const V: usize, const D: usize> StreamingLayer<T> for Embedding<T, V, D> {
-    fn step(&self, token: &Token<V>, (): &mut ()) -> [T; D] {
-        self.table[token.index()]
-    }
-}
-
-/// A table is read, not computed with: every kernel and storage is the same layer.
-impl<T: Float, const V: usize, const D: usize> Compute<T> for Embedding<T, V, D> {
-    type Stored<S: Storage<T>> = Self;
-
-    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
-        if kernel.is_available() {
-            Ok(self)
-        } else {
-            Err(KernelUnavailable(kernel))
-        }
-    }
-
-    fn to_storage<S: Storage<T>>(&self) -> Self {
-        self.clone()
-    }
-}
-
-impl<T: Float, const V: usize, const D: usize> crate::Zeros for Embedding<T, V, D> {
-    fn zeros() -> Self {
-        Embedding::zeros()
+// A table is read, not computed with: every kernel and storage is the same layer.
+stateless_layer! {
+    impl[T: Float, const V: usize, const D: usize] Embedding<T, V, D> {
+        input: Token<V>,
+        output: [T; D],
+        zero_output: [T::ZERO; D],
+        zeros: Embedding::zeros(),
+        apply: |layer, token| layer.table[token.index()],
     }
 }

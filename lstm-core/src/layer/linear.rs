@@ -1,9 +1,8 @@
 //! A fully connected layer, as PyTorch's `nn.Linear`: the head most small LSTM models end with.
 
-use crate::{
-    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, Matrix,
-    SequenceLengthError, Storage, StreamingLayer, Vector,
-};
+use crate::{Float, Matrix, Vector};
+#[cfg(doc)]
+use crate::{Layer, StreamingLayer};
 
 /// `y = W x + b` with `W` of `O x I` and `b` of `O`, as PyTorch's `nn.Linear(I, O)` stores and
 /// computes it (`weight` `(O, I)`, `bias` `(O,)`).
@@ -13,6 +12,18 @@ use crate::{
 ///
 /// It runs with the verbs of every layer: [`step`](StreamingLayer::step) (it has no state:
 /// `&mut ()`), [`run`](Layer::run) and [`run_batch`](Layer::run_batch).
+///
+/// In a stack: `Stacked<Weights<Spec>, Linear<T, O, K>>` is a whole model (an LSTM and
+/// its head) that runs, streams and batches as one layer. It has no state.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Linear, LstmLayer, Stacked};
+/// let model = Stacked::new(LstmLayer::<f32, 3, 8>::zeros(), Linear::<f32, 8, 2>::zeros());
+/// let mut state = model.zero_state();
+/// let scores: [f32; 2] = model.step(&[1.0, 0.0, -1.0], &mut state);
+/// assert_eq!(scores, [0.0, 0.0]);
+/// ```
 ///
 /// ```
 /// use lstm_core::prelude::*;
@@ -65,91 +76,22 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         }
     }
 
-    /// `W x + b` written into `y`.
-    fn forward_into(&self, x: &[T; I], y: &mut [T; O]) {
+    /// `W x + b`.
+    fn forward(&self, x: &[T; I]) -> [T; O] {
+        let mut y = [T::ZERO; O];
         for ((out, row), &bias) in y.iter_mut().zip(self.weight.iter()).zip(self.bias.iter()) {
             *out = bias + crate::cell::dot(row, x);
         }
-    }
-}
-
-/// A head in a stack: `Stacked<Weights<Spec>, Linear<T, O, K>>` is a whole model (an LSTM and
-/// its head) that runs, streams and batches as one layer. It has no state.
-///
-/// ```
-/// use lstm_core::prelude::*;
-/// use lstm_core::{Linear, LstmLayer, Stacked};
-/// let model = Stacked::new(LstmLayer::<f32, 3, 8>::zeros(), Linear::<f32, 8, 2>::zeros());
-/// let mut state = model.zero_state();
-/// let scores: [f32; 2] = model.step(&[1.0, 0.0, -1.0], &mut state);
-/// assert_eq!(scores, [0.0, 0.0]);
-/// ```
-impl<T: Float, const I: usize, const O: usize> Layer<T> for Linear<T, I, O> {
-    type Input = [T; I];
-    type Output = [T; O];
-    type State = ();
-    type Workspace = ();
-
-    fn zero_output() -> [T; O] {
-        [T::ZERO; O]
-    }
-
-    fn run_with(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; O]],
-        (): &mut (),
-        (): &mut (),
-    ) -> Result<(), SequenceLengthError> {
-        SequenceLengthError::check(inputs.len(), outputs.len())?;
-        for (x, y) in inputs.iter().zip(outputs) {
-            self.forward_into(x, y);
-        }
-        Ok(())
-    }
-
-    fn run_batch_with(
-        &self,
-        inputs: &[[T; I]],
-        outputs: &mut [[T; O]],
-        states: &mut [()],
-        (): &mut (),
-    ) -> Result<(), BatchLengthError> {
-        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        for (x, y) in inputs.iter().zip(outputs) {
-            self.forward_into(x, y);
-        }
-        Ok(())
-    }
-}
-
-impl<T: Float, const I: usize, const O: usize> StreamingLayer<T> for Linear<T, I, O> {
-    fn step(&self, x: &[T; I], (): &mut ()) -> [T; O] {
-        let mut y = [T::ZERO; O];
-        self.forward_into(x, &mut y);
         y
     }
 }
 
-/// A head's weights stay in `T` whatever the cells' storage, and it has one kernel.
-impl<T: Float, const I: usize, const O: usize> Compute<T> for Linear<T, I, O> {
-    type Stored<S: Storage<T>> = Self;
-
-    fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
-        if kernel.is_available() {
-            Ok(self)
-        } else {
-            Err(KernelUnavailable(kernel))
-        }
-    }
-
-    fn to_storage<S: Storage<T>>(&self) -> Self {
-        self.clone()
-    }
-}
-
-impl<T: Float, const I: usize, const O: usize> crate::Zeros for Linear<T, I, O> {
-    fn zeros() -> Self {
-        Linear::zeros()
+stateless_layer! {
+    impl[T: Float, const I: usize, const O: usize] Linear<T, I, O> {
+        input: [T; I],
+        output: [T; O],
+        zero_output: [T::ZERO; O],
+        zeros: Linear::zeros(),
+        apply: |layer, x| layer.forward(x),
     }
 }

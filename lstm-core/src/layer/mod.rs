@@ -15,6 +15,95 @@
 //! lower layer's output type as its input type, so a 2H-wide bidirectional output cannot feed
 //! an H-input layer.
 
+/// The verbs of a layer without state whose output at a step depends on that step's input
+/// alone (a head, an activation, a table): `step`, `run` and `run_batch` apply `apply` to each
+/// input, and [`Compute`] leaves the layer as it is (one way to compute it, weights kept in
+/// `T`). Written once here for every such layer.
+macro_rules! stateless_layer {
+    (
+        impl[$($generics:tt)*] $layer:ty {
+            input: $input:ty,
+            output: $output:ty,
+            zero_output: $zero:expr,
+            zeros: $zeros:expr,
+            apply: |$this:ident, $x:ident| $apply:expr $(,)?
+        }
+    ) => {
+        impl<$($generics)*> $crate::Layer<T> for $layer {
+            type Input = $input;
+            type Output = $output;
+            type State = ();
+            type Workspace = ();
+
+            fn zero_output() -> $output {
+                $zero
+            }
+
+            fn run_with(
+                &self,
+                inputs: &[$input],
+                outputs: &mut [$output],
+                (): &mut (),
+                (): &mut (),
+            ) -> Result<(), $crate::SequenceLengthError> {
+                $crate::SequenceLengthError::check(inputs.len(), outputs.len())?;
+                for ($x, y) in inputs.iter().zip(outputs) {
+                    let $this = self;
+                    *y = $apply;
+                }
+                Ok(())
+            }
+
+            fn run_batch_with(
+                &self,
+                inputs: &[$input],
+                outputs: &mut [$output],
+                states: &mut [()],
+                (): &mut (),
+            ) -> Result<(), $crate::BatchLengthError> {
+                $crate::BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+                for ($x, y) in inputs.iter().zip(outputs) {
+                    let $this = self;
+                    *y = $apply;
+                }
+                Ok(())
+            }
+        }
+
+        impl<$($generics)*> $crate::StreamingLayer<T> for $layer {
+            fn step(&self, $x: &$input, (): &mut ()) -> $output {
+                let $this = self;
+                $apply
+            }
+        }
+
+        impl<$($generics)*> $crate::Compute<T> for $layer {
+            type Stored<S: $crate::Storage<T>> = Self;
+
+            fn with_kernel(
+                self,
+                kernel: $crate::Kernel,
+            ) -> Result<Self, $crate::KernelUnavailable> {
+                if kernel.is_available() {
+                    Ok(self)
+                } else {
+                    Err($crate::KernelUnavailable(kernel))
+                }
+            }
+
+            fn to_storage<S: $crate::Storage<T>>(&self) -> Self {
+                self.clone()
+            }
+        }
+
+        impl<$($generics)*> $crate::Zeros for $layer {
+            fn zeros() -> Self {
+                $zeros
+            }
+        }
+    };
+}
+
 mod activation;
 mod bidirectional;
 mod embedding;
