@@ -243,6 +243,35 @@ def torch_save_case(name, *, seq_len=12, seed=0):
          {"library": "torch.save (nn.LSTM, nn.Linear)", "seed": seed})
 
 
+def rtneural_case(name, hidden_size, *, seq_len=50, seed=0):
+    """A Keras amp model (LSTM(H) then Dense(1)) saved in RTNeural's JSON model format, as
+    RTNeural's python/model_utils.py `save_model_json` writes it (that script is not on PyPI; its
+    format: in_shape, and per layer type, activation, shape and Keras' get_weights()), and the
+    input and Keras' output (`{name}_io`)."""
+    rng = np.random.default_rng(seed)
+    lstm = keras.layers.LSTM(hidden_size, return_sequences=True, name="lstm")
+    dense = keras.layers.Dense(1, name="dense")
+    x = (rng.standard_normal((1, seq_len, 1)) * 0.3).astype("float32")
+    output = dense(lstm(x))
+    for layer in (lstm, dense):
+        layer.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                           for w in layer.get_weights()])
+    output = np.asarray(dense(lstm(x)))
+    model = {"in_shape": [None, None, 1], "layers": [
+        {"type": "lstm", "activation": "", "shape": [None, None, hidden_size],
+         "weights": [w.tolist() for w in lstm.get_weights()]},
+        {"type": "dense", "activation": "", "shape": [None, None, 1],
+         "weights": [w.tolist() for w in dense.get_weights()]},
+    ]}
+    path = OUT / f"{name}.json"
+    with open(path, "w") as file:
+        json.dump(model, file)
+    print(f"wrote {path.relative_to(OUT.parent.parent)} ({path.stat().st_size} bytes)")
+    save(f"{name}_io", {"input": torch.from_numpy(x), "output": torch.from_numpy(output)},
+         {"library": "keras (LSTM, Dense) in RTNeural's JSON", "backend": keras.backend.backend(),
+          "seed": seed, "param_count": lstm.count_params() + dense.count_params()})
+
+
 def pytorch_cell_case(name, input_size, hidden_size, *, seq_len=8, seed=0):
     """nn.LSTMCell stepped over a sequence, weights saved as `cell.*` (no `_l0` suffix)."""
     torch.manual_seed(seed)
@@ -437,6 +466,7 @@ def main():
     amp_json_case("amp_lstm40", 40)
     amp_json_case("amp_lstm4", 4, seq_len=20)
     torch_save_case("torch_model")
+    rtneural_case("rtneural_lstm8", 8)
     pytorch_cell_case("cell_f32", 4, 5)
     keras_case("keras_f32", 6, 10)
     keras_case("keras_no_bias_f32", 6, 10, use_bias=False, seed=1)

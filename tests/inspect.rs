@@ -36,6 +36,10 @@ fn every_fixture_is_inspected_and_counts_match_the_libraries() {
         let Some((library, count)) = metadata_count(&bytes) else {
             continue;
         };
+        // A file of inputs and outputs for a model stored in another file.
+        if path.to_string_lossy().ends_with("_io.safetensors") {
+            continue;
+        }
         let lstm_parameters: Vec<usize> = inspection
             .layers
             .iter()
@@ -64,4 +68,27 @@ fn every_fixture_is_inspected_and_counts_match_the_libraries() {
         }
     }
     assert!(checked >= 20, "{checked} fixtures checked");
+}
+
+#[test]
+fn an_rtneural_file_counts_as_keras_does() {
+    let json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rtneural_lstm8.json"
+    ))
+    .unwrap();
+    let (_, keras_count) = metadata_count(&common::fixture_bytes("rtneural_lstm8_io")).unwrap();
+    let inspection = inspect(&json).unwrap();
+    let counted: usize = inspection
+        .layers
+        .iter()
+        .map(|found| match found {
+            Found::Lstm { parameters, .. } => *parameters,
+            Found::Linear { input, output, .. } => input * output + output,
+            Found::Embedding {
+                vocabulary, width, ..
+            } => vocabulary * width,
+        })
+        .sum();
+    assert_eq!(counted, keras_count);
 }

@@ -273,3 +273,30 @@ fn a_pytorch_pt_file_loads_and_matches_pytorch() {
         assert!(difference < 1e-5, "{file}: {difference}");
     }
 }
+
+/// RTNeural's JSON model format (what AIDA-X's and other plug-ins' converters write), from a
+/// real Keras model: layer `i`'s tensors under `layers.{i}.` in Keras' names.
+#[test]
+fn an_rtneural_model_file_loads_and_matches_keras() {
+    let json = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/rtneural_lstm8.json"
+    ))
+    .unwrap();
+    let model = Stacked::new(
+        LstmLayer::<f32, 1, 8>::from_safetensors(&json, &LoadOptions::new().prefix("layers.0."))
+            .unwrap(),
+        Linear::<f32, 8, 1>::from_safetensors(&json, "layers.1.", &LoadOptions::new()).unwrap(),
+    );
+    let io = common::fixture_bytes("rtneural_lstm8_io");
+    let (_, input) = common::data::<f32>(&io, "input");
+    let (_, expected) = common::data::<f32>(&io, "output");
+    let mut state = model.zero_state();
+    let outputs: Vec<[f32; 1]> = input
+        .iter()
+        .map(|&x| model.step(&[x], &mut state))
+        .collect();
+    let difference = max_diff(outputs.iter().flatten(), &expected);
+    println!("RTNeural JSON: max |ours - Keras| {difference:e}");
+    assert!(difference < 1e-5, "{difference}");
+}

@@ -1,8 +1,8 @@
-//! JSON `state_dict`s, as the guitar-amp modelling tools write them (Automated-GuitarAmpModelling's
+//! JSON weight files: `state_dict`s as the guitar-amp modelling tools write them (Automated-GuitarAmpModelling's
 //! `save_model`, which AIDA-X and GuitarML's plug-ins read):
 //! `{"model_data": {..}, "state_dict": {"rec.weight_ih_l0": [[..], ..], "lin.bias": [..], ..}}`,
-//! each tensor a nested list of numbers (PyTorch's `tensor.tolist()`). A bare object of such
-//! lists is read too. The tensors become an in-memory safetensors file (`f64`, exact for any
+//! each tensor a nested list of numbers (PyTorch's `tensor.tolist()`); a bare object of such
+//! lists; and RTNeural's model files (see [`rtneural_tensors`]). The tensors become an in-memory safetensors file (`f64`, exact for any
 //! number the JSON holds), which is then loaded and checked as any other: the same names, shapes,
 //! conversions and errors.
 
@@ -19,14 +19,21 @@ pub(super) fn to_safetensors(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     let Value::Object(document) = document else {
         return Err(invalid("the top level is not an object".to_owned()));
     };
-    let state_dict = match document.get("state_dict") {
-        Some(Value::Object(state_dict)) => state_dict,
-        Some(_) => return Err(invalid("`state_dict` is not an object".to_owned())),
+    let named: Vec<(String, &Value)> = match (document.get("state_dict"), document.get("layers")) {
+        (Some(Value::Object(state_dict)), _) => state_dict
+            .iter()
+            .map(|(name, value)| (name.clone(), value))
+            .collect(),
+        (Some(_), _) => return Err(invalid("`state_dict` is not an object".to_owned())),
+        (None, Some(Value::Array(layers))) => rtneural_tensors(layers)?,
         // A bare state_dict: every value a tensor.
-        None => &document,
+        (None, _) => document
+            .iter()
+            .map(|(name, value)| (name.clone(), value))
+            .collect(),
     };
-    let mut tensors = Vec::with_capacity(state_dict.len());
-    for (name, value) in state_dict {
+    let mut tensors = Vec::with_capacity(named.len());
+    for (name, value) in named {
         let mut shape = Vec::new();
         shape_of(value, &mut shape);
         let mut values = Vec::new();
@@ -35,12 +42,43 @@ pub(super) fn to_safetensors(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
                 "tensor `{name}` is not a rectangular array of numbers: {why}"
             ))
         })?;
-        tensors.push((name.clone(), OwnedTensor::new::<f64>(shape, &values)));
+        tensors.push((name, OwnedTensor::new::<f64>(shape, &values)));
     }
     if tensors.is_empty() {
         return Err(invalid("the state_dict holds no tensors".to_owned()));
     }
     safetensors::serialize(tensors, None).map_err(|error| invalid(error.to_string()))
+}
+
+/// RTNeural's model files (its `model_utils.save_model_json`, which AIDA-X's and other plug-ins'
+/// converters write): `{"in_shape": .., "layers": [{"type": "lstm", "activation": "",
+/// "shape": .., "weights": [..]}, ..]}`, each layer's `weights` Keras' `get_weights()`. Layer
+/// `i`'s tensors are named as Keras names them, behind `layers.{i}.`: an LSTM's `kernel`
+/// `(I, 4H)`, `recurrent_kernel` `(H, 4H)` and `bias`, a dense layer's `kernel` `(I, O)` and
+/// `bias`; another layer's tensors are `layers.{i}.weights.{j}`.
+fn rtneural_tensors(layers: &[Value]) -> Result<Vec<(String, &Value)>, LoadError> {
+    let mut named = Vec::new();
+    for (index, layer) in layers.iter().enumerate() {
+        let kind = layer.get("type").and_then(Value::as_str).unwrap_or("");
+        let Some(Value::Array(weights)) = layer.get("weights") else {
+            return Err(LoadError::Json {
+                reason: format!("layer {index} of the RTNeural model has no `weights` list"),
+            });
+        };
+        let names: &[&str] = match kind {
+            "lstm" => &["kernel", "recurrent_kernel", "bias"],
+            "dense" | "time-distributed-dense" => &["kernel", "bias"],
+            _ => &[],
+        };
+        for (position, weight) in weights.iter().enumerate() {
+            let name = match names.get(position) {
+                Some(name) => format!("layers.{index}.{name}"),
+                None => format!("layers.{index}.weights.{position}"),
+            };
+            named.push((name, weight));
+        }
+    }
+    Ok(named)
 }
 
 /// The shape the first element at each depth gives: `[[1, 2], [3, 4]]` is `(2, 2)`.
