@@ -22,6 +22,15 @@ use crate::{
 /// let mut state = amp.zero_state();
 /// assert_eq!(amp.step(&[0.25], &mut state), [0.25]); // zero weights: the input passes through
 /// ```
+///
+/// An output wider than the input has nothing to add to its last values, and does not build:
+///
+/// ```compile_fail
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Linear, Residual};
+/// let wider = Residual::new(Linear::<f32, 2, 3>::zeros());
+/// let _ = wider.step(&[1.0, 2.0], &mut ()); // a residual's output may not be wider than its input
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Residual<L> {
     /// The layer whose input is added to its output.
