@@ -48,17 +48,7 @@ fn every_fixture_is_inspected_and_counts_match_the_libraries() {
                 _ => None,
             })
             .collect();
-        let all: usize = inspection
-            .layers
-            .iter()
-            .map(|found| match found {
-                Found::Lstm { parameters, .. } => *parameters,
-                Found::Linear { input, output, .. } => input * output + output,
-                Found::Embedding {
-                    vocabulary, width, ..
-                } => vocabulary * width,
-            })
-            .sum();
+        let all: usize = inspection.layers.iter().map(Found::parameters).sum();
         if library == "torch.nn.LSTM" || library == "keras.layers.LSTM" {
             assert_eq!(lstm_parameters, [count], "{}", path.display());
             checked += 1;
@@ -79,16 +69,6 @@ fn an_rtneural_file_counts_as_keras_does() {
     .unwrap();
     let (_, keras_count) = metadata_count(&common::fixture_bytes("rtneural_lstm8_io")).unwrap();
     let inspection = inspect(&json).unwrap();
-    let counted: usize = inspection
-        .layers
-        .iter()
-        .map(|found| match found {
-            Found::Lstm { parameters, .. } => *parameters,
-            Found::Linear { input, output, .. } => input * output + output,
-            Found::Embedding {
-                vocabulary, width, ..
-            } => vocabulary * width,
-        })
-        .sum();
+    let counted: usize = inspection.layers.iter().map(Found::parameters).sum();
     assert_eq!(counted, keras_count);
 }

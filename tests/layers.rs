@@ -12,14 +12,6 @@ use lstm::{
     Softmax, Stacked, Tanh, Token,
 };
 
-/// Element-wise `|a - b|`, the largest.
-fn max_diff<'a>(ours: impl IntoIterator<Item = &'a f32>, reference: &[f32]) -> f32 {
-    ours.into_iter()
-        .zip(reference)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f32::max)
-}
-
 fn tokens<const V: usize>(values: &[f32]) -> Vec<Token<V>> {
     values
         .iter()
@@ -45,8 +37,8 @@ fn an_amp_model_with_a_skip_connection_matches_pytorch() {
     amp.run(&inputs, &mut outputs, &mut amp.zero_state())
         .unwrap();
     let (streamed, whole) = (
-        max_diff(streamed.iter().flatten(), &expected),
-        max_diff(outputs.iter().flatten(), &expected),
+        common::max_abs_diff(streamed.iter().flatten().copied(), &expected),
+        common::max_abs_diff(outputs.iter().flatten().copied(), &expected),
     );
     println!("amp: max |ours - PyTorch| streamed {streamed:e}, whole {whole:e}");
     assert!(streamed < 1e-5 && whole < 1e-5, "{streamed} {whole}");
@@ -80,7 +72,7 @@ fn an_embedding_tagger_with_softmax_matches_pytorch() {
     tagger
         .run_batch(&inputs, &mut outputs, &mut states)
         .unwrap();
-    let difference = max_diff(outputs.iter().flatten(), &expected);
+    let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
     println!("tagger: max |ours - PyTorch| {difference:e}");
     assert!(difference < 1e-5, "{difference}");
     assert!(
@@ -124,7 +116,7 @@ fn keras_embedding_and_dense_heads_match_keras() {
     ] {
         let (_, expected) = common::data::<f32>(&bytes, name);
         let outputs = head.apply(&between);
-        let difference = max_diff(outputs.iter().flatten(), &expected);
+        let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
         println!("keras {name}: max |ours - Keras| {difference:e}");
         assert!(difference < 1e-5, "{name}: {difference}");
     }
@@ -175,7 +167,7 @@ fn an_amp_model_loads_from_its_json_state_dict_and_matches_pytorch() {
     let (_, expected) = common::data::<f32>(&io, "output");
     let mut state = amp.zero_state();
     let outputs: Vec<[f32; 1]> = input.iter().map(|&x| amp.step(&[x], &mut state)).collect();
-    let difference = max_diff(outputs.iter().flatten(), &expected);
+    let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
     println!("amp from JSON: max |ours - PyTorch| {difference:e}");
     assert!(difference < 1e-5, "{difference}");
 
@@ -268,7 +260,7 @@ fn a_pytorch_pt_file_loads_and_matches_pytorch() {
         model
             .run(&inputs, &mut outputs, &mut model.zero_state())
             .unwrap();
-        let difference = max_diff(outputs.iter().flatten(), &expected);
+        let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
         println!("{file}: max |ours - PyTorch| {difference:e}");
         assert!(difference < 1e-5, "{file}: {difference}");
     }
@@ -296,7 +288,7 @@ fn an_rtneural_model_file_loads_and_matches_keras() {
         .iter()
         .map(|&x| model.step(&[x], &mut state))
         .collect();
-    let difference = max_diff(outputs.iter().flatten(), &expected);
+    let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
     println!("RTNeural JSON: max |ours - Keras| {difference:e}");
     assert!(difference < 1e-5, "{difference}");
 }

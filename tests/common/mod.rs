@@ -85,7 +85,7 @@ impl Parity {
     }
 }
 
-fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f64 {
+pub(crate) fn max_abs_diff<T: Float>(ours: impl IntoIterator<Item = T>, theirs: &[T]) -> f64 {
     ours.into_iter()
         .zip(theirs)
         .map(|(a, &b)| (a.to_f64() - b.to_f64()).abs())

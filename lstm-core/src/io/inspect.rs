@@ -227,6 +227,24 @@ fn lstm_at(
 }
 
 impl Found {
+    /// The layer's parameter count: every element of its tensors.
+    ///
+    /// ```
+    /// use lstm_core::Found;
+    /// let head = Found::Linear { prefix: "head.".into(), input: 4, output: 2, keras: false };
+    /// assert_eq!(head.parameters(), 10);
+    /// ```
+    #[must_use]
+    pub fn parameters(&self) -> usize {
+        match self {
+            Found::Lstm { parameters, .. } => *parameters,
+            Found::Linear { input, output, .. } => input * output + output,
+            Found::Embedding {
+                vocabulary, width, ..
+            } => vocabulary * width,
+        }
+    }
+
     /// The prefix the layer's tensors share.
     #[must_use]
     pub fn prefix(&self) -> &str {
@@ -327,7 +345,7 @@ impl fmt::Display for Inspection {
                     writeln!(
                         f,
                         "`{prefix}`: linear ({kind}), {input} -> {output}, {} parameters",
-                        input * output + output
+                        found.parameters()
                     )?;
                     writeln!(
                         f,
@@ -342,7 +360,7 @@ impl fmt::Display for Inspection {
                     writeln!(
                         f,
                         "`{prefix}`: embedding, {vocabulary} tokens of {width}, {} parameters",
-                        vocabulary * width
+                        found.parameters()
                     )?;
                     writeln!(
                         f,

@@ -10,9 +10,16 @@ use super::write::OwnedTensor;
 use super::{LoadError, LoadOptions, SaveError};
 use crate::{Embedding, Float, Linear, Matrix, Vector};
 
-/// Whether `file` holds `name`.
-fn holds(file: &SafeTensors<'_>, name: &str) -> bool {
-    file.tensor(name).is_ok()
+/// The name a layer's tensor has in `file`: Keras' `{prefix}{keras}` where only that is there,
+/// else PyTorch's `{prefix}{pytorch}` (then a Keras name beside it is reported as unexpected).
+/// Returns the name and whether it is Keras'.
+fn pick_name(file: &SafeTensors<'_>, prefix: &str, pytorch: &str, keras: &str) -> (String, bool) {
+    let (pytorch, keras) = (format!("{prefix}{pytorch}"), format!("{prefix}{keras}"));
+    if file.tensor(&pytorch).is_err() && file.tensor(&keras).is_ok() {
+        (keras, true)
+    } else {
+        (pytorch, false)
+    }
 }
 
 impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
@@ -47,14 +54,9 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     ) -> Result<Self, LoadError> {
         let mut converted = Vec::new();
         let file = super::header::open(bytes, &mut converted)?;
-        let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}kernel"));
-        // Keras' `kernel` is the transpose of PyTorch's `weight`; a file with both is PyTorch's
-        // (and its `kernel` is then reported as unexpected).
-        let transposed = !holds(&file, &pytorch) && holds(&file, &keras);
-        let expected = vec![
-            if transposed { keras } else { pytorch },
-            format!("{prefix}bias"),
-        ];
+        // Keras' `kernel` is the transpose of PyTorch's `weight`.
+        let (weight_name, transposed) = pick_name(&file, prefix, "weight", "kernel");
+        let expected = vec![weight_name, format!("{prefix}bias")];
         let weight = if transposed {
             let kernel = read_tensor::<T>(&file, &expected[0], &[I, O], options)?;
             Matrix::from_fn(|row, col| kernel[col * O + row])
@@ -129,12 +131,7 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
     ) -> Result<Self, LoadError> {
         let mut converted = Vec::new();
         let file = super::header::open(bytes, &mut converted)?;
-        let (pytorch, keras) = (format!("{prefix}weight"), format!("{prefix}embeddings"));
-        let name = if !holds(&file, &pytorch) && holds(&file, &keras) {
-            keras
-        } else {
-            pytorch
-        };
+        let (name, _) = pick_name(&file, prefix, "weight", "embeddings");
         let table = read_tensor::<T>(&file, &name, &[V, D], options)?;
         reject_unexpected(&file, prefix, vec![name], options)?;
         Ok(Embedding::new(Matrix::from_fn(|row, col| {
