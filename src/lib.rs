@@ -88,6 +88,76 @@
 /// ```
 pub use lstm_macros::Lstm;
 
+/// `#[derive(Model)]`: a whole model as one struct, its fields the layers, in the order they
+/// run.
+///
+/// Each field is a layer type ([`Weights<Spec>`](Weights) or any [`LstmLayer`], a
+/// [`Bidirectional`] pair, [`Linear`], [`Embedding`], an [`Activation`], a [`Residual`], or
+/// another model); each layer's output type must be the next one's input type, checked at
+/// compile time on the receiving field. The struct gets:
+///
+/// - [`Layer`] and, unless a layer is bidirectional, [`StreamingLayer`]: `step`, `run`,
+///   `run_batch` as one layer, each field's own fast path (nothing is copied: the fields run
+///   by reference);
+/// - `PARAM_COUNT`, the sum of its layers' counts (PyTorch's `sum(p.numel())`, Keras'
+///   `count_params()` for the same model), and `summary()`, a table per layer;
+/// - `from_safetensors(bytes, &LoadOptions)` and `load(path, &LoadOptions)`: the whole model
+///   from one file (safetensors, a PyTorch `.pt` `state_dict`, the amp tools' JSON, RTNeural's
+///   JSON), each field from the tensors under its name: `rec.` as PyTorch names a submodule,
+///   `rec/` as Keras names a layer. An LSTM may sit deeper (Keras' `lstm/lstm_cell/`);
+///   [`LoadOptions::prefix`] names the model's own place in the file, tensors outside every
+///   layer are ignored unless [`LoadOptions::strict`];
+/// - [`Module`], so that the model can be a field of a larger one.
+///
+/// Attributes: `#[model(residual)]` on the struct adds the model's input to its output (the
+/// first `O` of the `I` input values, as guitar-amp models do); `#[model(rename = "lin")]` on a
+/// field names its tensors (`rename = "layers.0"` for RTNeural's numbered layers, `""` for the
+/// top level).
+///
+/// An amp model, `Linear(LSTM(x)) + x`, from the JSON `state_dict` PyTorch tools write:
+///
+/// ```
+/// use lstm::prelude::*;
+/// use lstm::{Linear, LoadOptions, LstmLayer, Model};
+///
+/// #[derive(Model)]
+/// #[model(residual)]
+/// struct Amp {
+///     rec: LstmLayer<f32, 1, 2, 2>, // nn.LSTM(1, 2): PyTorch's two bias sets
+///     #[model(rename = "lin")]
+///     head: Linear<f32, 2, 1>,
+/// }
+///
+/// let json = r#"{
+///     "rec.weight_ih_l0": [[0.1], [0.2], [0.3], [0.4], [0.5], [0.6], [0.7], [0.8]],
+///     "rec.weight_hh_l0": [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]],
+///     "rec.bias_ih_l0": [0, 0, 0, 0, 0, 0, 0, 0],
+///     "rec.bias_hh_l0": [0, 0, 0, 0, 0, 0, 0, 0],
+///     "lin.weight": [[1.0, -1.0]],
+///     "lin.bias": [0.5]
+/// }"#;
+/// let amp = Amp::from_safetensors(json.as_bytes(), &LoadOptions::new())?;
+/// assert_eq!(Amp::PARAM_COUNT, 4 * 2 * (1 + 2 + 2) + 3); // PyTorch's sum(p.numel())
+/// let mut state = amp.zero_state();
+/// let y: [f32; 1] = amp.step(&[0.25], &mut state); // sample by sample
+/// assert!((y[0] - 0.75).abs() < 0.01);
+/// println!("{}", Amp::summary());
+/// # Ok::<(), lstm::LoadError>(())
+/// ```
+///
+/// A layer whose input is not the previous layer's output does not compile; the error is on
+/// the field and names both array types:
+///
+/// ```compile_fail
+/// use lstm::{Linear, LstmLayer, Model};
+/// #[derive(Model)]
+/// struct Wrong {
+///     rec: LstmLayer<f32, 1, 40>,
+///     head: Linear<f32, 32, 1>, // expected `[f32; 32]`, found `[f32; 40]`
+/// }
+/// ```
+pub use lstm_macros::Model;
+
 pub use lstm_core::{
     Activation, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates,
     Compute, Embedding, F16, Feeds, Float, Found, Function, Gate, GateBiasRefs, GateBiases,
@@ -98,6 +168,7 @@ pub use lstm_core::{
     TensorInfo, TensorReader, TensorWriter, Token, Vector, WeightFile, Weights, Zeros,
     group_digits, inspect, prelude, typenum,
 };
+pub use lstm_core::{ModelFile, ModelSummary, Module, load_model, read_model};
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
 /// the generated code independent of what the user has in scope. Not part of the public API.
@@ -107,4 +178,13 @@ pub mod __private {
         Bidirectional, CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmLayer, LstmSpec,
         LstmState, Projection, Stacked, Summary, Tensor, TensorInfo, typenum,
     };
+    // `#[derive(Model)]`.
+    pub use lstm_core::{
+        BatchLengthError, Layer, LoadError, LoadOptions, ModelFile, ModelSummary, Module, Residual,
+        RunChain, SequenceLengthError, StackWorkspace, StepChain, StreamingLayer, hand_off,
+        load_model, read_model, read_part,
+    };
+    pub use std::boxed::Box;
+    pub use std::path::Path;
+    pub use std::string::String;
 }

@@ -19,5 +19,6 @@ fn ui() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/attr/*.rs");
     cases.compile_fail("tests/ui/shape/*.rs");
+    cases.compile_fail("tests/ui/model/*.rs");
     cases.pass("tests/ui/pass/*.rs");
 }

@@ -60,8 +60,9 @@ pub use cell::{
 };
 pub use element::Float;
 pub use io::{
-    Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, Naming, SaveError, TensorReader,
-    TensorWriter, WeightFile, inspect,
+    Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Module,
+    Naming, SaveError, TensorReader, TensorWriter, WeightFile, inspect, load_model, read_model,
+    read_part,
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{
@@ -69,6 +70,8 @@ pub use layer::{
     Identity, Layer, Linear, LstmLayer, Relu, Residual, Sigmoid, Softmax, StackWorkspace, Stacked,
     StreamingLayer, Tanh, Token, Zeros,
 };
+#[doc(hidden)]
+pub use layer::{RunChain, StepChain, hand_off};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

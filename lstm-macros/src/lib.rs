@@ -10,6 +10,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod model;
 mod symbol;
 
 use proc_macro::TokenStream;
@@ -20,4 +21,13 @@ use proc_macro::TokenStream;
 pub fn derive_lstm(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Derives a whole model from a struct whose fields are its layers, run in field order and
+/// loaded from one file, each from the tensors under its field's name. See the `lstm` crate
+/// for the full documentation.
+#[proc_macro_derive(Model, attributes(model))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    model::derive(&input).into()
 }

@@ -86,6 +86,15 @@ pub enum LoadError {
         /// Each LSTM found, as its prefix and naming.
         found: Vec<String>,
     },
+    /// A layer of a model (a field of a `#[derive(Model)]` struct) did not load.
+    InLayer {
+        /// The field.
+        field: &'static str,
+        /// Where in the file its tensors were looked for (`"rec."`, `"lstm/"`).
+        scope: String,
+        /// Why it did not load.
+        source: Box<LoadError>,
+    },
     /// A tensor the type needs is not in the file.
     MissingTensor {
         /// The full name looked for.
@@ -201,6 +210,30 @@ impl fmt::Display for LoadError {
                     several => write!(f, "; the file has LSTMs under {}", name_list(several)),
                 }
             }
+            LoadError::InLayer {
+                field,
+                scope,
+                source,
+            } => match &**source {
+                LoadError::NoLstm { found_under, .. } => {
+                    write!(f, "layer `{field}`: no LSTM weights under `{scope}`")?;
+                    let names = found_under
+                        .iter()
+                        .filter_map(|prefix| sibling_name(scope, prefix))
+                        .collect::<Vec<_>>();
+                    match &names[..] {
+                        [] => Ok(()),
+                        [name] => write!(
+                            f,
+                            "; the file has one under `{}`: did you mean \
+                             `#[model(rename = \"{name}\")]`?",
+                            found_under[0]
+                        ),
+                        _ => write!(f, "; the file has LSTMs under {}", name_list(found_under)),
+                    }
+                }
+                source => write!(f, "layer `{field}`: {source}"),
+            },
             LoadError::Ambiguous { found } => write!(
                 f,
                 "the file holds several LSTMs ({}); choose one with `LoadOptions::prefix`",
@@ -272,9 +305,24 @@ impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LoadError::Io { source, .. } => Some(source),
+            LoadError::InLayer { source, .. } => Some(source),
             _ => None,
         }
     }
+}
+
+/// The name a layer at `prefix` has beside the layer whose scope is `scope`: `lstm` for
+/// `lstm/lstm_cell/` beside `lstm2.`, `enc.lstm.` beside `enc.rnn.` is `lstm`. `None` when
+/// `prefix` is not beside it.
+fn sibling_name(scope: &str, prefix: &str) -> Option<String> {
+    let own = scope.strip_suffix(['.', '/']).unwrap_or(scope);
+    let parent = own.rfind(['.', '/']).map_or("", |end| &own[..=end]);
+    let rest = prefix.strip_prefix(parent)?;
+    let name = rest
+        .split(['.', '/'])
+        .next()
+        .filter(|name| !name.is_empty())?;
+    Some(name.to_owned())
 }
 
 /// Why weights could not be written.

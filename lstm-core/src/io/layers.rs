@@ -54,22 +54,33 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     ) -> Result<Self, LoadError> {
         let mut converted = Vec::new();
         let file = super::header::open(bytes, &mut converted)?;
+        Ok(Self::read_at(&file, prefix, options)?.0)
+    }
+
+    /// [`from_safetensors`](Self::from_safetensors) from an opened file; also returns the
+    /// names of the tensors read.
+    pub(super) fn read_at(
+        file: &SafeTensors<'_>,
+        prefix: &str,
+        options: &LoadOptions,
+    ) -> Result<(Self, Vec<String>), LoadError> {
         // Keras' `kernel` is the transpose of PyTorch's `weight`.
-        let (weight_name, transposed) = pick_name(&file, prefix, "weight", "kernel");
+        let (weight_name, transposed) = pick_name(file, prefix, "weight", "kernel");
         let expected = vec![weight_name, format!("{prefix}bias")];
         let weight = if transposed {
-            let kernel = read_tensor::<T>(&file, &expected[0], &[I, O], options)?;
+            let kernel = read_tensor::<T>(file, &expected[0], &[I, O], options)?;
             Matrix::from_fn(|row, col| kernel[col * O + row])
         } else {
-            let weight = read_tensor::<T>(&file, &expected[0], &[O, I], options)?;
+            let weight = read_tensor::<T>(file, &expected[0], &[O, I], options)?;
             Matrix::from_fn(|row, col| weight[row * I + col])
         };
-        let bias = read_tensor::<T>(&file, &expected[1], &[O], options)?;
-        reject_unexpected(&file, prefix, expected, options)?;
-        Ok(Linear {
+        let bias = read_tensor::<T>(file, &expected[1], &[O], options)?;
+        reject_unexpected(file, prefix, expected.clone(), options)?;
+        let layer = Linear {
             weight,
             bias: Vector::from_fn(|row| bias[row]),
-        })
+        };
+        Ok((layer, expected))
     }
 
     /// The layer as a safetensors file with PyTorch's names `{prefix}weight` and `{prefix}bias`.
@@ -131,12 +142,22 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
     ) -> Result<Self, LoadError> {
         let mut converted = Vec::new();
         let file = super::header::open(bytes, &mut converted)?;
-        let (name, _) = pick_name(&file, prefix, "weight", "embeddings");
-        let table = read_tensor::<T>(&file, &name, &[V, D], options)?;
-        reject_unexpected(&file, prefix, vec![name], options)?;
-        Ok(Embedding::new(Matrix::from_fn(|row, col| {
-            table[row * D + col]
-        })))
+        Ok(Self::read_at(&file, prefix, options)?.0)
+    }
+
+    /// [`from_safetensors`](Self::from_safetensors) from an opened file; also returns the
+    /// name of the tensor read.
+    pub(super) fn read_at(
+        file: &SafeTensors<'_>,
+        prefix: &str,
+        options: &LoadOptions,
+    ) -> Result<(Self, Vec<String>), LoadError> {
+        let (name, _) = pick_name(file, prefix, "weight", "embeddings");
+        let table = read_tensor::<T>(file, &name, &[V, D], options)?;
+        let expected = vec![name];
+        reject_unexpected(file, prefix, expected.clone(), options)?;
+        let table = Embedding::new(Matrix::from_fn(|row, col| table[row * D + col]));
+        Ok((table, expected))
     }
 
     /// The table as a safetensors file with PyTorch's name, `{prefix}weight` `(V, D)`.

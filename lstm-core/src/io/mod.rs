@@ -16,12 +16,14 @@
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
 //! | `layers.rs` | the layers around an LSTM: `Linear` (PyTorch `nn.Linear`, Keras `Dense`) and `Embedding` |
+//! | `model.rs` | a whole model from one file: [`Module`] (each part reads itself), [`read_model`], [`ModelSummary`] |
 
 mod error;
 mod header;
 mod inspect;
 mod json;
 mod layers;
+mod model;
 mod options;
 mod read;
 mod torch;
@@ -32,10 +34,14 @@ use std::path::Path;
 
 use lstm_naming::CellSlot;
 pub use lstm_naming::Naming;
+use safetensors::tensor::SafeTensors;
 
 pub use error::{LoadError, SaveError};
 pub use header::MAX_HEADER_BYTES;
 pub use inspect::{Found, Inspection, inspect};
+#[doc(hidden)]
+pub use model::read_part;
+pub use model::{ModelFile, ModelSummary, Module, load_model, read_model};
 pub use options::LoadOptions;
 pub use read::TensorReader;
 use read::{Location, locate, reject_unexpected};
@@ -278,7 +284,15 @@ pub(crate) fn load_weights<W: WeightFile>(
 ) -> Result<W, LoadError> {
     let mut converted = Vec::new();
     let file = header::open(bytes, &mut converted)?;
-    let Location { prefix, naming } = locate(&file, options)?;
+    Ok(read_weights(&file, options)?.0)
+}
+
+/// [`load_weights`] from an opened file; also returns the names of the tensors read.
+pub(crate) fn read_weights<W: WeightFile>(
+    file: &SafeTensors<'_>,
+    options: &LoadOptions,
+) -> Result<(W, Vec<String>), LoadError> {
+    let Location { prefix, naming } = locate(file, options)?;
     let mut reader = TensorReader {
         file,
         prefix,
@@ -287,8 +301,8 @@ pub(crate) fn load_weights<W: WeightFile>(
         expected: Vec::new(),
     };
     let weights = W::read_layers(&mut reader, 0)?;
-    reject_unexpected(&reader.file, &reader.prefix, reader.expected, options)?;
-    Ok(weights)
+    reject_unexpected(file, &reader.prefix, reader.expected.clone(), options)?;
+    Ok((weights, reader.expected))
 }
 
 /// Writes `weights` as a safetensors file in `naming` behind `prefix`.

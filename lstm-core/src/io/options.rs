@@ -16,6 +16,9 @@ pub struct LoadOptions {
     pub(super) naming: Option<Naming>,
     pub(super) allow_non_finite: bool,
     pub(super) strict: bool,
+    /// Whether `prefix` is a scope the LSTM sits anywhere under (a model's layer: `lstm.`
+    /// holding Keras' `lstm/lstm_cell/`) rather than the LSTM's own prefix.
+    pub(super) within: bool,
 }
 
 impl LoadOptions {

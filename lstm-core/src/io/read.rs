@@ -22,7 +22,7 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
         Some(naming) => vec![naming],
         None => Naming::ALL.to_vec(),
     };
-    if let (Some(prefix), Some(naming)) = (&options.prefix, options.naming) {
+    if let (Some(prefix), Some(naming), false) = (&options.prefix, options.naming, options.within) {
         return Ok(Location {
             prefix: prefix.clone(),
             naming,
@@ -38,10 +38,9 @@ pub(super) fn locate(file: &SafeTensors<'_>, options: &LoadOptions) -> Result<Lo
                 continue;
             };
             let recurrent = names.recurrent;
-            let fits_prefix = options
-                .prefix
-                .as_deref()
-                .is_none_or(|wanted| wanted == prefix);
+            let fits_prefix = options.prefix.as_deref().is_none_or(|wanted| {
+                wanted == prefix || (options.within && prefix.starts_with(wanted))
+            });
             let location = Location {
                 prefix: prefix.to_owned(),
                 naming,
@@ -172,7 +171,7 @@ fn decode(view: &TensorView<'_>) -> Option<Vec<f64>> {
 /// # let _ = Pair::read;
 /// ```
 pub struct TensorReader<'a> {
-    pub(super) file: SafeTensors<'a>,
+    pub(super) file: &'a SafeTensors<'a>,
     pub(super) prefix: String,
     pub(super) naming: Naming,
     pub(super) options: &'a LoadOptions,
@@ -223,7 +222,7 @@ impl TensorReader<'_> {
 
         let gates_hidden = 4 * H;
         let read =
-            |name: &str, shape: &[usize]| read_tensor::<T>(&self.file, name, shape, self.options);
+            |name: &str, shape: &[usize]| read_tensor::<T>(self.file, name, shape, self.options);
         let stacked_input = read(&input_name, &naming.stacked_shape(H, I))?;
         let stacked_recurrent = read(&recurrent_name, &naming.stacked_shape(H, R))?;
         let file_biases = bias_names

@@ -106,6 +106,7 @@ macro_rules! stateless_layer {
 
 mod activation;
 mod bidirectional;
+mod chain;
 mod embedding;
 mod linear;
 mod lstm;
@@ -114,6 +115,8 @@ mod stacked;
 
 pub use activation::{Activation, Function, Identity, Relu, Sigmoid, Softmax, Tanh};
 pub use bidirectional::{Bidirectional, BidirectionalWorkspace};
+#[doc(hidden)]
+pub use chain::{RunChain, StepChain, hand_off};
 pub use embedding::{Embedding, Token};
 pub use linear::Linear;
 pub use lstm::LstmLayer;
@@ -236,6 +239,58 @@ pub trait StreamingLayer<T: Float>: Layer<T> {
     /// Runs one step: reads `x` and the state, updates the state, returns the output.
     /// Allocates nothing.
     fn step(&self, x: &Self::Input, state: &mut Self::State) -> Self::Output;
+}
+
+/// A borrowed layer runs as the layer itself, with the same state and workspace types: a model
+/// made by `#[derive(Model)]` runs its fields as a [`Stacked`] chain of references, without
+/// moving or copying a weight.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{Linear, LstmLayer, Stacked};
+/// let (lstm, head) = (LstmLayer::<f32, 3, 8>::zeros(), Linear::<f32, 8, 2>::zeros());
+/// let borrowed = Stacked::new(&lstm, &head);
+/// assert_eq!(borrowed.step(&[1.0; 3], &mut borrowed.zero_state()), [0.0; 2]);
+/// ```
+impl<T: Float, L: Layer<T> + ?Sized> Layer<T> for &L {
+    type Input = L::Input;
+    type Output = L::Output;
+    type State = L::State;
+    type Workspace = L::Workspace;
+
+    fn zero_output() -> L::Output {
+        L::zero_output()
+    }
+
+    fn zero_state(&self) -> L::State {
+        (**self).zero_state()
+    }
+
+    fn run_with(
+        &self,
+        inputs: &[L::Input],
+        outputs: &mut [L::Output],
+        state: &mut L::State,
+        workspace: &mut L::Workspace,
+    ) -> Result<(), SequenceLengthError> {
+        (**self).run_with(inputs, outputs, state, workspace)
+    }
+
+    fn run_batch_with(
+        &self,
+        inputs: &[L::Input],
+        outputs: &mut [L::Output],
+        states: &mut [L::State],
+        workspace: &mut L::Workspace,
+    ) -> Result<(), BatchLengthError> {
+        (**self).run_batch_with(inputs, outputs, states, workspace)
+    }
+}
+
+impl<T: Float, L: StreamingLayer<T> + ?Sized> StreamingLayer<T> for &L {
+    fn step(&self, x: &L::Input, state: &mut L::State) -> L::Output {
+        (**self).step(x, state)
+    }
 }
 
 /// A whole model's compute, chosen as a whole: the kernel every cell runs and the type its

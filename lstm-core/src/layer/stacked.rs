@@ -70,7 +70,10 @@ impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
     }
 }
 
-/// The buffers of a stack: the lower layer's outputs for one sequence, and each layer's own.
+/// The buffers of a stack: the lower layer's outputs for one sequence (`Between`), each
+/// layer's own workspace, and each layer's states of a batch. Its parameters are the layers'
+/// associated types rather than the layers, so that a stack of borrowed layers (what
+/// `#[derive(Model)]` runs) has the same workspace as a stack of owned ones.
 ///
 /// ```
 /// use lstm_core::prelude::*;
@@ -83,16 +86,18 @@ impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
 /// stack.run_with(&[[0.5; 3]; 10], &mut outputs, &mut stack.zero_state(), &mut workspace)?;
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
-pub struct StackWorkspace<T: Float, Lower: Layer<T>, Upper: Layer<T>> {
-    between: Vec<Lower::Output>,
-    lower: Lower::Workspace,
-    upper: Upper::Workspace,
+pub struct StackWorkspace<Between, LowerState, UpperState, LowerWorkspace, UpperWorkspace> {
+    between: Vec<Between>,
+    lower: LowerWorkspace,
+    upper: UpperWorkspace,
     /// Per-layer states of a batch, gathered from the stack's `(lower, upper)` pairs.
-    lower_states: Vec<Lower::State>,
-    upper_states: Vec<Upper::State>,
+    lower_states: Vec<LowerState>,
+    upper_states: Vec<UpperState>,
 }
 
-impl<T: Float, Lower: Layer<T>, Upper: Layer<T>> Default for StackWorkspace<T, Lower, Upper> {
+impl<Between, LowerState, UpperState, LowerWorkspace: Default, UpperWorkspace: Default> Default
+    for StackWorkspace<Between, LowerState, UpperState, LowerWorkspace, UpperWorkspace>
+{
     fn default() -> Self {
         StackWorkspace {
             between: Vec::new(),
@@ -114,7 +119,13 @@ where
     type Output = Upper::Output;
     /// The lower layer's state, then the upper's.
     type State = (Lower::State, Upper::State);
-    type Workspace = StackWorkspace<T, Lower, Upper>;
+    type Workspace = StackWorkspace<
+        Lower::Output,
+        Lower::State,
+        Upper::State,
+        Lower::Workspace,
+        Upper::Workspace,
+    >;
 
     fn zero_output() -> Upper::Output {
         Upper::zero_output()

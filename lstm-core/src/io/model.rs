@@ -1,0 +1,487 @@
+//! A whole model read from one file: each layer from its own part of the file, the tensors the
+//! layers did not read checked at the end. What `#[derive(Model)]` generates calls these.
+
+use core::fmt;
+use std::path::Path;
+
+use lstm_naming::CellSlot;
+use safetensors::tensor::SafeTensors;
+
+use super::read::{Location, TensorReader, locate, reject_unexpected};
+use super::{
+    CellFile, LoadError, LoadOptions, Naming, WeightFile, header, read_file, read_weights,
+};
+use crate::spec::group_digits;
+use crate::{
+    Activation, Bidirectional, Embedding, Float, Function, Linear, LstmLayer, LstmWeights,
+    Residual, Stacked, Storage,
+};
+
+/// A file opened for a whole model: each [`Module`] reads its tensors from it, and the file
+/// remembers every name read so that, with [`LoadOptions::strict`], the loader can reject the
+/// rest.
+pub struct ModelFile<'a> {
+    file: SafeTensors<'a>,
+    /// The caller's options without `strict`, which applies to the whole file, not a layer.
+    options: LoadOptions,
+    read: Vec<String>,
+}
+
+impl ModelFile<'_> {
+    /// The options every layer reads with: the caller's naming and non-finite rule.
+    #[must_use]
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
+    }
+
+    /// Where the part `name` of the model at `scope` keeps its tensors: `{scope}{name}.` as
+    /// PyTorch's `state_dict` names a submodule, or `{scope}{name}/` as Keras names a layer's
+    /// variables, whichever the file has (PyTorch's when it has neither, so that the error
+    /// names what was looked for). An empty `name` is the scope itself.
+    ///
+    /// ```
+    /// # use lstm_core::{LoadError, ModelFile};
+    /// // In a Keras file, the layer `dense` of the model at the top level is under `dense/`.
+    /// fn scope_of_dense(file: &ModelFile<'_>) -> String {
+    ///     file.scope("", "dense")
+    /// }
+    /// # let _ = scope_of_dense;
+    /// ```
+    #[must_use]
+    pub fn scope(&self, scope: &str, name: &str) -> String {
+        if name.is_empty() {
+            return scope.to_owned();
+        }
+        let keras = format!("{scope}{name}/");
+        let pytorch_present = self.has_under(&format!("{scope}{name}."));
+        if !pytorch_present && self.has_under(&keras) {
+            keras
+        } else {
+            format!("{scope}{name}.")
+        }
+    }
+
+    fn has_under(&self, prefix: &str) -> bool {
+        self.file
+            .names()
+            .iter()
+            .any(|name| name.starts_with(prefix))
+    }
+
+    /// Records the names a layer read.
+    fn done(&mut self, names: Vec<String>) {
+        self.read.extend(names);
+    }
+
+    /// The options for an LSTM somewhere under `scope`.
+    fn lstm_options(&self, scope: &str) -> LoadOptions {
+        LoadOptions {
+            prefix: Some(scope.to_owned()),
+            within: true,
+            ..self.options.clone()
+        }
+    }
+}
+
+/// A part of a model that a file holds under a name: a layer type ([`LstmLayer`], a
+/// [`Bidirectional`] pair, a [`Stacked`] `nn.LSTM`, [`Linear`], [`Embedding`], an
+/// [`Activation`], a [`Residual`]) or a whole model made by `#[derive(Model)]`, which reads its
+/// fields through this trait. Its constants are what the model's `PARAM_COUNT` and `summary()`
+/// add up.
+///
+/// ```
+/// use lstm_core::{Linear, LstmLayer, Module};
+/// // PyTorch's sum(p.numel()) for nn.LSTM(1, 40) (two bias sets) and nn.Linear(40, 1).
+/// assert_eq!(<LstmLayer<f32, 1, 40, 2> as Module>::PARAM_COUNT, 6_880);
+/// assert_eq!(<Linear<f32, 40, 1> as Module>::PARAM_COUNT, 41);
+/// assert_eq!(<Linear<f32, 40, 1> as Module>::describe(), "Linear(40 -> 1)");
+/// ```
+pub trait Module: Sized {
+    /// The element type the part computes in.
+    type Float: Float;
+    /// Its number of parameters, counted as the library whose layout the type has counts them
+    /// (a two-bias-set LSTM as PyTorch, one set as Keras).
+    const PARAM_COUNT: usize;
+
+    /// What the part is, in a summary table's words: `"LSTM(1 -> 40)"`, `"Linear(40 -> 1)"`.
+    fn describe() -> String;
+
+    /// Reads the part whose tensors are under `scope` (`""`, `"rec."`, `"lstm/"`): an LSTM
+    /// anywhere under it (Keras keeps a layer's cell one level down, `lstm/lstm_cell/`), any
+    /// other layer's tensors directly under it. Parameters under the layer's prefix that the
+    /// type has no place for are errors, as when the layer is loaded alone.
+    ///
+    /// # Errors
+    /// The [`LoadError`] loading the layer alone would give.
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError>;
+}
+
+/// Opens `bytes` (any format [`WeightFile::from_safetensors`] reads) and reads `M` from it, at
+/// the scope [`LoadOptions::prefix`] gives (the top level by default). With
+/// [`LoadOptions::strict`], a tensor that no part of `M` read is an error. What the
+/// `from_safetensors` of a `#[derive(Model)]` type calls.
+///
+/// ```
+/// use lstm_core::{Linear, LoadOptions, read_model};
+/// let bytes = Linear::<f32, 4, 2>::zeros().to_safetensors("head.")?;
+/// let head: Linear<f32, 4, 2> = read_model(&bytes, &LoadOptions::new().prefix("head."))?;
+/// # let _ = head;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// The first part's [`LoadError`], or with [`LoadOptions::strict`] an
+/// [`UnexpectedTensor`](LoadError::UnexpectedTensor) naming a tensor no part read.
+pub fn read_model<M: Module>(bytes: &[u8], options: &LoadOptions) -> Result<M, LoadError> {
+    let mut converted = Vec::new();
+    let file = header::open(bytes, &mut converted)?;
+    let mut model_file = ModelFile {
+        file,
+        options: LoadOptions {
+            prefix: None,
+            strict: false,
+            within: false,
+            ..options.clone()
+        },
+        read: Vec::new(),
+    };
+    let scope = options.prefix.clone().unwrap_or_default();
+    let model = M::read(&mut model_file, &scope)?;
+    if options.strict {
+        let ModelFile { file, read, .. } = model_file;
+        let unexpected = file
+            .iter()
+            .filter(|(name, _)| !read.iter().any(|r| r == name))
+            .min_by(|a, b| a.0.cmp(b.0));
+        if let Some((name, view)) = unexpected {
+            return Err(LoadError::UnexpectedTensor {
+                name: name.to_owned(),
+                shape: view.shape().to_vec(),
+                expected: read,
+            });
+        }
+    }
+    Ok(model)
+}
+
+/// Reads the file at `path` and loads `M` from it with [`read_model`]. What the `load` of a
+/// `#[derive(Model)]` type calls.
+///
+/// # Errors
+/// [`LoadError::Io`] if the file cannot be read; otherwise as [`read_model`].
+pub fn load_model<M: Module>(path: &Path, options: &LoadOptions) -> Result<M, LoadError> {
+    read_model(&read_file(path)?, options)
+}
+
+/// Reads the part `name` of a model at `scope`, naming the part in any error. What the
+/// generated `Module::read` of a `#[derive(Model)]` type calls for each field.
+///
+/// # Errors
+/// The part's error, as [`LoadError::InLayer`].
+#[doc(hidden)]
+pub fn read_part<M: Module>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+    name: &str,
+    field: &'static str,
+) -> Result<M, LoadError> {
+    let part_scope = file.scope(scope, name);
+    M::read(file, &part_scope).map_err(|source| LoadError::InLayer {
+        field,
+        scope: part_scope,
+        source: Box::new(source),
+    })
+}
+
+/// One row per part of a model, printed like Keras' `model.summary()`: the part's name, what
+/// it is and its parameter count, then the total.
+///
+/// ```
+/// use lstm_core::ModelSummary;
+/// let table = ModelSummary::new("Amp", vec![
+///     ("rec", "LSTM(1 -> 40)".to_owned(), 6_880),
+///     ("lin", "Linear(40 -> 1)".to_owned(), 41),
+/// ]);
+/// assert_eq!(table.total(), 6_921);
+/// assert_eq!(table.to_string(), "\
+/// Amp
+/// layer  type             params
+/// -----  ---------------  ------
+/// rec    LSTM(1 -> 40)     6,880
+/// lin    Linear(40 -> 1)      41
+/// total                    6,921
+/// ");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSummary {
+    title: &'static str,
+    rows: Vec<(&'static str, String, usize)>,
+}
+
+impl ModelSummary {
+    /// A table titled `title` with one `(name, what, parameters)` row per part.
+    #[must_use]
+    pub fn new(title: &'static str, rows: Vec<(&'static str, String, usize)>) -> Self {
+        ModelSummary { title, rows }
+    }
+
+    /// The rows, in the model's order.
+    #[must_use]
+    pub fn rows(&self) -> &[(&'static str, String, usize)] {
+        &self.rows
+    }
+
+    /// The sum of the parameter counts (saturating; a model type's count is checked by the
+    /// compiler and cannot overflow).
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.rows
+            .iter()
+            .fold(0usize, |sum, row| sum.saturating_add(row.2))
+    }
+}
+
+impl fmt::Display for ModelSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts: Vec<String> = self
+            .rows
+            .iter()
+            .map(|row| group_digits(row.2 as u128))
+            .collect();
+        let total = group_digits(self.total() as u128);
+        let name_width = self.rows.iter().map(|row| row.0.len()).fold(5, usize::max);
+        let what_width = self.rows.iter().map(|row| row.1.len()).fold(4, usize::max);
+        let count_width = counts.iter().map(String::len).fold(total.len(), usize::max);
+        let count_width = count_width.max("params".len());
+        writeln!(f, "{}", self.title)?;
+        writeln!(
+            f,
+            "{:name_width$}  {:what_width$}  {:>count_width$}",
+            "layer", "type", "params"
+        )?;
+        writeln!(
+            f,
+            "{}  {}  {}",
+            "-".repeat(name_width),
+            "-".repeat(what_width),
+            "-".repeat(count_width)
+        )?;
+        for (row, count) in self.rows.iter().zip(&counts) {
+            writeln!(
+                f,
+                "{:name_width$}  {:what_width$}  {count:>count_width$}",
+                row.0, row.1
+            )?;
+        }
+        writeln!(
+            f,
+            "{:name_width$}  {:what_width$}  {total:>count_width$}",
+            "total", ""
+        )
+    }
+}
+
+/// Reads an LSTM (a cell, a PyTorch stack, a bidirectional pair) from under `scope`.
+fn read_lstm<W: WeightFile>(file: &mut ModelFile<'_>, scope: &str) -> Result<W, LoadError> {
+    let options = file.lstm_options(scope);
+    let (weights, names) = read_weights::<W>(&file.file, &options)?;
+    file.done(names);
+    Ok(weights)
+}
+
+/// The parameters of one cell of input `I`, hidden `H`, `B` bias sets and output `R`.
+const fn cell_parameters(i: usize, h: usize, b: usize, r: usize) -> usize {
+    let projection = if r == h { 0 } else { r * h };
+    4 * h * (i + r + b) + projection
+}
+
+fn describe_cell(i: usize, h: usize, r: usize) -> String {
+    if r == h {
+        format!("LSTM({i} -> {h})")
+    } else {
+        format!("LSTM({i} -> {h}, projected to {r})")
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>> Module
+    for LstmLayer<T, I, H, B, R, S>
+{
+    type Float = T;
+    const PARAM_COUNT: usize = cell_parameters(I, H, B, R);
+
+    fn describe() -> String {
+        describe_cell(I, H, R)
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        read_lstm(file, scope)
+    }
+}
+
+impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Module
+    for LstmWeights<T, I, H, B, R>
+{
+    type Float = T;
+    const PARAM_COUNT: usize = cell_parameters(I, H, B, R);
+
+    fn describe() -> String {
+        describe_cell(I, H, R)
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        read_lstm(file, scope)
+    }
+}
+
+/// PyTorch's `bidirectional=True` (`_l0`, `_l0_reverse` under one prefix), or Keras'
+/// `Bidirectional(LSTM(..))`, whose two cells sit under `forward_*` and `backward_*`.
+#[allow(
+    private_bounds,
+    reason = "`CellFile` is sealed: the cell types that implement it are the public ones"
+)]
+impl<C: CellFile + Module, const O: usize> Module for Bidirectional<C, O> {
+    type Float = C::Float;
+    const PARAM_COUNT: usize = 2 * C::PARAM_COUNT;
+
+    fn describe() -> String {
+        format!("Bidirectional({})", C::describe())
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        match read_lstm(file, scope) {
+            Err(LoadError::Ambiguous { found }) => match read_keras_pair(file, scope)? {
+                Some(pair) => Ok(pair),
+                None => Err(LoadError::Ambiguous { found }),
+            },
+            other => other,
+        }
+    }
+}
+
+/// Keras' `Bidirectional`: exactly one LSTM under `{scope}forward_` and one under
+/// `{scope}backward_` (Keras names the wrapped layers `forward_{name}` and `backward_{name}`).
+/// `None` when the file does not hold that shape.
+fn read_keras_pair<C: CellFile, const O: usize>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+) -> Result<Option<Bidirectional<C, O>>, LoadError> {
+    let half = |direction: &str| -> Result<Option<Location>, LoadError> {
+        let options = LoadOptions {
+            prefix: Some(format!("{scope}{direction}")),
+            naming: Some(Naming::Keras),
+            within: true,
+            ..file.options.clone()
+        };
+        match locate(&file.file, &options) {
+            Ok(location) => Ok(Some(location)),
+            Err(LoadError::NoLstm { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    };
+    let (Some(forward), Some(backward)) = (half("forward_")?, half("backward_")?) else {
+        return Ok(None);
+    };
+    let (forward, forward_names) = read_keras_cell::<C>(file, forward)?;
+    let (reverse, reverse_names) = read_keras_cell::<C>(file, backward)?;
+    file.done(forward_names);
+    file.done(reverse_names);
+    Ok(Some(Bidirectional::new(forward, reverse)))
+}
+
+/// Reads the one cell at `location`, rejecting other parameters beside it.
+fn read_keras_cell<C: CellFile>(
+    file: &ModelFile<'_>,
+    location: Location,
+) -> Result<(C, Vec<String>), LoadError> {
+    let mut reader = TensorReader {
+        file: &file.file,
+        prefix: location.prefix,
+        naming: location.naming,
+        options: &file.options,
+        expected: Vec::new(),
+    };
+    let cell = C::read_cell(&mut reader, CellSlot::FIRST)?;
+    reject_unexpected(
+        &file.file,
+        &reader.prefix,
+        reader.expected.clone(),
+        &file.options,
+    )?;
+    Ok((cell, reader.expected))
+}
+
+/// A PyTorch `nn.LSTM` of several layers, under one prefix (`_l0`, `_l1`, ..).
+impl<Lower, Upper> Module for Stacked<Lower, Upper>
+where
+    Lower: WeightFile + Module,
+    Upper: WeightFile + Module<Float = Lower::Float>,
+{
+    type Float = Lower::Float;
+    const PARAM_COUNT: usize = Lower::PARAM_COUNT + Upper::PARAM_COUNT;
+
+    fn describe() -> String {
+        format!("{}, {}", Lower::describe(), Upper::describe())
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        read_lstm(file, scope)
+    }
+}
+
+impl<T: Float, const I: usize, const O: usize> Module for Linear<T, I, O> {
+    type Float = T;
+    const PARAM_COUNT: usize = O * I + O;
+
+    fn describe() -> String {
+        format!("Linear({I} -> {O})")
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        let (layer, names) = Linear::read_at(&file.file, scope, &file.options)?;
+        file.done(names);
+        Ok(layer)
+    }
+}
+
+impl<T: Float, const V: usize, const D: usize> Module for Embedding<T, V, D> {
+    type Float = T;
+    const PARAM_COUNT: usize = V * D;
+
+    fn describe() -> String {
+        format!("Embedding({V} x {D})")
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        let (table, names) = Embedding::read_at(&file.file, scope, &file.options)?;
+        file.done(names);
+        Ok(table)
+    }
+}
+
+/// No tensors: reading it reads nothing.
+impl<F: Function, T: Float, const N: usize> Module for Activation<F, T, N> {
+    type Float = T;
+    const PARAM_COUNT: usize = 0;
+
+    fn describe() -> String {
+        format!("{}({N})", F::NAME)
+    }
+
+    fn read(_: &mut ModelFile<'_>, _: &str) -> Result<Self, LoadError> {
+        Ok(Activation::new())
+    }
+}
+
+/// The inner layer's tensors, under the same scope.
+impl<L: Module> Module for Residual<L> {
+    type Float = L::Float;
+    const PARAM_COUNT: usize = L::PARAM_COUNT;
+
+    fn describe() -> String {
+        format!("Residual({})", L::describe())
+    }
+
+    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
+        Ok(Residual::new(L::read(file, scope)?))
+    }
+}

@@ -1,0 +1,414 @@
+//! `#[derive(Model)]`: a struct whose fields are layers, run one after the other and loaded
+//! from one file, each field from the tensors under its name. Parse (the attributes), check
+//! (the shape of the struct), expand, as for `#[derive(Lstm)]`; every error collected and
+//! spanned on the user's tokens.
+//!
+//! The generated `Layer` impl runs the fields as a chain of borrowed layers, the core's
+//! `Stacked<&A, Stacked<&B, &C>>` (wrapped in `Residual` for `#[model(residual)]`), whose types
+//! are spelled once as a type alias inside the generated `const _` block. Each hand-off is
+//! also checked on its own, spanned on the field that receives it, so that a size mismatch
+//! points at the user's field.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, Data, DeriveInput, Fields, Ident, LitStr, Type};
+
+use crate::ctxt::Ctxt;
+
+/// The attribute: `#[model(..)]`.
+const MODEL: &str = "model";
+/// `#[model(residual)]` on the struct: the model's input is added to its output.
+const RESIDUAL: &str = "residual";
+/// `#[model(rename = "lin")]` on a field: the name its tensors are under in the file.
+const RENAME: &str = "rename";
+
+/// One layer of the model.
+struct Part<'a> {
+    ident: &'a Ident,
+    ty: &'a Type,
+    /// The name its tensors are under: the field's name unless renamed.
+    name: String,
+}
+
+/// The model as the expansion needs it.
+struct Model<'a> {
+    ident: &'a Ident,
+    vis: &'a syn::Visibility,
+    residual: bool,
+    parts: Vec<Part<'a>>,
+}
+
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let model = parse(&mut cx, input);
+    let errors = cx.finish();
+    match model {
+        Some(model) if errors.is_empty() => expand(&model),
+        _ => {
+            let errors = errors.iter().map(syn::Error::to_compile_error);
+            quote!(#(#errors)*)
+        }
+    }
+}
+
+/// Reads the struct and its attributes; `None` when there is nothing to expand.
+fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
+    let residual = struct_attrs(cx, &input.attrs);
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        let spanned: &dyn quote::ToTokens = match &input.generics.where_clause {
+            Some(clause) if input.generics.params.is_empty() => clause,
+            _ => &input.generics,
+        };
+        cx.error_spanned_by(
+            spanned,
+            "`#[derive(Model)]` does not take generic parameters or a `where` clause: a model's \
+             layers are concrete types, their sizes in the types",
+        );
+    }
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => &named.named,
+            Fields::Unnamed(unnamed) => {
+                cx.error_spanned_by(
+                    unnamed,
+                    "`#[derive(Model)]` needs named fields, one per layer (the name is where its \
+                     tensors are in the file), found a tuple struct",
+                );
+                return None;
+            }
+            Fields::Unit => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "`#[derive(Model)]` needs at least one layer: a struct with a named field per \
+                     layer, in the order they run",
+                );
+                return None;
+            }
+        },
+        Data::Enum(data) => {
+            cx.error_spanned_by(
+                data.enum_token,
+                "`#[derive(Model)]` needs a struct whose fields are the layers, found an enum",
+            );
+            return None;
+        }
+        Data::Union(data) => {
+            cx.error_spanned_by(
+                data.union_token,
+                "`#[derive(Model)]` needs a struct whose fields are the layers, found a union",
+            );
+            return None;
+        }
+    };
+    if fields.is_empty() {
+        cx.error_spanned_by(
+            &input.ident,
+            "`#[derive(Model)]` needs at least one layer: a named field per layer, in the order \
+             they run",
+        );
+        return None;
+    }
+    let parts = fields
+        .iter()
+        .filter_map(|field| {
+            let ident = field.ident.as_ref()?;
+            let rename = field_attrs(cx, &field.attrs);
+            let name = rename.unwrap_or_else(|| syn::ext::IdentExt::unraw(ident).to_string());
+            Some(Part {
+                ident,
+                ty: &field.ty,
+                name,
+            })
+        })
+        .collect();
+    Some(Model {
+        ident: &input.ident,
+        vis: &input.vis,
+        residual,
+        parts,
+    })
+}
+
+/// `#[model(residual)]`; any other key is an error.
+fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> bool {
+    let mut residual = false;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident(MODEL)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(RESIDUAL) {
+                if residual {
+                    return Err(meta.error("`residual` is given twice"));
+                }
+                residual = true;
+                Ok(())
+            } else if meta.path.is_ident(RENAME) {
+                Err(meta.error("`rename` belongs on a field: the name of that layer in the file"))
+            } else {
+                Err(meta.error(format!(
+                    "unknown key `{}`: `#[model(..)]` on the struct takes `residual` (the \
+                     model's input added to its output)",
+                    path_text(&meta.path)
+                )))
+            }
+        });
+        if let Err(error) = parsed {
+            cx.syn_error(error);
+        }
+    }
+    residual
+}
+
+/// `#[model(rename = "..")]` on a field.
+fn field_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<String> {
+    let mut rename: Option<String> = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident(MODEL)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(RENAME) {
+                let value: LitStr = meta.value()?.parse()?;
+                if rename.is_some() {
+                    return Err(syn::Error::new(value.span(), "`rename` is given twice"));
+                }
+                let name = value.value();
+                if name.ends_with(['.', '/']) {
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "`rename` is the layer's name without a separator: `\"lin\"` finds \
+                         `lin.weight` (PyTorch) and `lin/kernel` (Keras)",
+                    ));
+                }
+                rename = Some(name);
+                Ok(())
+            } else if meta.path.is_ident(RESIDUAL) {
+                Err(meta.error(
+                    "`residual` belongs on the struct; a residual around one layer is the \
+                     field type `Residual<L>`",
+                ))
+            } else {
+                Err(meta.error(format!(
+                    "unknown key `{}`: `#[model(..)]` on a field takes `rename = \"..\"` (where \
+                     its tensors are in the file)",
+                    path_text(&meta.path)
+                )))
+            }
+        });
+        if let Err(error) = parsed {
+            cx.syn_error(error);
+        }
+    }
+    rename
+}
+
+fn path_text(path: &syn::Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
+fn expand(model: &Model<'_>) -> TokenStream {
+    let private = quote!(::lstm::__private);
+    let Model {
+        ident, vis, parts, ..
+    } = model;
+    let title = ident.to_string();
+    let first = parts[0].ty;
+    let float = quote!(<#first as #private::Module>::Float);
+
+    // The chain of borrowed fields, its type and its value, and the chain's own types
+    // (computed field by field as `Stacked` computes them, so that they exist even when two
+    // fields do not fit together).
+    let layer = |ty: &Type, item: &str| {
+        let item = syn::Ident::new(item, proc_macro2::Span::call_site());
+        quote!(<#ty as #private::Layer<#float>>::#item)
+    };
+    let mut chain = None;
+    for part in parts.iter().rev() {
+        let (ty, field) = (part.ty, part.ident);
+        let (state, workspace) = (layer(ty, "State"), layer(ty, "Workspace"));
+        chain = Some(match chain {
+            None => (quote!(&'a #ty), quote!(&self.#field), state, workspace),
+            Some((upper_type, upper_value, upper_state, upper_workspace)) => {
+                let between = layer(ty, "Output");
+                (
+                    quote!(#private::Stacked<&'a #ty, #upper_type>),
+                    quote!(#private::Stacked::new(&self.#field, #upper_value)),
+                    quote!((#state, #upper_state)),
+                    quote!(#private::StackWorkspace<
+                        #between, #state, #upper_state, #workspace, #upper_workspace
+                    >),
+                )
+            }
+        });
+    }
+    let Some((mut chain_type, mut chain_value, state_type, workspace_type)) = chain else {
+        return quote!();
+    };
+    if model.residual {
+        chain_type = quote!(#private::Residual<#chain_type>);
+        chain_value = quote!(#private::Residual::new(#chain_value));
+    }
+    let input_type = layer(first, "Input");
+    let last = parts[parts.len() - 1].ty;
+    let output_type = layer(last, "Output");
+
+    // Each hand-off checked on the receiving field, so that the error points there.
+    let hand_offs = parts.windows(2).map(|pair| {
+        let (lower, upper) = (pair[0].ty, pair[1].ty);
+        quote_spanned! {upper.span()=>
+            let _ = #private::hand_off::<#float, #lower, #upper>;
+        }
+    });
+    let counts = parts.iter().map(|part| {
+        let ty = part.ty;
+        quote!(<#ty as #private::Module>::PARAM_COUNT)
+    });
+    let counts_for_module = counts.clone();
+    let rows = parts.iter().map(|part| {
+        let ty = part.ty;
+        let field = part.ident.to_string();
+        quote! {
+            (#field, <#ty as #private::Module>::describe(),
+             <#ty as #private::Module>::PARAM_COUNT)
+        }
+    });
+    let reads = parts.iter().map(|part| {
+        let (field, name) = (part.ident, &part.name);
+        let field_text = field.to_string();
+        quote! {
+            #field: #private::read_part(file, scope, #name, #field_text)?
+        }
+    });
+
+    quote! {
+        #[allow(non_local_definitions)]
+        const _: () = {
+            type __LstmModelChain<'a> = #chain_type;
+
+            #[automatically_derived]
+            #[allow(dead_code)]
+            impl #ident {
+                /// The model's parameters, the sum over its layers: PyTorch's
+                /// `sum(p.numel())` and Keras' `count_params()` for the same model.
+                #vis const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts)*;
+
+                /// One row per layer (its field, what it is, its parameters) and the total,
+                /// printed like Keras' `model.summary()`.
+                #vis fn summary() -> #private::ModelSummary {
+                    #private::ModelSummary::new(
+                        #title,
+                        <[_]>::into_vec(#private::Box::new([#(#rows),*])),
+                    )
+                }
+
+                /// Loads the whole model from the bytes of a weight file (safetensors,
+                /// PyTorch `.pt`, a JSON `state_dict`), each layer from the tensors under its
+                /// field's name; [`LoadOptions::prefix`](::lstm::LoadOptions::prefix) names
+                /// the model's own scope in the file.
+                ///
+                /// # Errors
+                /// A [`LoadError`](::lstm::LoadError) naming the layer and the tensor at fault.
+                #vis fn from_safetensors(
+                    bytes: &[::core::primitive::u8],
+                    options: &#private::LoadOptions,
+                ) -> ::core::result::Result<Self, #private::LoadError> {
+                    #private::read_model(bytes, options)
+                }
+
+                /// Reads a weight file and loads it with `from_safetensors`.
+                ///
+                /// # Errors
+                /// As `from_safetensors`, or [`LoadError::Io`](::lstm::LoadError::Io).
+                #vis fn load(
+                    path: impl ::core::convert::AsRef<#private::Path>,
+                    options: &#private::LoadOptions,
+                ) -> ::core::result::Result<Self, #private::LoadError> {
+                    #private::load_model(path.as_ref(), options)
+                }
+            }
+
+            #[automatically_derived]
+            impl #private::Module for #ident {
+                type Float = #float;
+                const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts_for_module)*;
+
+                fn describe() -> #private::String {
+                    #private::String::from(#title)
+                }
+
+                fn read(
+                    file: &mut #private::ModelFile<'_>,
+                    scope: &::core::primitive::str,
+                ) -> ::core::result::Result<Self, #private::LoadError> {
+                    ::core::result::Result::Ok(#ident { #(#reads,)* })
+                }
+            }
+
+            /// Runs where the layers fit together (each hand-off is checked below).
+            #[automatically_derived]
+            impl #private::Layer<#float> for #ident
+            where
+                for<'a> __LstmModelChain<'a>: #private::RunChain<
+                    #float, #input_type, #output_type, #state_type, #workspace_type
+                >,
+            {
+                type Input = #input_type;
+                type Output = #output_type;
+                type State = #state_type;
+                type Workspace = #workspace_type;
+
+                fn zero_output() -> Self::Output {
+                    <#last as #private::Layer<#float>>::zero_output()
+                }
+
+                fn zero_state(&self) -> Self::State {
+                    let chain: __LstmModelChain<'_> = #chain_value;
+                    #private::RunChain::<#float, _, _, _, _>::zero_state_chain(&chain)
+                }
+
+                fn run_with(
+                    &self,
+                    inputs: &[Self::Input],
+                    outputs: &mut [Self::Output],
+                    state: &mut Self::State,
+                    workspace: &mut Self::Workspace,
+                ) -> ::core::result::Result<(), #private::SequenceLengthError> {
+                    let chain: __LstmModelChain<'_> = #chain_value;
+                    #private::RunChain::<#float, _, _, _, _>::run_chain(
+                        &chain, inputs, outputs, state, workspace,
+                    )
+                }
+
+                fn run_batch_with(
+                    &self,
+                    inputs: &[Self::Input],
+                    outputs: &mut [Self::Output],
+                    states: &mut [Self::State],
+                    workspace: &mut Self::Workspace,
+                ) -> ::core::result::Result<(), #private::BatchLengthError> {
+                    let chain: __LstmModelChain<'_> = #chain_value;
+                    #private::RunChain::<#float, _, _, _, _>::run_batch_chain(
+                        &chain, inputs, outputs, states, workspace,
+                    )
+                }
+            }
+
+            /// Streams where every layer does (not with a bidirectional layer).
+            #[automatically_derived]
+            impl #private::StreamingLayer<#float> for #ident
+            where
+                for<'a> __LstmModelChain<'a>: #private::RunChain<
+                    #float, #input_type, #output_type, #state_type, #workspace_type
+                >,
+                for<'a> __LstmModelChain<'a>: #private::StepChain<
+                    #float, #input_type, #state_type, #output_type
+                >,
+            {
+                fn step(&self, x: &Self::Input, state: &mut Self::State) -> Self::Output {
+                    let chain: __LstmModelChain<'_> = #chain_value;
+                    #private::StepChain::<#float, _, _, _>::step_chain(&chain, x, state)
+                }
+            }
+
+            const _: () = {
+                #(#hand_offs)*
+            };
+        };
+    }
+}
