@@ -1,8 +1,10 @@
-//! Compile-time behaviour of `#[derive(Lstm)]`, checked with trybuild.
+//! Compile-time behaviour of `#[derive(Lstm)]` and `#[derive(Model)]`, checked with trybuild.
 //!
 //! - `ui/attr/`: malformed `#[lstm(..)]` attributes and structs the derive rejects;
 //! - `ui/shape/`: shape mismatches in user code, which must be type errors (trybuild checks with
 //!   `cargo check`, which never evaluates post-monomorphization constants);
+//! - `ui/model/`: `#[derive(Model)]`'s errors: its attributes, structs it rejects, layers that
+//!   do not fit together (one error, on the receiving field);
 //! - `ui/pass/`: code that must compile, including hygiene cases.
 //!
 //! Each case opens with a few lines saying what it checks. The `.stderr` files are rustc's exact

@@ -133,69 +133,83 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
 /// `#[model(residual)]`; any other key is an error.
 fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> bool {
     let mut residual = false;
-    for attr in attrs.iter().filter(|attr| attr.path().is_ident(MODEL)) {
-        let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident(RESIDUAL) {
-                if residual {
-                    return Err(meta.error("`residual` is given twice"));
-                }
-                residual = true;
-                Ok(())
-            } else if meta.path.is_ident(RENAME) {
-                Err(meta.error("`rename` belongs on a field: the name of that layer in the file"))
-            } else {
-                Err(meta.error(format!(
-                    "unknown key `{}`: `#[model(..)]` on the struct takes `residual` (the \
-                     model's input added to its output)",
-                    path_text(&meta.path)
-                )))
+    each_key(cx, attrs, |meta| {
+        if meta.path.is_ident(RESIDUAL) {
+            if residual {
+                return Err(meta.error("`residual` is given twice"));
             }
-        });
-        if let Err(error) = parsed {
-            cx.syn_error(error);
+            residual = true;
+            Ok(())
+        } else if meta.path.is_ident(RENAME) {
+            Err(meta.error("`rename` belongs on a field: the name of that layer in the file"))
+        } else {
+            Err(meta.error(format!(
+                "unknown key `{}`: `#[model(..)]` on the struct takes `residual` (the model's \
+                 input added to its output)",
+                path_text(&meta.path)
+            )))
         }
-    }
+    });
     residual
 }
 
 /// `#[model(rename = "..")]` on a field.
 fn field_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<String> {
     let mut rename: Option<String> = None;
+    each_key(cx, attrs, |meta| {
+        if meta.path.is_ident(RENAME) {
+            let value: LitStr = meta.value()?.parse()?;
+            if rename.is_some() {
+                return Err(syn::Error::new(value.span(), "`rename` is given twice"));
+            }
+            let name = value.value();
+            if name.ends_with(['.', '/']) {
+                return Err(syn::Error::new(
+                    value.span(),
+                    "`rename` is the layer's name without a separator: `\"lin\"` finds \
+                     `lin.weight` (PyTorch) and `lin/kernel` (Keras)",
+                ));
+            }
+            rename = Some(name);
+            Ok(())
+        } else if meta.path.is_ident(RESIDUAL) {
+            Err(meta.error(
+                "`residual` belongs on the struct; a residual around one layer is the field \
+                 type `Residual<L>`",
+            ))
+        } else {
+            Err(meta.error(format!(
+                "unknown key `{}`: `#[model(..)]` on a field takes `rename = \"..\"` (where its \
+                 tensors are in the file)",
+                path_text(&meta.path)
+            )))
+        }
+    });
+    rename
+}
+
+/// Calls `read` on every key of every `#[model(..)]` in `attrs`, recording each error and
+/// going on to the next key, so that all mistakes are reported at once. A key's value
+/// (`= ..`) that `read` did not take is skipped.
+fn each_key(
+    cx: &mut Ctxt,
+    attrs: &[Attribute],
+    mut read: impl FnMut(&syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
     for attr in attrs.iter().filter(|attr| attr.path().is_ident(MODEL)) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident(RENAME) {
-                let value: LitStr = meta.value()?.parse()?;
-                if rename.is_some() {
-                    return Err(syn::Error::new(value.span(), "`rename` is given twice"));
-                }
-                let name = value.value();
-                if name.ends_with(['.', '/']) {
-                    return Err(syn::Error::new(
-                        value.span(),
-                        "`rename` is the layer's name without a separator: `\"lin\"` finds \
-                         `lin.weight` (PyTorch) and `lin/kernel` (Keras)",
-                    ));
-                }
-                rename = Some(name);
-                Ok(())
-            } else if meta.path.is_ident(RESIDUAL) {
-                Err(meta.error(
-                    "`residual` belongs on the struct; a residual around one layer is the \
-                     field type `Residual<L>`",
-                ))
-            } else {
-                Err(meta.error(format!(
-                    "unknown key `{}`: `#[model(..)]` on a field takes `rename = \"..\"` (where \
-                     its tensors are in the file)",
-                    path_text(&meta.path)
-                )))
+            if let Err(error) = read(&meta) {
+                cx.syn_error(error);
             }
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
         });
         if let Err(error) = parsed {
             cx.syn_error(error);
         }
     }
-    rename
 }
 
 fn path_text(path: &syn::Path) -> String {
@@ -329,7 +343,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts_for_module)*;
 
                 fn describe() -> #private::String {
-                    #private::String::from(#title)
+                    <#private::String as ::core::convert::From<&::core::primitive::str>>::from(#title)
                 }
 
                 fn read(
