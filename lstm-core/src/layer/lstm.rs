@@ -222,46 +222,85 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             Gate::Candidate => (self.w_c, self.u_c),
             Gate::Output => (self.w_o, self.u_o),
         };
-        for (tile, data) in storage[start..].chunks_exact_mut(tile_len).enumerate() {
-            let (rows, bias) = data.split_at_mut((I + R) * 4 * TILE);
-            let (x_rows, h_rows) = rows.split_at_mut(I * 4 * TILE);
-            for (gate_index, gate) in Gate::ALL.into_iter().enumerate() {
-                let (w, u) = gate_weights(gate);
-                for lane in 0..TILE {
-                    let unit = tile * TILE + lane;
-                    if unit >= H {
-                        continue; // padding lanes keep zero weights
-                    }
-                    let at = gate_index * TILE + lane;
-                    for (k, &value) in w[unit].iter().enumerate() {
-                        x_rows[k * 4 * TILE + at] = S::narrow(value);
-                    }
-                    for (k, &value) in u[unit].iter().enumerate() {
-                        h_rows[k * 4 * TILE + at] = S::narrow(value);
-                    }
-                    bias[at] = S::narrow(
-                        self.biases
-                            .iter()
-                            .fold(T::ZERO, |sum, set| sum + set.gate(gate)[unit]),
-                    );
+        let weights = Gate::ALL.map(|gate| {
+            let (w, u) = gate_weights(gate);
+            (w.as_flattened(), u.as_flattened())
+        });
+        let biases = Gate::ALL.map(|gate| {
+            // On the heap: `H` may be large; `0 + b_0 + b_1 + ..` as the reference step sums.
+            let mut sums = vec![T::ZERO; H];
+            for set in self.biases {
+                for (sum, &value) in sums.iter_mut().zip(&set.gate(gate)[..]) {
+                    *sum += value;
                 }
             }
-        }
+            sums
+        });
+        let biases = biases.each_ref().map(|sums| &sums[..]);
+        fill_tiles(
+            &mut storage[start..start + tiles * tile_len],
+            &weights,
+            &biases,
+            [I, H, R],
+        );
         let magnitudes = range::Magnitudes::measure(
             &storage[start..start + tiles * tile_len],
             I + R,
-            self.projection.matrix(),
+            self.projection.matrix().map(|matrix| matrix.as_flattened()),
+            H,
         );
         LstmLayer {
             magnitudes,
             storage,
             start,
-            biases: self
-                .biases
-                .map(|set| GateBiases::from_fn(|gate, row| set.gate(gate)[row])),
+            biases: self.biases.map(|set| GateBiases {
+                b_i: set.b_i.clone(),
+                b_f: set.b_f.clone(),
+                b_c: set.b_c.clone(),
+                b_o: set.b_o.clone(),
+            }),
             projection: self.projection.matrix().cloned(),
             ops: best_ops(),
             direction: Direction::default(),
+        }
+    }
+}
+
+/// Writes weights into tiles of `TILE` units, in the kernels' layout: per tile, `I + R` rows of
+/// 4 gates x `TILE` lanes (the input weights, then the recurrent ones), then the summed biases;
+/// lanes past the last unit stay zero. `weights[gate]` is `(W, U)` flattened (`H x I`, `H x R`).
+///
+/// Sizes are run-time values and the function is never inlined: with the sizes as constants,
+/// LLVM unrolled the loops into thousands of stores and spent minutes on them (`LoopIdiomRecognize`,
+/// 107 s for hidden 32 under ThinLTO, the release build of any program that loaded a layer).
+#[inline(never)]
+fn fill_tiles<T: Float, S: Storage<T>>(
+    storage: &mut [S],
+    weights: &[(&[T], &[T]); 4],
+    biases: &[&[T]; 4],
+    [input, hidden, output]: [usize; 3],
+) {
+    let tile_len = (input + output + 1) * 4 * TILE;
+    for (tile, data) in storage.chunks_exact_mut(tile_len).enumerate() {
+        let (rows, bias) = data.split_at_mut((input + output) * 4 * TILE);
+        let (x_rows, h_rows) = rows.split_at_mut(input * 4 * TILE);
+        for (gate_index, ((w, u), gate_biases)) in weights.iter().zip(biases).enumerate() {
+            for lane in 0..TILE {
+                let unit = tile * TILE + lane;
+                if unit >= hidden {
+                    break; // padding lanes keep zero weights
+                }
+                let at = gate_index * TILE + lane;
+                let w_row = &w[unit * input..(unit + 1) * input];
+                for (k, &value) in w_row.iter().enumerate() {
+                    x_rows[k * 4 * TILE + at] = S::narrow(value);
+                }
+                let u_row = &u[unit * output..(unit + 1) * output];
+                for (k, &value) in u_row.iter().enumerate() {
+                    h_rows[k * 4 * TILE + at] = S::narrow(value);
+                }
+                bias[at] = S::narrow(gate_biases[unit]);
+            }
         }
     }
 }

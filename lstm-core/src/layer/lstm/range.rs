@@ -18,7 +18,7 @@
 use super::LstmLayer;
 use crate::cell::{dot, unit_update};
 use crate::kernel::TILE;
-use crate::{Float, LstmState, Matrix, Storage};
+use crate::{Float, LstmState, Storage};
 
 /// What the weights allow the inputs and the state to be, for every sum a step computes to stay
 /// far inside the type's range.
@@ -76,11 +76,18 @@ fn all_within<T: Float>(values: &[T], limit: T) -> bool {
 
 impl<T: Float> Magnitudes<T> {
     /// Measures packed tiles (`rows` weights, then a bias row of `4 * TILE`, per tile) and the
-    /// projection.
-    pub(super) fn measure<S: Storage<T>, const R: usize, const H: usize>(
+    /// projection (`R x hidden`, flattened).
+    ///
+    /// Sizes are run-time values and the function is never inlined: specialised to constant
+    /// sizes, LLVM unrolled the projection's loop and its `LoopIdiomRecognize` pass then took
+    /// minutes (107 s for hidden 32 under ThinLTO, in the release build of any program that
+    /// loaded or packed a layer).
+    #[inline(never)]
+    pub(super) fn measure<S: Storage<T>>(
         tiles: &[S],
         rows: usize,
-        projection: Option<&Matrix<T, R, H>>,
+        projection: Option<&[T]>,
+        hidden: usize,
     ) -> Self {
         let mut finite = true;
         let mut note = |value: T, largest: &mut T| {
@@ -97,11 +104,8 @@ impl<T: Float> Magnitudes<T> {
         }
         let output = match projection {
             Some(projection) => {
-                projection
-                    .iter()
-                    .flatten()
-                    .for_each(|&w| note(w, &mut projected));
-                projected * T::from_f64(H as f64)
+                projection.iter().for_each(|&w| note(w, &mut projected));
+                projected * T::from_f64(hidden as f64)
             }
             None => T::ONE,
         };
