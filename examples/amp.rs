@@ -8,23 +8,26 @@
 use std::time::Instant;
 
 use lstm::prelude::*;
-use lstm::{Linear, LoadOptions, Lstm, Residual, Stacked, Weights};
+use lstm::{Linear, LoadOptions, Lstm, Model, Weights};
 
 /// The recurrent part: PyTorch's `nn.LSTM(1, 40)`, two bias sets.
 #[derive(Lstm)]
 #[lstm(input = 1, hidden = 40, bias = "double")]
 struct AmpLstm;
 
-/// The whole model: the LSTM, a linear head back to one sample, and the input added.
-type Amp = Residual<Stacked<Weights<AmpLstm>, Linear<f32, 40, 1>>>;
+/// The whole model, as the tools' PyTorch module: `rec`, the LSTM; `lin`, a linear head back
+/// to one sample; and the input added to the output.
+#[derive(Model)]
+#[model(residual)]
+struct Amp {
+    rec: Weights<AmpLstm>,
+    lin: Linear<f32, 40, 1>,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-    let json = std::fs::read(format!("{fixtures}/amp_lstm40.json"))?;
-    let amp: Amp = Residual::new(Stacked::new(
-        Weights::<AmpLstm>::from_safetensors(&json, &LoadOptions::new().prefix("rec."))?,
-        Linear::from_safetensors(&json, "lin.", &LoadOptions::new())?,
-    ));
+    let amp = Amp::load(format!("{fixtures}/amp_lstm40.json"), &LoadOptions::new())?;
+    print!("{}", Amp::summary());
 
     // PyTorch's input and output for the same model (scripts/fixtures.py).
     let io = std::fs::read(format!("{fixtures}/amp_lstm40_io.safetensors"))?;
