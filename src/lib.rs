@@ -145,6 +145,59 @@ pub use lstm_macros::Lstm;
 /// # Ok::<(), lstm::LoadError>(())
 /// ```
 ///
+/// On an enum whose variants each hold a model (`Small(AmpSmall)`), the derive makes a choice
+/// among compiled shapes, as plug-ins that load any of several model sizes need: `load` and
+/// `from_safetensors` load the first variant the file fits (in declaration order), or fail
+/// with [`LoadError::NoCandidate`] listing every variant and why it did not fit; the enum runs
+/// with the same verbs, each call going to the model it holds at that model's fixed-size
+/// speed. Beside it the derive writes `{Enum}State` (the state of the model it holds; a state
+/// of another variant starts from zero) and `{Enum}Workspace`; it adds `variant()`,
+/// `param_count()` and `CANDIDATES`. Every variant must take and give the same types as the
+/// first, checked on the variant.
+///
+/// ```
+/// use lstm::prelude::*;
+/// use lstm::{Linear, LoadError, LoadOptions, LstmLayer, Model};
+///
+/// #[derive(Model)]
+/// #[model(residual)]
+/// struct AmpSmall { rec: LstmLayer<f32, 1, 8, 2>, lin: Linear<f32, 8, 1> }
+///
+/// #[derive(Model)]
+/// #[model(residual)]
+/// struct AmpLarge { rec: LstmLayer<f32, 1, 40, 2>, lin: Linear<f32, 40, 1> }
+///
+/// #[derive(Model)]
+/// enum AnyAmp {
+///     Small(AmpSmall),
+///     Large(AmpLarge),
+/// }
+///
+/// // An amp tool's JSON state_dict for nn.LSTM(1, hidden) and nn.Linear(hidden, 1), all zeros.
+/// let amp_file = |hidden: usize| {
+///     let matrix = |rows: usize, cols: usize| vec![vec![0.0f32; cols]; rows];
+///     serde_json::json!({
+///         "rec.weight_ih_l0": matrix(4 * hidden, 1), "rec.weight_hh_l0": matrix(4 * hidden, hidden),
+///         "rec.bias_ih_l0": vec![0.0; 4 * hidden], "rec.bias_hh_l0": vec![0.0; 4 * hidden],
+///         "lin.weight": matrix(1, hidden), "lin.bias": [0.0],
+///     })
+///     .to_string()
+/// };
+/// let amp = AnyAmp::from_safetensors(amp_file(40).as_bytes(), &LoadOptions::new())?;
+/// assert_eq!(amp.variant(), "Large");
+/// let mut state = amp.zero_state();
+/// assert_eq!(amp.step(&[0.25], &mut state), [0.25]); // zero weights: the input passes
+///
+/// let Err(err) = AnyAmp::from_safetensors(amp_file(16).as_bytes(), &LoadOptions::new()) else {
+///     unreachable!("hidden 16 is neither variant")
+/// };
+/// assert!(matches!(err, LoadError::NoCandidate { .. }));
+/// assert!(err.to_string().contains(
+///     "`Small`: layer `rec`: tensor `rec.weight_ih_l0` has shape (64, 1), expected (32, 1)"
+/// ));
+/// # Ok::<(), LoadError>(())
+/// ```
+///
 /// A layer whose input is not the previous layer's output does not compile; the error is on
 /// the field and names both array types:
 ///
@@ -168,7 +221,10 @@ pub use lstm_core::{
     TensorInfo, TensorReader, TensorWriter, Token, Vector, WeightFile, Weights, Zeros,
     group_digits, inspect, prelude, typenum,
 };
-pub use lstm_core::{ModelFile, ModelSummary, Module, load_model, read_model};
+pub use lstm_core::{
+    ModelFile, ModelSummary, Module, ReadCandidate, load_first_fit, load_model, read_first_fit,
+    read_model,
+};
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
 /// the generated code independent of what the user has in scope. Not part of the public API.
@@ -182,9 +238,11 @@ pub mod __private {
     pub use lstm_core::{
         BatchLengthError, Layer, LoadError, LoadOptions, ModelFile, ModelSummary, Module, Residual,
         RunChain, SequenceLengthError, StackWorkspace, StepChain, StreamingLayer, hand_off,
-        load_model, read_model, read_part,
+        load_first_fit, load_model, read_first_fit, read_model, read_part, run_batch_variant,
+        same_io,
     };
     pub use std::boxed::Box;
     pub use std::path::Path;
     pub use std::string::String;
+    pub use std::vec::Vec;
 }

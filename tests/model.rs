@@ -58,7 +58,7 @@ struct Amp12 {
     lin: Linear<f32, 12, 1>,
 }
 
-#[derive(Model)]
+#[derive(Model, Debug)]
 #[model(residual)]
 struct Amp40 {
     rec: LstmLayer<f32, 1, 40, 2>,
@@ -380,4 +380,81 @@ fn a_model_loads_from_inside_a_larger_file() {
             .starts_with("layer `rec`: no LSTM weights under `encoder.rec.`"),
         "{err}"
     );
+}
+
+/// A plug-in's set of compiled shapes: whichever the file fits is loaded and runs at its
+/// fixed-size speed.
+#[derive(Model, Debug)]
+enum AnyAmp {
+    Small(Amp12),
+    Large(Amp40),
+}
+
+#[test]
+fn an_enum_of_models_loads_whichever_the_file_fits() {
+    let small =
+        AnyAmp::from_safetensors(&common::fixture_bytes("amp_skip_f32"), &LoadOptions::new())
+            .unwrap();
+    assert_eq!(small.variant(), "Small");
+    assert_eq!(small.param_count(), Amp12::PARAM_COUNT);
+    let large = AnyAmp::load(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/amp_lstm40.json"
+        ),
+        &LoadOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(large.variant(), "Large");
+    assert_eq!(AnyAmp::CANDIDATES, ["Small", "Large"]);
+
+    // Each runs as the model it holds: streamed and whole, against PyTorch.
+    for (model, io) in [(&small, "amp_skip_f32"), (&large, "amp_lstm40_io")] {
+        let io = common::fixture_bytes(io);
+        let (_, input) = common::data::<f32>(&io, "input");
+        let (_, expected) = common::data::<f32>(&io, "output");
+        let (streamed, whole) = stream_and_run(model, &input);
+        let streamed = common::max_abs_diff(streamed, &expected);
+        let whole = common::max_abs_diff(whole, &expected);
+        println!(
+            "AnyAmp::{}: streamed {streamed:e}, whole {whole:e}",
+            model.variant()
+        );
+        assert!(streamed < 1e-5 && whole < 1e-5, "{streamed} {whole}");
+    }
+
+    // A state made for the other variant (or by `Default`) starts from zero.
+    let mut state = small.zero_state();
+    let from_other = large.step(&[0.5], &mut state);
+    let from_zero = large.step(&[0.5], &mut large.zero_state());
+    assert_eq!(from_other, from_zero);
+    // A batch of two sequences equals two separate runs.
+    let inputs = [[0.1f32], [0.2], [0.3], [-0.1], [-0.2], [-0.3]];
+    let mut outputs = [[0.0f32]; 6];
+    let mut states = [Default::default(); 2];
+    large.run_batch(&inputs, &mut outputs, &mut states).unwrap();
+    for (sequence, chunk) in inputs.chunks(3).enumerate() {
+        let mut alone = [[0.0f32]; 3];
+        large
+            .run(chunk, &mut alone, &mut large.zero_state())
+            .unwrap();
+        assert_eq!(alone, outputs[sequence * 3..sequence * 3 + 3]);
+    }
+}
+
+#[test]
+fn a_file_that_fits_no_variant_lists_every_candidate() {
+    let tagger = common::fixture_bytes("tagger_embedding_f32");
+    let err = AnyAmp::from_safetensors(&tagger, &LoadOptions::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the file fits none of `AnyAmp`'s models; `Small`: layer `rec`: no LSTM weights under \
+         `rec.`; the file has one under `lstm.`: did you mean `#[model(rename = \"lstm\")]`?; \
+         `Large`: layer `rec`: no LSTM weights under `rec.`; the file has one under `lstm.`: \
+         did you mean `#[model(rename = \"lstm\")]`?"
+    );
+    let LoadError::NoCandidate { tried, .. } = err else {
+        panic!("not NoCandidate")
+    };
+    assert_eq!(tried.len(), 2);
 }

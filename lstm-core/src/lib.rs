@@ -61,8 +61,8 @@ pub use cell::{
 pub use element::Float;
 pub use io::{
     Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Module,
-    Naming, SaveError, TensorReader, TensorWriter, WeightFile, inspect, load_model, read_model,
-    read_part,
+    Naming, ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, inspect,
+    load_first_fit, load_model, read_first_fit, read_model, read_part,
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 pub use layer::{
@@ -71,7 +71,7 @@ pub use layer::{
     StreamingLayer, Tanh, Token, Zeros,
 };
 #[doc(hidden)]
-pub use layer::{RunChain, StepChain, hand_off};
+pub use layer::{RunChain, StepChain, hand_off, run_batch_variant, same_io};
 pub use spec::{
     Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
 };

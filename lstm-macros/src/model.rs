@@ -31,12 +31,19 @@ struct Part<'a> {
     name: String,
 }
 
-/// The model as the expansion needs it.
+/// One candidate of a model enum: `Small(AmpSmall)`.
+struct Variant<'a> {
+    ident: &'a Ident,
+    ty: &'a Type,
+}
+
+/// The model as the expansion needs it: a struct's layers, or an enum's variants.
 struct Model<'a> {
     ident: &'a Ident,
     vis: &'a syn::Visibility,
     residual: bool,
     parts: Vec<Part<'a>>,
+    variants: Vec<Variant<'a>>,
 }
 
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
@@ -44,6 +51,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let model = parse(&mut cx, input);
     let errors = cx.finish();
     match model {
+        Some(model) if errors.is_empty() && model.parts.is_empty() => expand_enum(&model),
         Some(model) if errors.is_empty() => expand(&model),
         _ => {
             let errors = errors.iter().map(syn::Error::to_compile_error);
@@ -87,11 +95,27 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
             }
         },
         Data::Enum(data) => {
-            cx.error_spanned_by(
-                data.enum_token,
-                "`#[derive(Model)]` needs a struct whose fields are the layers, found an enum",
-            );
-            return None;
+            if residual {
+                for attr in input
+                    .attrs
+                    .iter()
+                    .filter(|attr| attr.path().is_ident(MODEL))
+                {
+                    cx.error_spanned_by(
+                        attr,
+                        "`#[model(residual)]` belongs on a model struct; on an enum of models, \
+                         put it on each variant's struct",
+                    );
+                }
+            }
+            let variants = parse_variants(cx, data)?;
+            return Some(Model {
+                ident: &input.ident,
+                vis: &input.vis,
+                residual,
+                parts: Vec::new(),
+                variants,
+            });
         }
         Data::Union(data) => {
             cx.error_spanned_by(
@@ -127,7 +151,41 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
         vis: &input.vis,
         residual,
         parts,
+        variants: Vec::new(),
     })
+}
+
+/// The variants of a model enum: each a tuple variant holding one model.
+fn parse_variants<'a>(cx: &mut Ctxt, data: &'a syn::DataEnum) -> Option<Vec<Variant<'a>>> {
+    if data.variants.is_empty() {
+        cx.error_spanned_by(
+            data.enum_token,
+            "`#[derive(Model)]` on an enum needs at least one variant, each holding one model \
+             (`Small(AmpSmall)`)",
+        );
+        return None;
+    }
+    let mut variants = Vec::new();
+    for variant in &data.variants {
+        for attr in variant
+            .attrs
+            .iter()
+            .filter(|attr| attr.path().is_ident(MODEL))
+        {
+            cx.error_spanned_by(attr, "`#[model(..)]` takes no keys on an enum's variant");
+        }
+        match &variant.fields {
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => variants.push(Variant {
+                ident: &variant.ident,
+                ty: &fields.unnamed[0].ty,
+            }),
+            _ => cx.error_spanned_by(
+                variant,
+                "each variant of a `#[derive(Model)]` enum holds one model: `Small(AmpSmall)`",
+            ),
+        }
+    }
+    Some(variants)
 }
 
 /// `#[model(residual)]`; any other key is an error.
@@ -221,6 +279,9 @@ fn expand(model: &Model<'_>) -> TokenStream {
     let Model {
         ident, vis, parts, ..
     } = model;
+    if parts.is_empty() {
+        return quote!();
+    }
     let title = ident.to_string();
     let first = parts[0].ty;
     let float = quote!(<#first as #private::Module>::Float);
@@ -422,6 +483,280 @@ fn expand(model: &Model<'_>) -> TokenStream {
 
             const _: () = {
                 #(#hand_offs)*
+            };
+        };
+    }
+}
+
+/// An enum of models: the first variant the file fits is loaded; the enum runs as the model it
+/// holds, with a state enum and a workspace struct generated beside it.
+fn expand_enum(model: &Model<'_>) -> TokenStream {
+    let private = quote!(::lstm::__private);
+    let Model {
+        ident,
+        vis,
+        variants,
+        ..
+    } = model;
+    let Some(first) = variants.first() else {
+        return quote!();
+    };
+    let title = ident.to_string();
+    let first_ty = first.ty;
+    let float = quote!(<#first_ty as #private::Module>::Float);
+    let layer = |ty: &Type, item: &str| {
+        let item = syn::Ident::new(item, proc_macro2::Span::call_site());
+        quote!(<#ty as #private::Layer<#float>>::#item)
+    };
+    let input_type = layer(first_ty, "Input");
+    let output_type = layer(first_ty, "Output");
+    let state_ident = quote::format_ident!("{}State", ident);
+    let workspace_ident = quote::format_ident!("{}Workspace", ident);
+    let names: Vec<&Ident> = variants.iter().map(|variant| variant.ident).collect();
+    let types: Vec<&Type> = variants.iter().map(|variant| variant.ty).collect();
+    let name_texts: Vec<String> = names.iter().map(ToString::to_string).collect();
+    let slots: Vec<Ident> = (0..variants.len())
+        .map(|index| quote::format_ident!("variant_{}", index))
+        .collect();
+    let states: Vec<TokenStream> = types.iter().map(|ty| layer(ty, "State")).collect();
+    let workspaces: Vec<TokenStream> = types.iter().map(|ty| layer(ty, "Workspace")).collect();
+    let run_bounds = types
+        .iter()
+        .zip(&states)
+        .zip(&workspaces)
+        .map(|((ty, state), workspace)| {
+            quote! {
+                for<'a> &'a #ty: #private::RunChain<
+                    #float, #input_type, #output_type, #state, #workspace
+                >
+            }
+        });
+    let run_bounds: Vec<TokenStream> = run_bounds.collect();
+    let step_bounds = types.iter().zip(&states).map(|(ty, state)| {
+        quote! {
+            for<'a> &'a #ty: #private::StepChain<#float, #input_type, #state, #output_type>
+        }
+    });
+    let same_io = types.iter().skip(1).map(|ty| {
+        quote_spanned! {ty.span()=>
+            let _ = #private::same_io::<#float, #first_ty, #ty>;
+        }
+    });
+    let run = |method: TokenStream| quote!(#private::RunChain::<#float, #input_type, #output_type, _, _>::#method);
+    let zero_state = run(quote!(zero_state_chain));
+    let run_chain = run(quote!(run_chain));
+    let step_chain =
+        quote!(#private::StepChain::<#float, #input_type, _, #output_type>::step_chain);
+    let first_name = first.ident;
+
+    let doc_state = format!(
+        "The state of a [`{title}`]: the state of the model it holds. Its default is the first \
+         variant's zero state; a state of another variant than the model's starts from the \
+         model's zero state."
+    );
+    let doc_workspace = format!("The buffers a [`{title}`] reuses between calls, per variant.");
+
+    quote! {
+        #[doc = #doc_state]
+        #[derive(::core::clone::Clone, ::core::marker::Copy)]
+        #vis enum #state_ident {
+            #(
+                #[doc = ::core::concat!("The state of `", #name_texts, "`.")]
+                #names(#states),
+            )*
+        }
+
+        impl ::core::default::Default for #state_ident {
+            fn default() -> Self {
+                #state_ident::#first_name(::core::default::Default::default())
+            }
+        }
+
+        #[doc = #doc_workspace]
+        #vis struct #workspace_ident {
+            #(
+                #slots: (#workspaces, #private::Vec<#states>),
+            )*
+        }
+
+        impl ::core::default::Default for #workspace_ident {
+            fn default() -> Self {
+                #workspace_ident {
+                    #(
+                        #slots: (
+                            ::core::default::Default::default(),
+                            #private::Vec::new(),
+                        ),
+                    )*
+                }
+            }
+        }
+
+        #[allow(non_local_definitions)]
+        const _: () = {
+            #[automatically_derived]
+            #[allow(dead_code)]
+            impl #ident {
+                /// The variants, in the order loading tries them.
+                #vis const CANDIDATES: &'static [&'static ::core::primitive::str] =
+                    &[#(#name_texts),*];
+
+                /// The variant this value holds.
+                #vis fn variant(&self) -> &'static ::core::primitive::str {
+                    match self {
+                        #( #ident::#names(_) => #name_texts, )*
+                    }
+                }
+
+                /// The parameters of the model this value holds.
+                #vis fn param_count(&self) -> ::core::primitive::usize {
+                    match self {
+                        #( #ident::#names(_) => <#types as #private::Module>::PARAM_COUNT, )*
+                    }
+                }
+
+                /// Loads the first variant whose model the file fits (in declaration order),
+                /// from the bytes of a weight file.
+                ///
+                /// # Errors
+                /// [`LoadError::NoCandidate`](::lstm::LoadError::NoCandidate), listing every
+                /// variant and why the file did not fit it, or the file's own error.
+                #vis fn from_safetensors(
+                    bytes: &[::core::primitive::u8],
+                    options: &#private::LoadOptions,
+                ) -> ::core::result::Result<Self, #private::LoadError> {
+                    #private::read_first_fit(bytes, options, #title, &[
+                        #(
+                            (#name_texts, |file, scope| ::core::result::Result::Ok(
+                                #ident::#names(<#types as #private::Module>::read(file, scope)?)
+                            )),
+                        )*
+                    ])
+                }
+
+                /// Reads a weight file and loads it with `from_safetensors`.
+                ///
+                /// # Errors
+                /// As `from_safetensors`, or [`LoadError::Io`](::lstm::LoadError::Io).
+                #vis fn load(
+                    path: impl ::core::convert::AsRef<#private::Path>,
+                    options: &#private::LoadOptions,
+                ) -> ::core::result::Result<Self, #private::LoadError> {
+                    #private::load_first_fit(path.as_ref(), options, #title, &[
+                        #(
+                            (#name_texts, |file, scope| ::core::result::Result::Ok(
+                                #ident::#names(<#types as #private::Module>::read(file, scope)?)
+                            )),
+                        )*
+                    ])
+                }
+            }
+
+            /// Runs the model the value holds. Every variant takes and gives the same types
+            /// (checked below, on each variant).
+            #[automatically_derived]
+            #[allow(unreachable_patterns)]
+            impl #private::Layer<#float> for #ident
+            where
+                #(#run_bounds,)*
+            {
+                type Input = #input_type;
+                type Output = #output_type;
+                type State = #state_ident;
+                type Workspace = #workspace_ident;
+
+                fn zero_output() -> Self::Output {
+                    <#first_ty as #private::Layer<#float>>::zero_output()
+                }
+
+                fn zero_state(&self) -> #state_ident {
+                    match self {
+                        #( #ident::#names(model) => #state_ident::#names(#zero_state(&model)), )*
+                    }
+                }
+
+                fn run_with(
+                    &self,
+                    inputs: &[Self::Input],
+                    outputs: &mut [Self::Output],
+                    state: &mut #state_ident,
+                    workspace: &mut #workspace_ident,
+                ) -> ::core::result::Result<(), #private::SequenceLengthError> {
+                    match self {
+                        #(
+                            #ident::#names(model) => {
+                                let mut own = match *state {
+                                    #state_ident::#names(own) => own,
+                                    _ => #zero_state(&model),
+                                };
+                                let result = #run_chain(
+                                    &model, inputs, outputs, &mut own, &mut workspace.#slots.0,
+                                );
+                                *state = #state_ident::#names(own);
+                                result
+                            }
+                        )*
+                    }
+                }
+
+                fn run_batch_with(
+                    &self,
+                    inputs: &[Self::Input],
+                    outputs: &mut [Self::Output],
+                    states: &mut [#state_ident],
+                    workspace: &mut #workspace_ident,
+                ) -> ::core::result::Result<(), #private::BatchLengthError> {
+                    match self {
+                        #(
+                            #ident::#names(model) => {
+                                let (buffers, gathered) = &mut workspace.#slots;
+                                #private::run_batch_variant(
+                                    &model,
+                                    inputs,
+                                    outputs,
+                                    states,
+                                    gathered,
+                                    buffers,
+                                    |state| match state {
+                                        #state_ident::#names(own) => ::core::option::Option::Some(own),
+                                        _ => ::core::option::Option::None,
+                                    },
+                                    #state_ident::#names,
+                                )
+                            }
+                        )*
+                    }
+                }
+            }
+
+            /// Streams where every variant does.
+            #[automatically_derived]
+            #[allow(unreachable_patterns)]
+            impl #private::StreamingLayer<#float> for #ident
+            where
+                #(#run_bounds,)*
+                #(#step_bounds,)*
+            {
+                fn step(&self, x: &Self::Input, state: &mut #state_ident) -> Self::Output {
+                    match self {
+                        #(
+                            #ident::#names(model) => {
+                                if !::core::matches!(state, #state_ident::#names(_)) {
+                                    *state = #state_ident::#names(#zero_state(&model));
+                                }
+                                match state {
+                                    #state_ident::#names(own) => #step_chain(&model, x, own),
+                                    // Set just above; a value the compiler cannot see is set.
+                                    _ => <#first_ty as #private::Layer<#float>>::zero_output(),
+                                }
+                            }
+                        )*
+                    }
+                }
+            }
+
+            const _: () = {
+                #(#same_io)*
             };
         };
     }

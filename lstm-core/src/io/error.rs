@@ -95,6 +95,13 @@ pub enum LoadError {
         /// Why it did not load.
         source: Box<LoadError>,
     },
+    /// A file that none of a `#[derive(Model)]` enum's variants fits.
+    NoCandidate {
+        /// The enum.
+        model: &'static str,
+        /// Each variant tried, in order, and why it did not fit.
+        tried: Vec<(&'static str, LoadError)>,
+    },
     /// A tensor the type needs is not in the file.
     MissingTensor {
         /// The full name looked for.
@@ -234,6 +241,13 @@ impl fmt::Display for LoadError {
                 }
                 source => write!(f, "layer `{field}`: {source}"),
             },
+            LoadError::NoCandidate { model, tried } => {
+                write!(f, "the file fits none of `{model}`'s models")?;
+                for (name, error) in tried {
+                    write!(f, "; `{name}`: {error}")?;
+                }
+                Ok(())
+            }
             LoadError::Ambiguous { found } => write!(
                 f,
                 "the file holds several LSTMs ({}); choose one with `LoadOptions::prefix`",

@@ -41,7 +41,10 @@ pub use header::MAX_HEADER_BYTES;
 pub use inspect::{Found, Inspection, inspect};
 #[doc(hidden)]
 pub use model::read_part;
-pub use model::{ModelFile, ModelSummary, Module, load_model, read_model};
+pub use model::{
+    ModelFile, ModelSummary, Module, ReadCandidate, load_first_fit, load_model, read_first_fit,
+    read_model,
+};
 pub use options::LoadOptions;
 pub use read::TensorReader;
 use read::{Location, locate, reject_unexpected};

@@ -21,7 +21,7 @@ use crate::{
 /// remembers every name read so that, with [`LoadOptions::strict`], the loader can reject the
 /// rest.
 pub struct ModelFile<'a> {
-    file: SafeTensors<'a>,
+    file: &'a SafeTensors<'a>,
     /// The caller's options without `strict`, which applies to the whole file, not a layer.
     options: LoadOptions,
     read: Vec<String>,
@@ -135,6 +135,74 @@ pub trait Module: Sized {
 pub fn read_model<M: Module>(bytes: &[u8], options: &LoadOptions) -> Result<M, LoadError> {
     let mut converted = Vec::new();
     let file = header::open(bytes, &mut converted)?;
+    read_opened(&file, options, M::read)
+}
+
+/// How a candidate of a [`read_first_fit`] reads itself from a file at a scope.
+pub type ReadCandidate<M> = fn(&mut ModelFile<'_>, &str) -> Result<M, LoadError>;
+
+/// Opens `bytes` once and reads the first of `candidates` that the file fits, in order; what
+/// the `from_safetensors` of a `#[derive(Model)]` enum calls, each candidate one of its
+/// variants. `model` names the enum in the error.
+///
+/// ```
+/// use lstm_core::{Linear, LoadError, LoadOptions, Module, read_first_fit};
+/// enum Head {
+///     Small(Linear<f32, 4, 1>),
+///     Large(Linear<f32, 8, 1>),
+/// }
+/// let bytes = Linear::<f32, 8, 1>::zeros().to_safetensors("head.")?;
+/// let options = LoadOptions::new().prefix("head.");
+/// let head = read_first_fit::<Head>(&bytes, &options, "Head", &[
+///     ("Small", |file, scope| Ok(Head::Small(Module::read(file, scope)?))),
+///     ("Large", |file, scope| Ok(Head::Large(Module::read(file, scope)?))),
+/// ])?;
+/// assert!(matches!(head, Head::Large(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`LoadError::NoCandidate`] with every candidate's own error when none fits; a file that
+/// cannot be opened at all gives that error alone.
+pub fn read_first_fit<M>(
+    bytes: &[u8],
+    options: &LoadOptions,
+    model: &'static str,
+    candidates: &[(&'static str, ReadCandidate<M>)],
+) -> Result<M, LoadError> {
+    let mut converted = Vec::new();
+    let file = header::open(bytes, &mut converted)?;
+    let mut tried = Vec::with_capacity(candidates.len());
+    for &(name, read) in candidates {
+        match read_opened(&file, options, read) {
+            Ok(model) => return Ok(model),
+            Err(error) => tried.push((name, error)),
+        }
+    }
+    Err(LoadError::NoCandidate { model, tried })
+}
+
+/// Reads the file at `path` and loads the first of `candidates` it fits with
+/// [`read_first_fit`]. What the `load` of a `#[derive(Model)]` enum calls.
+///
+/// # Errors
+/// [`LoadError::Io`] if the file cannot be read; otherwise as [`read_first_fit`].
+pub fn load_first_fit<M>(
+    path: &Path,
+    options: &LoadOptions,
+    model: &'static str,
+    candidates: &[(&'static str, ReadCandidate<M>)],
+) -> Result<M, LoadError> {
+    read_first_fit(&read_file(path)?, options, model, candidates)
+}
+
+/// Reads a model with `read` from an opened file at the options' scope; with
+/// [`LoadOptions::strict`], a tensor no part read is an error.
+fn read_opened<M>(
+    file: &SafeTensors<'_>,
+    options: &LoadOptions,
+    read: ReadCandidate<M>,
+) -> Result<M, LoadError> {
     let mut model_file = ModelFile {
         file,
         options: LoadOptions {
@@ -146,7 +214,7 @@ pub fn read_model<M: Module>(bytes: &[u8], options: &LoadOptions) -> Result<M, L
         read: Vec::new(),
     };
     let scope = options.prefix.clone().unwrap_or_default();
-    let model = M::read(&mut model_file, &scope)?;
+    let model = read(&mut model_file, &scope)?;
     if options.strict {
         let ModelFile { file, read, .. } = model_file;
         let unexpected = file
@@ -284,7 +352,7 @@ impl fmt::Display for ModelSummary {
 /// Reads an LSTM (a cell, a PyTorch stack, a bidirectional pair) from under `scope`.
 fn read_lstm<W: WeightFile>(file: &mut ModelFile<'_>, scope: &str) -> Result<W, LoadError> {
     let options = file.lstm_options(scope);
-    let (weights, names) = read_weights::<W>(&file.file, &options)?;
+    let (weights, names) = read_weights::<W>(file.file, &options)?;
     file.done(names);
     Ok(weights)
 }
@@ -372,7 +440,7 @@ fn read_keras_pair<C: CellFile, const O: usize>(
             within: true,
             ..file.options.clone()
         };
-        match locate(&file.file, &options) {
+        match locate(file.file, &options) {
             Ok(location) => Ok(Some(location)),
             Err(LoadError::NoLstm { .. }) => Ok(None),
             Err(other) => Err(other),
@@ -394,7 +462,7 @@ fn read_keras_cell<C: CellFile>(
     location: Location,
 ) -> Result<(C, Vec<String>), LoadError> {
     let mut reader = TensorReader {
-        file: &file.file,
+        file: file.file,
         prefix: location.prefix,
         naming: location.naming,
         options: &file.options,
@@ -402,7 +470,7 @@ fn read_keras_cell<C: CellFile>(
     };
     let cell = C::read_cell(&mut reader, CellSlot::FIRST)?;
     reject_unexpected(
-        &file.file,
+        file.file,
         &reader.prefix,
         reader.expected.clone(),
         &file.options,
@@ -437,7 +505,7 @@ impl<T: Float, const I: usize, const O: usize> Module for Linear<T, I, O> {
     }
 
     fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        let (layer, names) = Linear::read_at(&file.file, scope, &file.options)?;
+        let (layer, names) = Linear::read_at(file.file, scope, &file.options)?;
         file.done(names);
         Ok(layer)
     }
@@ -452,7 +520,7 @@ impl<T: Float, const V: usize, const D: usize> Module for Embedding<T, V, D> {
     }
 
     fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        let (table, names) = Embedding::read_at(&file.file, scope, &file.options)?;
+        let (table, names) = Embedding::read_at(file.file, scope, &file.options)?;
         file.done(names);
         Ok(table)
     }

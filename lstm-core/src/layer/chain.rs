@@ -84,3 +84,48 @@ impl<T: Float, C: Layer<T>> RunChain<T, C::Input, C::Output, C::State, C::Worksp
         self.run_batch_with(inputs, outputs, states, workspace)
     }
 }
+
+/// Compiles only when `Other` takes and gives what `First` does: a derived model enum names it
+/// once per variant after the first, spanned on the variant, so that a plug-in's set of models
+/// cannot mix shapes of input or output.
+#[doc(hidden)]
+pub fn same_io<
+    T: Float,
+    First: Layer<T>,
+    Other: Layer<T, Input = First::Input, Output = First::Output>,
+>() {
+}
+
+/// A batch run of one variant of a derived model enum: each sequence's state taken as the
+/// variant's own (`own` of it, or the variant's zero state for a state of another variant),
+/// gathered into `gathered`, run, and written back with `wrap`.
+///
+/// # Errors
+/// As [`Layer::run_batch_with`].
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn run_batch_variant<T, Input, Output, State: Copy, Workspace, Chain, Outer: Copy>(
+    chain: &Chain,
+    inputs: &[Input],
+    outputs: &mut [Output],
+    states: &mut [Outer],
+    gathered: &mut Vec<State>,
+    workspace: &mut Workspace,
+    own: impl Fn(Outer) -> Option<State>,
+    wrap: impl Fn(State) -> Outer,
+) -> Result<(), BatchLengthError>
+where
+    Chain: RunChain<T, Input, Output, State, Workspace>,
+{
+    gathered.clear();
+    gathered.extend(
+        states
+            .iter()
+            .map(|&state| own(state).unwrap_or_else(|| chain.zero_state_chain())),
+    );
+    let result = chain.run_batch_chain(inputs, outputs, gathered, workspace);
+    for (state, &own) in states.iter_mut().zip(gathered.iter()) {
+        *state = wrap(own);
+    }
+    result
+}

@@ -116,7 +116,7 @@ mod stacked;
 pub use activation::{Activation, Function, Identity, Relu, Sigmoid, Softmax, Tanh};
 pub use bidirectional::{Bidirectional, BidirectionalWorkspace};
 #[doc(hidden)]
-pub use chain::{RunChain, StepChain, hand_off};
+pub use chain::{RunChain, StepChain, hand_off, run_batch_variant, same_io};
 pub use embedding::{Embedding, Token};
 pub use linear::Linear;
 pub use lstm::LstmLayer;

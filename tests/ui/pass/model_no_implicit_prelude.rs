@@ -19,6 +19,17 @@ mod models {
     }
 
     #[derive(::lstm::Model)]
+    pub enum Either {
+        Amp(Amp),
+        Bare(::lstm::Linear<f32, 1, 1>),
+    }
+
+    #[derive(::lstm::Model)]
+    pub enum Single {
+        Only(Amp),
+    }
+
+    #[derive(::lstm::Model)]
     pub struct Outer {
         pub amp: Amp,
         pub tanh: ::lstm::Activation<::lstm::Tanh, f32, 1>,
@@ -39,4 +50,8 @@ fn main() {
     let y: [f32; 1] = outer.step(&[0.5], &mut state);
     ::std::assert_eq!(y, [0.5f32.tanh()]);
     ::std::assert_eq!(models::Outer::PARAM_COUNT, models::Amp::PARAM_COUNT);
+    let either = models::Either::Bare(::lstm::Linear::zeros());
+    let mut state = <models::EitherState as ::std::default::Default>::default();
+    ::std::assert_eq!(either.step(&[0.5], &mut state), [0.0]);
+    ::std::assert_eq!(models::Single::CANDIDATES, ["Only"]);
 }
