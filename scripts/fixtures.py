@@ -174,6 +174,37 @@ def keras_tagger_case(name, *, vocab=20, embed=6, hidden_size=5, tags=4, batch=2
           "weight_paths": ",".join(w.path for layer in layers for w in layer.weights)})
 
 
+def keras_file_case(name, *, vocab=20, embed=6, hidden_size=5, tags=4, batch=2, seq_len=9,
+                    seed=0):
+    """A Keras model as Keras users have it: `Embedding -> Bidirectional(LSTM) ->
+    Dense(softmax)`, saved with `model.save("{name}.keras")` and
+    `model.save_weights("{name}.weights.h5")`; its tokens and Keras' output in
+    `{name}_io.safetensors`."""
+    rng = np.random.default_rng(seed)
+    model = keras.Sequential([
+        keras.Input((seq_len,), dtype="int32"),
+        keras.layers.Embedding(vocab, embed, name="embedding"),
+        keras.layers.Bidirectional(keras.layers.LSTM(hidden_size, return_sequences=True),
+                                   name="bidirectional"),
+        keras.layers.Dense(tags, activation="softmax", name="dense"),
+    ])
+    model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                       for w in model.get_weights()])
+    tokens = rng.integers(0, vocab, (batch, seq_len))
+    output = model.predict(tokens, verbose=0)
+    model.save(OUT / f"{name}.keras")
+    model.save_weights(OUT / f"{name}.weights.h5")
+    for suffix in (".keras", ".weights.h5"):
+        path = OUT / f"{name}{suffix}"
+        print(f"wrote {path.relative_to(OUT.parent.parent)} ({path.stat().st_size} bytes)")
+    save(f"{name}_io", {"tokens": torch.from_numpy(tokens.astype("float32")),
+                        "output": torch.from_numpy(np.asarray(output))},
+         {"library": "keras (Embedding, Bidirectional(LSTM), Dense) in .keras and .weights.h5",
+          "backend": keras.backend.backend(), "seed": seed,
+          "param_count": model.count_params(),
+          "weight_paths": ",".join(w.path for w in model.weights)})
+
+
 class SimpleRNN(torch.nn.Module):
     """The amp model of Automated-GuitarAmpModelling (CoreAudioML/networks.py, which is not on
     PyPI): `lin(rec(x)) + x[..skip]`, rec an nn.LSTM over (time, batch, input)."""
@@ -463,6 +494,7 @@ def main():
     amp_skip_case("amp_skip_f32", 12)
     tagger_case("tagger_embedding_f32")
     keras_tagger_case("keras_tagger_f32")
+    keras_file_case("keras_bilstm_tagger")
     amp_json_case("amp_lstm40", 40)
     amp_json_case("amp_lstm4", 4, seq_len=20)
     torch_save_case("torch_model")

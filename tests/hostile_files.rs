@@ -15,15 +15,16 @@ mod loaders;
 use std::path::PathBuf;
 
 /// The committed fixtures that are weight files (safetensors, PyTorch `.pt`, JSON state_dicts
-/// and other JSON), smallest first.
+/// and other JSON, Keras `.keras` and `.weights.h5`), smallest first.
 fn corpus() -> Vec<(String, Vec<u8>)> {
     let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&directory)
         .expect("tests/fixtures")
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| {
-            path.extension()
-                .is_some_and(|ext| ext == "safetensors" || ext == "json" || ext == "pt")
+            path.extension().is_some_and(|ext| {
+                ["safetensors", "json", "pt", "keras", "h5"].contains(&&*ext.to_string_lossy())
+            })
         })
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();

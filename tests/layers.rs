@@ -184,8 +184,8 @@ fn an_amp_model_loads_from_its_json_state_dict_and_matches_pytorch() {
 /// Files of another kind are named as what they are, not "header too large".
 #[test]
 fn other_kinds_of_file_are_named() {
-    // A zip archive without a pickle (a Keras `.keras` file is one): the .pt file with its
-    // `data.pkl` renamed, so that nothing else changes.
+    // A zip archive with neither a pickle nor Keras' weights: the .pt file with its `data.pkl`
+    // renamed, so that nothing else changes.
     let mut keras_like = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/torch_model.pt"
@@ -200,7 +200,7 @@ fn other_kinds_of_file_are_named() {
         LstmLayer::<f32, 3, 4, 2>::from_safetensors(&keras_like, &LoadOptions::new()).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("the file is a zip archive without `data.pkl`: not a PyTorch file"),
+            .starts_with("the file is a zip archive with neither `data.pkl` (PyTorch) nor"),
         "{err}"
     );
     let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00the start of a damaged archive";
@@ -211,7 +211,8 @@ fn other_kinds_of_file_are_named() {
             &zip[..],
             "not a readable PyTorch file: a damaged zip archive",
         ),
-        (&hdf5[..], "the file is an HDF5 file"),
+        // An HDF5 signature is read as Keras' `.weights.h5`, and this one is damaged.
+        (&hdf5[..], "not a readable Keras file"),
         (&pickle[..], "the file is a Python pickle"),
     ] {
         let err =

@@ -458,3 +458,40 @@ fn a_file_that_fits_no_variant_lists_every_candidate() {
     };
     assert_eq!(tried.len(), 2);
 }
+
+/// Keras' `Embedding -> Bidirectional(LSTM) -> Dense(softmax)`, from the files Keras users have:
+/// `model.save("tagger.keras")` and `model.save_weights("tagger.weights.h5")` (HDF5, read in
+/// Rust). Keras names the wrapped cells `forward_layer` and `backward_layer`.
+#[derive(Model)]
+struct KerasBiTagger {
+    embedding: Embedding<f32, 20, 6>,
+    bidirectional: Bidirectional<LstmLayer<f32, 6, 5>, 10>,
+    dense: Linear<f32, 10, 4>,
+    softmax: Activation<Softmax, f32, 4>,
+}
+
+#[test]
+fn a_keras_file_and_a_weights_h5_file_load_and_match_keras() {
+    let io = common::fixture_bytes("keras_bilstm_tagger_io");
+    assert_eq!(KerasBiTagger::PARAM_COUNT, recorded_count(&io));
+    let (shape, token_values) = common::data::<f32>(&io, "tokens");
+    let (_, expected) = common::data::<f32>(&io, "output");
+    let [batch, steps] = shape[..] else {
+        panic!("tokens are (B, T)")
+    };
+    let inputs = tokens::<20>(&token_values);
+    for file in [
+        "keras_bilstm_tagger.keras",
+        "keras_bilstm_tagger.weights.h5",
+    ] {
+        let tagger = KerasBiTagger::from_safetensors(&fixture_file(file), &LoadOptions::new())
+            .unwrap_or_else(|error| panic!("{file}: {error}"));
+        let mut outputs = vec![[0.0; 4]; batch * steps];
+        tagger
+            .run_batch(&inputs, &mut outputs, &mut vec![tagger.zero_state(); batch])
+            .unwrap();
+        let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
+        println!("KerasBiTagger from {file}: max |ours - Keras| {difference:e}");
+        assert!(difference < 1e-5, "{file}: {difference}");
+    }
+}

@@ -53,6 +53,12 @@ pub enum LoadError {
         /// fault.
         reason: String,
     },
+    /// A Keras `.keras` or `.weights.h5` file that could not be read: its HDF5 structure, or a
+    /// variable of an element type other than f32 and f64.
+    Keras {
+        /// What is wrong.
+        reason: String,
+    },
     /// A file of another kind than the loader reads (a zip archive, HDF5, a pickle), named as
     /// what it is.
     OtherFormat {
@@ -188,6 +194,7 @@ impl fmt::Display for LoadError {
             LoadError::Json { reason } => write!(f, "not a JSON state_dict: {reason}"),
             LoadError::OtherFormat { what } => write!(f, "the file is {what}"),
             LoadError::Torch { reason } => write!(f, "not a readable PyTorch file: {reason}"),
+            LoadError::Keras { reason } => write!(f, "not a readable Keras file: {reason}"),
             LoadError::DuplicateTensor { name } => {
                 write!(f, "tensor `{name}` appears twice in the file's header")
             }

@@ -44,6 +44,11 @@ pub(crate) fn open<'a>(
             *converted = super::torch::to_safetensors(bytes)?;
             converted
         }
+        #[cfg(feature = "keras")]
+        Kind::Hdf5 => {
+            *converted = super::keras::hdf5_to_safetensors(bytes)?;
+            converted
+        }
         Kind::Other(what) => return Err(LoadError::OtherFormat { what }),
     };
     check_header(bytes)?;
@@ -54,9 +59,11 @@ pub(crate) fn open<'a>(
 enum Kind {
     Safetensors,
     Json,
-    /// A zip archive: PyTorch's `torch.save` format (or a Keras `.keras` file, which the
-    /// PyTorch reader names when it finds no pickle).
+    /// A zip archive: PyTorch's `torch.save` format, or a Keras `.keras` file.
     Torch,
+    /// HDF5: Keras' `.weights.h5`.
+    #[cfg(feature = "keras")]
+    Hdf5,
     Other(&'static str),
 }
 
@@ -77,11 +84,15 @@ fn kind(bytes: &[u8]) -> Kind {
     if bytes.starts_with(b"PK\x03\x04") {
         return Kind::Torch;
     }
+    #[cfg(feature = "keras")]
+    if bytes.starts_with(super::keras::SIGNATURE) {
+        return Kind::Hdf5;
+    }
     let signatures: [(&[u8], &'static str); 3] = [
         (
             b"\x89HDF\r\n\x1a\n",
             "an HDF5 file (a Keras `.h5` or `.weights.h5` file), which this build does not read: \
-             save the weights as safetensors",
+             enable the `keras` feature, or save the weights as safetensors",
         ),
         (
             b"\x80\x02",

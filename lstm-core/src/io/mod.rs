@@ -22,6 +22,8 @@ mod error;
 mod header;
 mod inspect;
 mod json;
+#[cfg(feature = "keras")]
+mod keras;
 mod layers;
 mod model;
 mod options;

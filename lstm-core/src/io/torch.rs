@@ -19,6 +19,10 @@ use super::LoadError;
 /// The tensors of a PyTorch zip file as the bytes of a safetensors file.
 pub(super) fn to_safetensors(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     let archive = Zip::read(bytes)?;
+    #[cfg(feature = "keras")]
+    if let Some(converted) = super::keras::archive_to_safetensors(&archive) {
+        return converted;
+    }
     // The pickle (the first by name, should a damaged archive hold several).
     let (root, pickle) = archive
         .entries
@@ -26,8 +30,7 @@ pub(super) fn to_safetensors(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
         .filter_map(|(name, data)| Some((name.strip_suffix("data.pkl")?, *data)))
         .min_by_key(|(root, _)| *root)
         .ok_or(LoadError::OtherFormat {
-            what: "a zip archive without `data.pkl`: not a PyTorch file (a Keras `.keras` file?), \
-                   which this build does not read: save the weights as safetensors",
+            what: KERAS_OR_OTHER_ZIP,
         })?;
     let value = Unpickler::new(pickle).run()?;
     let tensors = state_dict(value)?;
@@ -47,12 +50,20 @@ pub(super) fn to_safetensors(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     safetensors::serialize(owned, None).map_err(|error| invalid(error.to_string()))
 }
 
+#[cfg(feature = "keras")]
+const KERAS_OR_OTHER_ZIP: &str =
+    "a zip archive with neither `data.pkl` (PyTorch) nor `model.weights.h5` (Keras)";
+#[cfg(not(feature = "keras"))]
+const KERAS_OR_OTHER_ZIP: &str = "a zip archive without `data.pkl`: not a PyTorch file (a Keras \
+                                  `.keras` file?), which this build does not read: enable the \
+                                  `keras` feature, or save the weights as safetensors";
+
 fn invalid(reason: String) -> LoadError {
     LoadError::Torch { reason }
 }
 
 /// A tensor's bytes, for the safetensors writer.
-struct Owned(Dtype, Vec<usize>, Vec<u8>);
+pub(super) struct Owned(pub(super) Dtype, pub(super) Vec<usize>, pub(super) Vec<u8>);
 
 impl safetensors::View for Owned {
     fn dtype(&self) -> Dtype {
@@ -70,8 +81,8 @@ impl safetensors::View for Owned {
 }
 
 /// The stored entries of a zip archive, by name.
-struct Zip<'a> {
-    entries: HashMap<&'a str, &'a [u8]>,
+pub(super) struct Zip<'a> {
+    pub(super) entries: HashMap<&'a str, &'a [u8]>,
 }
 
 fn u16_at(bytes: &[u8], at: usize) -> Option<usize> {
@@ -95,7 +106,7 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 impl<'a> Zip<'a> {
-    fn read(bytes: &'a [u8]) -> Result<Self, LoadError> {
+    pub(super) fn read(bytes: &'a [u8]) -> Result<Self, LoadError> {
         let corrupt = |what: &str| invalid(format!("a damaged zip archive: {what}"));
         // The end-of-central-directory record: the last `PK\x05\x06` within its reach.
         let search_from = bytes.len().saturating_sub(22 + 65_535);
@@ -168,8 +179,8 @@ impl<'a> Zip<'a> {
             }
             if method != 0 {
                 return Err(invalid(format!(
-                    "entry `{name}` is compressed (method {method}); PyTorch stores its entries \
-                     uncompressed"
+                    "entry `{name}` is compressed (method {method}); PyTorch and Keras store \
+                     their entries uncompressed"
                 )));
             }
             let local_name = u16_at(bytes, local + 26);
