@@ -72,3 +72,25 @@ fn an_rtneural_file_counts_as_keras_does() {
     let counted: usize = inspection.layers.iter().map(Found::parameters).sum();
     assert_eq!(counted, keras_count);
 }
+
+/// Keras' own files (`.keras`, `.weights.h5`): every layer found, adding up to
+/// `count_params()`.
+#[test]
+fn keras_files_count_as_keras_does() {
+    let (_, keras_count) =
+        metadata_count(&common::fixture_bytes("keras_bilstm_tagger_io")).unwrap();
+    for file in [
+        "keras_bilstm_tagger.keras",
+        "keras_bilstm_tagger.weights.h5",
+    ] {
+        let bytes = std::fs::read(format!(
+            "{}/tests/fixtures/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let inspection = inspect(&bytes).unwrap();
+        let counted: usize = inspection.layers.iter().map(Found::parameters).sum();
+        assert_eq!(counted, keras_count, "{file}:\n{inspection}");
+        assert_eq!(inspection.layers.len(), 4, "{file}:\n{inspection}");
+    }
+}

@@ -64,3 +64,17 @@ fn a_missing_file_and_a_wrong_command_are_errors() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_keras_model_file() {
+    let (ok, out, _) = inspect("keras_bilstm_tagger.keras");
+    assert!(ok);
+    for line in [
+        "`bidirectional/forward_layer/cell/`: LSTM (Keras LSTM), input 6, hidden 5, 240 parameters",
+        "`bidirectional/backward_layer/cell/`: LSTM (Keras LSTM), input 6, hidden 5, 240 parameters",
+        "`dense/`: linear (Keras Dense), 10 -> 4, 44 parameters",
+        "`embedding/`: embedding, 20 tokens of 6, 120 parameters",
+    ] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+}
