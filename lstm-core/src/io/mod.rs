@@ -11,6 +11,7 @@
 //! | `error.rs` | [`LoadError`], [`SaveError`] |
 //! | `json.rs` | JSON `state_dict`s (the amp-modelling tools' files), read into the same tensors |
 //! | `torch.rs` | PyTorch `.pt` files: a zip reader and a pickle reader that runs nothing |
+//! | `keras.rs` | Keras 3 `.keras` and `.weights.h5` files (HDF5), renamed into Keras' variable names |
 //! | `inspect.rs` | what a file holds, without a type: [`inspect`] |
 //! | `header.rs` | the safetensors header's own checks: duplicated names, sizes, its length limit |
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
@@ -89,11 +90,12 @@ pub trait WeightFile: Sized {
     /// Loads weights from the bytes of a safetensors file written by PyTorch (`nn.LSTM`,
     /// `nn.LSTMCell`) or Keras (`LSTM`), checking every tensor against this type.
     ///
-    /// The same call reads the other files PyTorch users have, told from the first bytes: a
+    /// The same call reads the other files users have, told from the first bytes: a
     /// `.pt`/`.pth` file from `torch.save(model.state_dict(), ..)` (or a checkpoint holding one
-    /// under `model_state_dict`), whose pickle is read without running any of it, and the JSON
-    /// `state_dict` the guitar-amp modelling tools write. A zip without a pickle, an HDF5 file or
-    /// a legacy pickle is an error that names it.
+    /// under `model_state_dict`), whose pickle is read without running any of it; a Keras 3
+    /// `.keras` or `.weights.h5` file (with the default `keras` feature); the JSON `state_dict`
+    /// the guitar-amp modelling tools write and RTNeural's JSON model files. A legacy pickle or
+    /// another kind of file is an error that names it.
     ///
     /// Element types f32, f64, f16 and bf16 convert to `T` (f64 into `f32` rounds to nearest).
     /// Bias sets are matched in order; when the file has more than the type, the type's last
