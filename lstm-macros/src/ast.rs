@@ -65,18 +65,11 @@ impl<'a> Container<'a> {
                 Body::Invalid
             }
         };
-        if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
-            // `Generics` prints only its `<..>`, so a lone `where` clause is spanned on itself.
-            let spanned: &dyn quote::ToTokens = match &input.generics.where_clause {
-                Some(clause) if input.generics.params.is_empty() => clause,
-                _ => &input.generics,
-            };
-            cx.error_spanned_by(
-                spanned,
-                "`#[derive(Lstm)]` does not take generic parameters or a `where` clause: the sizes come from \
-                 `#[lstm(..)]` and the element type from the fields",
-            );
-        }
+        cx.reject_generics(
+            &input.generics,
+            "`#[derive(Lstm)]` does not take generic parameters or a `where` clause: the sizes \
+             come from `#[lstm(..)]` and the element type from the fields",
+        );
         Container {
             ident: &input.ident,
             vis: &input.vis,

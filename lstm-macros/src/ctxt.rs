@@ -22,6 +22,19 @@ impl Ctxt {
         self.errors.push(error);
     }
 
+    /// Records `message` if `generics` has parameters or a `where` clause, spanned on the
+    /// parameters, or on the clause when it stands alone (`Generics` prints only its `<..>`).
+    pub(crate) fn reject_generics(&mut self, generics: &syn::Generics, message: &str) {
+        if generics.params.is_empty() && generics.where_clause.is_none() {
+            return;
+        }
+        let spanned: &dyn ToTokens = match &generics.where_clause {
+            Some(clause) if generics.params.is_empty() => clause,
+            _ => generics,
+        };
+        self.error_spanned_by(spanned, message);
+    }
+
     /// The recorded errors, in the order they were found.
     pub(crate) fn finish(self) -> Vec<syn::Error> {
         self.errors

@@ -63,17 +63,11 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 /// Reads the struct and its attributes; `None` when there is nothing to expand.
 fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
     let residual = struct_attrs(cx, &input.attrs);
-    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
-        let spanned: &dyn quote::ToTokens = match &input.generics.where_clause {
-            Some(clause) if input.generics.params.is_empty() => clause,
-            _ => &input.generics,
-        };
-        cx.error_spanned_by(
-            spanned,
-            "`#[derive(Model)]` does not take generic parameters or a `where` clause: a model's \
-             layers are concrete types, their sizes in the types",
-        );
-    }
+    cx.reject_generics(
+        &input.generics,
+        "`#[derive(Model)]` does not take generic parameters or a `where` clause: a model's \
+         layers are concrete types, their sizes in the types",
+    );
     let fields = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => &named.named,
