@@ -8,7 +8,7 @@ mod common;
 use lstm::prelude::*;
 use lstm::{
     Activation, Bidirectional, Embedding, Kernel, Linear, LoadError, LoadOptions, LstmLayer, Model,
-    Softmax, Tanh, Token,
+    Softmax, Stacked, Tanh, Token,
 };
 
 fn fixture_file(name: &str) -> Vec<u8> {
@@ -494,4 +494,40 @@ fn a_keras_file_and_a_weights_h5_file_load_and_match_keras() {
         println!("KerasBiTagger from {file}: max |ours - Keras| {difference:e}");
         assert!(difference < 1e-5, "{file}: {difference}");
     }
+}
+
+/// PyTorch's `nn.LSTM(num_layers=2)` as one field: a `Stacked` pair read from `_l0`, `_l1`
+/// under the field's name; a one-layer field reports the second layer's tensors.
+#[test]
+fn a_stacked_nn_lstm_is_one_field() {
+    #[derive(Model, Debug)]
+    struct Deep {
+        lstm: Stacked<LstmLayer<f32, 5, 7, 2>, LstmLayer<f32, 7, 7, 2>>,
+    }
+    #[derive(Model, Debug)]
+    struct Shallow {
+        lstm: LstmLayer<f32, 5, 7, 2>,
+    }
+    let bytes = common::fixture_bytes("layers2_f32");
+    assert_eq!(Deep::PARAM_COUNT, recorded_count(&bytes));
+    let deep = Deep::from_safetensors(&bytes, &LoadOptions::new()).unwrap();
+    let (_, input) = common::data::<f32>(&bytes, "input");
+    let (_, expected) = common::data::<f32>(&bytes, "output");
+    let inputs: Vec<[f32; 5]> = input
+        .chunks_exact(5)
+        .map(|x| x.try_into().unwrap())
+        .collect();
+    let mut outputs = vec![[0.0; 7]; inputs.len()];
+    deep.run(&inputs, &mut outputs, &mut deep.zero_state())
+        .unwrap();
+    let difference = common::max_abs_diff(outputs.iter().flatten().copied(), &expected);
+    println!("Deep: max |ours - PyTorch| {difference:e}");
+    assert!(difference < 1e-5, "{difference}");
+
+    let err = Shallow::from_safetensors(&bytes, &LoadOptions::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("layer `lstm`: unexpected tensor `lstm.weight_ih_l1`"),
+        "{err}"
+    );
 }
