@@ -233,6 +233,25 @@ impl Report {
                 factor <= 0.006,
             );
         }
+        for hidden in [20, 32, 40, 64] {
+            let Some(amp) = find(&format!("amp H={hidden}")) else {
+                continue;
+            };
+            let ratio = amp.streaming() / amp.bound_ns;
+            goal(
+                format!("amp H={hidden} (streamed) at most 1.50x the bound"),
+                format!("{ratio:.2}x"),
+                ratio <= 1.5,
+            );
+            if hidden == 40 {
+                let factor = amp.streaming() * 48_000.0 / 1e9;
+                goal(
+                    "amp H=40 real-time factor at 48 kHz <= 0.005".to_owned(),
+                    format!("{factor:.4}"),
+                    factor <= 0.005,
+                );
+            }
+        }
         if let Some(s4) = find("S4") {
             let fraction = s4.flops() / (s4.streaming() * 1e-9) / self.peak_flops;
             goal(
