@@ -109,6 +109,10 @@ pub use lstm_macros::Lstm;
 ///   layer are ignored unless [`LoadOptions::strict`];
 /// - [`Module`], so that the model can be a field of a larger one.
 ///
+/// A model may take const parameters, its sizes: `struct Amp<const H: usize> { rec:
+/// LstmLayer<f32, 1, H, 2>, lin: Linear<f32, H, 1> }` is one declaration for every hidden size
+/// (`Amp::<40>::load(..)`), each hand-off still checked on the field.
+///
 /// Attributes: `#[model(residual)]` on the struct adds the model's input to its output (the
 /// first `O` of the `I` input values, as guitar-amp models do); `#[model(rename = "lin")]` on a
 /// field names its tensors (`rename = "layers.0"` for RTNeural's numbered layers, `""` for the

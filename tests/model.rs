@@ -531,3 +531,32 @@ fn a_stacked_nn_lstm_is_one_field() {
         "{err}"
     );
 }
+
+/// One declaration for every size: a model's const parameters are its sizes.
+#[derive(Model, Debug)]
+#[model(residual)]
+struct AmpOf<const H: usize> {
+    rec: LstmLayer<f32, 1, H, 2>,
+    lin: Linear<f32, H, 1>,
+}
+
+#[test]
+fn a_model_generic_over_its_hidden_size_loads_each_size() {
+    let small =
+        AmpOf::<12>::from_safetensors(&common::fixture_bytes("amp_skip_f32"), &LoadOptions::new())
+            .unwrap();
+    assert_eq!(AmpOf::<12>::PARAM_COUNT, Amp12::PARAM_COUNT);
+    assert_eq!(AmpOf::<40>::PARAM_COUNT, Amp40::PARAM_COUNT);
+    let io = common::fixture_bytes("amp_skip_f32");
+    let (_, input) = common::data::<f32>(&io, "input");
+    let (_, expected) = common::data::<f32>(&io, "output");
+    let (streamed, whole) = stream_and_run(&small, &input);
+    assert!(common::max_abs_diff(streamed, &expected) < 1e-5);
+    assert!(common::max_abs_diff(whole, &expected) < 1e-5);
+    // The wrong size is named as for a concrete type.
+    let err = AmpOf::<16>::from_safetensors(&io, &LoadOptions::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "layer `rec`: tensor `rec.weight_ih_l0` has shape (48, 1), expected (64, 1)"
+    );
+}

@@ -445,35 +445,21 @@ fn scenario(
 }
 
 /// An amp model as the amp-modelling tools train it, `lin(rec(x)) + x`: LSTM(1, H), a linear
-/// head back to one sample, the input added; one struct per size (`#[derive(Model)]` takes no
-/// generic parameters), each built from its parts.
-trait AmpModel<const H: usize>: StreamingLayer<f32, Input = [f32; 1], Output = [f32; 1]> {
-    fn new(rec: LstmLayer<f32, 1, H, 2>, lin: lstm::Linear<f32, H, 1>) -> Self;
+/// head back to one sample, the input added.
+#[derive(lstm::Model)]
+#[model(residual)]
+struct Amp<const H: usize> {
+    rec: LstmLayer<f32, 1, H, 2>,
+    lin: lstm::Linear<f32, H, 1>,
 }
-
-macro_rules! amp_models {
-    ($($name:ident = $hidden:literal),*) => {$(
-        #[derive(lstm::Model)]
-        #[model(residual)]
-        struct $name {
-            rec: LstmLayer<f32, 1, $hidden, 2>,
-            lin: lstm::Linear<f32, $hidden, 1>,
-        }
-
-        impl AmpModel<$hidden> for $name {
-            fn new(rec: LstmLayer<f32, 1, $hidden, 2>, lin: lstm::Linear<f32, $hidden, 1>) -> Self {
-                $name { rec, lin }
-            }
-        }
-    )*};
-}
-
-amp_models!(Amp20 = 20, Amp32 = 32, Amp40 = 40, Amp64 = 64);
 
 /// ns per sample of an amp model of hidden `H`, streamed one sample at a time as an audio
 /// callback runs it: the model as `#[derive(Model)]` builds it (the best kernel) and with each
 /// kernel the CPU has.
-fn amp_step<const H: usize, A: AmpModel<H>>(settings: &Settings) -> Vec<(String, f64)> {
+fn amp_step<const H: usize>(settings: &Settings) -> Vec<(String, f64)>
+where
+    Amp<H>: StreamingLayer<f32, Input = [f32; 1], Output = [f32; 1]>,
+{
     // PyTorch's two bias sets, as the amp tools' models have.
     let rec = LstmWeights::<f32, 1, H, 2>::from_fn(element);
     let lin = lstm::Linear::new(
@@ -493,10 +479,10 @@ fn amp_step<const H: usize, A: AmpModel<H>>(settings: &Settings) -> Vec<(String,
             .map(|kernel| (format!("lstm amp model, {kernel:?} kernel"), kernel)),
     );
     for (name, kernel) in models {
-        let amp = A::new(
-            rec.pack().with_kernel(kernel).expect("available"),
-            lin.clone(),
-        );
+        let amp = Amp::<H> {
+            rec: rec.pack().with_kernel(kernel).expect("available"),
+            lin: lin.clone(),
+        };
         let mut state = amp.zero_state();
         let mut at = 0;
         let seconds = seconds_per_call(settings, || {
@@ -509,7 +495,7 @@ fn amp_step<const H: usize, A: AmpModel<H>>(settings: &Settings) -> Vec<(String,
 }
 
 macro_rules! amp_sweep {
-    ($settings:expr, $peak:expr, $tries:expr, $($model:ident = $hidden:literal),*) => {{
+    ($settings:expr, $peak:expr, $tries:expr, $($hidden:literal),*) => {{
         let mut rows = Vec::new();
         $(
             let sizes = (1, $hidden, 1);
@@ -518,7 +504,7 @@ macro_rules! amp_sweep {
                 "LSTM(1, H) + Linear(H, 1) + skip, streamed sample by sample",
                 sizes,
                 bound($peak, sizes, None, $tries),
-                amp_step::<$hidden, $model>($settings),
+                amp_step::<$hidden>($settings),
             ));
         )*
         rows
@@ -663,15 +649,7 @@ fn main() {
     ));
 
     add_pytorch(&mut scenarios);
-    scenarios.extend(amp_sweep!(
-        &settings,
-        peak,
-        tries,
-        Amp20 = 20,
-        Amp32 = 32,
-        Amp40 = 40,
-        Amp64 = 64
-    ));
+    scenarios.extend(amp_sweep!(&settings, peak, tries, 20, 32, 40, 64));
 
     let sweep = sweep!(&settings, peak, tries, 8, 16, 32, 64, 128, 256, 512, 1024);
 

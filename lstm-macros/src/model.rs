@@ -41,6 +41,8 @@ struct Variant<'a> {
 struct Model<'a> {
     ident: &'a Ident,
     vis: &'a syn::Visibility,
+    /// A struct's const parameters (`struct Amp<const H: usize>`); none on an enum.
+    generics: &'a syn::Generics,
     residual: bool,
     parts: Vec<Part<'a>>,
     variants: Vec<Variant<'a>>,
@@ -63,11 +65,23 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 /// Reads the struct and its attributes; `None` when there is nothing to expand.
 fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
     let residual = struct_attrs(cx, &input.attrs);
-    cx.reject_generics(
-        &input.generics,
-        "`#[derive(Model)]` does not take generic parameters or a `where` clause: a model's \
-         layers are concrete types, their sizes in the types",
-    );
+    // Const parameters are sizes (`struct Amp<const H: usize>`, one model for every hidden
+    // size); a type or lifetime parameter would make the layers' own types unknown.
+    let only_sizes = matches!(input.data, Data::Struct(_))
+        && input.generics.where_clause.is_none()
+        && input
+            .generics
+            .params
+            .iter()
+            .all(|param| matches!(param, syn::GenericParam::Const(_)));
+    if !only_sizes {
+        cx.reject_generics(
+            &input.generics,
+            "`#[derive(Model)]` takes const parameters only, on a struct (`struct Amp<const H: \
+             usize>`): no type or lifetime parameters, no `where` clause, no parameters on an \
+             enum of models; a model's layers are concrete types, their sizes in the types",
+        );
+    }
     let fields = match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => &named.named,
@@ -106,6 +120,7 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
             return Some(Model {
                 ident: &input.ident,
                 vis: &input.vis,
+                generics: &input.generics,
                 residual,
                 parts: Vec::new(),
                 variants,
@@ -143,6 +158,7 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
     Some(Model {
         ident: &input.ident,
         vis: &input.vis,
+        generics: &input.generics,
         residual,
         parts,
         variants: Vec::new(),
@@ -271,11 +287,22 @@ fn path_text(path: &syn::Path) -> String {
 fn expand(model: &Model<'_>) -> TokenStream {
     let private = quote!(::lstm::__private);
     let Model {
-        ident, vis, parts, ..
+        ident,
+        vis,
+        parts,
+        generics,
+        ..
     } = model;
     if parts.is_empty() {
         return quote!();
     }
+    let (impl_generics, ty_generics, _) = generics.split_for_impl();
+    // The chain's type alias takes the struct's const parameters after its lifetime.
+    let params = &generics.params;
+    let args: Vec<&Ident> = generics.const_params().map(|param| &param.ident).collect();
+    let chain_of = |lifetime: TokenStream| quote!(__LstmModelChain<#lifetime #(, #args)*>);
+    let chain_a = chain_of(quote!('a));
+    let chain_any = chain_of(quote!('_));
     let title = ident.to_string();
     let first = parts[0].ty;
     let float = quote!(<#first as #private::Module>::Float);
@@ -348,11 +375,11 @@ fn expand(model: &Model<'_>) -> TokenStream {
     quote! {
         #[allow(non_local_definitions)]
         const _: () = {
-            type __LstmModelChain<'a> = #chain_type;
+            type __LstmModelChain<'a, #params> = #chain_type;
 
             #[automatically_derived]
             #[allow(dead_code)]
-            impl #ident {
+            impl #impl_generics #ident #ty_generics {
                 /// The model's parameters, the sum over its layers: PyTorch's
                 /// `sum(p.numel())` and Keras' `count_params()` for the same model.
                 #vis const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts)*;
@@ -393,7 +420,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl #private::Module for #ident {
+            impl #impl_generics #private::Module for #ident #ty_generics {
                 type Float = #float;
                 const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts_for_module)*;
 
@@ -411,9 +438,9 @@ fn expand(model: &Model<'_>) -> TokenStream {
 
             /// Runs where the layers fit together (each hand-off is checked below).
             #[automatically_derived]
-            impl #private::Layer<#float> for #ident
+            impl #impl_generics #private::Layer<#float> for #ident #ty_generics
             where
-                for<'a> __LstmModelChain<'a>: #private::RunChain<
+                for<'a> #chain_a: #private::RunChain<
                     #float, #input_type, #output_type, #state_type, #workspace_type
                 >,
             {
@@ -427,7 +454,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 }
 
                 fn zero_state(&self) -> Self::State {
-                    let chain: __LstmModelChain<'_> = #chain_value;
+                    let chain: #chain_any = #chain_value;
                     #private::RunChain::<#float, _, _, _, _>::zero_state_chain(&chain)
                 }
 
@@ -438,7 +465,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                     state: &mut Self::State,
                     workspace: &mut Self::Workspace,
                 ) -> ::core::result::Result<(), #private::SequenceLengthError> {
-                    let chain: __LstmModelChain<'_> = #chain_value;
+                    let chain: #chain_any = #chain_value;
                     #private::RunChain::<#float, _, _, _, _>::run_chain(
                         &chain, inputs, outputs, state, workspace,
                     )
@@ -451,7 +478,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                     states: &mut [Self::State],
                     workspace: &mut Self::Workspace,
                 ) -> ::core::result::Result<(), #private::BatchLengthError> {
-                    let chain: __LstmModelChain<'_> = #chain_value;
+                    let chain: #chain_any = #chain_value;
                     #private::RunChain::<#float, _, _, _, _>::run_batch_chain(
                         &chain, inputs, outputs, states, workspace,
                     )
@@ -460,24 +487,27 @@ fn expand(model: &Model<'_>) -> TokenStream {
 
             /// Streams where every layer does (not with a bidirectional layer).
             #[automatically_derived]
-            impl #private::StreamingLayer<#float> for #ident
+            impl #impl_generics #private::StreamingLayer<#float> for #ident #ty_generics
             where
-                for<'a> __LstmModelChain<'a>: #private::RunChain<
+                for<'a> #chain_a: #private::RunChain<
                     #float, #input_type, #output_type, #state_type, #workspace_type
                 >,
-                for<'a> __LstmModelChain<'a>: #private::StepChain<
+                for<'a> #chain_a: #private::StepChain<
                     #float, #input_type, #state_type, #output_type
                 >,
             {
                 fn step(&self, x: &Self::Input, state: &mut Self::State) -> Self::Output {
-                    let chain: __LstmModelChain<'_> = #chain_value;
+                    let chain: #chain_any = #chain_value;
                     #private::StepChain::<#float, _, _, _>::step_chain(&chain, x, state)
                 }
             }
 
-            const _: () = {
+            // Generic, so that a model's const parameters are in scope; never called, only
+            // type-checked.
+            #[allow(dead_code)]
+            fn __lstm_model_hand_offs #impl_generics () {
                 #(#hand_offs)*
-            };
+            }
         };
     }
 }

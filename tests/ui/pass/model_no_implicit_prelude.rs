@@ -19,6 +19,12 @@ mod models {
     }
 
     #[derive(::lstm::Model)]
+    pub struct Sized<const H: usize> {
+        pub rec: ::lstm::LstmLayer<f32, 1, H>,
+        pub lin: ::lstm::Linear<f32, H, 1>,
+    }
+
+    #[derive(::lstm::Model)]
     pub enum Either {
         Amp(Amp),
         Bare(::lstm::Linear<f32, 1, 1>),
@@ -54,4 +60,10 @@ fn main() {
     let mut state = <models::EitherState as ::std::default::Default>::default();
     ::std::assert_eq!(either.step(&[0.5], &mut state), [0.0]);
     ::std::assert_eq!(models::Single::CANDIDATES, ["Only"]);
+    let sized = models::Sized::<3> {
+        rec: ::lstm::LstmLayer::zeros(),
+        lin: ::lstm::Linear::zeros(),
+    };
+    ::std::assert_eq!(sized.step(&[0.5], &mut ::lstm::Layer::zero_state(&sized)), [0.0]);
+    ::std::assert_eq!(models::Sized::<3>::PARAM_COUNT, 4 * 3 * (1 + 3 + 1) + 4);
 }
