@@ -213,7 +213,14 @@ impl BatchLengthError {
 /// assert_eq!(cell.step(&[1.0, 2.0, 3.0], &mut state), [0.0, 0.0]);
 /// ```
 #[derive(Debug)]
-pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1, const R: usize = H> {
+pub struct CellRef<
+    'a,
+    T: 'static,
+    const I: usize,
+    const H: usize,
+    const B: usize = 1,
+    const R: usize = H,
+> {
     /// Input gate, input weights (hidden x input).
     pub w_i: &'a Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
@@ -252,7 +259,7 @@ pub struct CellRef<'a, T, const I: usize, const H: usize, const B: usize = 1, co
 /// let none: lstm_core::Projection<'_, f32, 2, 4> = lstm_core::Projection::none();
 /// ```
 #[derive(Debug)]
-pub struct Projection<'a, T, const R: usize, const H: usize>(Option<&'a Matrix<T, R, H>>);
+pub struct Projection<'a, T: 'static, const R: usize, const H: usize>(Option<&'a Matrix<T, R, H>>);
 
 impl<T, const H: usize> Projection<'_, T, H, H> {
     /// No projection: the output is `h` itself.
@@ -308,7 +315,7 @@ impl<T, const R: usize, const H: usize> Copy for Projection<'_, T, R, H> {}
 /// assert_eq!(**biases.b_o, [0.0, 1.0, 2.0]);
 /// ```
 #[derive(Debug)]
-pub struct GateBiasRefs<'a, T, const H: usize> {
+pub struct GateBiasRefs<'a, T: 'static, const H: usize> {
     /// Input gate bias.
     pub b_i: &'a Vector<T, H>,
     /// Forget gate bias.
@@ -639,7 +646,13 @@ fn dot_many<T: Float, const N: usize, const M: usize>(row: &[T; N], xs: &[&[T; N
 /// assert_eq!(h.len(), 1024);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1, const R: usize = H> {
+pub struct LstmWeights<
+    T: 'static,
+    const I: usize,
+    const H: usize,
+    const B: usize = 1,
+    const R: usize = H,
+> {
     /// Input gate, input weights (hidden x input).
     pub w_i: Matrix<T, H, I>,
     /// Input gate, recurrent weights (hidden x hidden).
@@ -670,7 +683,7 @@ pub struct LstmWeights<T, const I: usize, const H: usize, const B: usize = 1, co
 /// assert_eq!(**biases.gate(Gate::Candidate), [20.0, 21.0]);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct GateBiases<T, const H: usize> {
+pub struct GateBiases<T: 'static, const H: usize> {
     /// Input gate bias.
     pub b_i: Vector<T, H>,
     /// Forget gate bias.

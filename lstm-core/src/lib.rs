@@ -46,6 +46,7 @@
 mod arch;
 mod cell;
 mod element;
+mod embed;
 mod io;
 mod kernel;
 mod layer;
@@ -59,6 +60,9 @@ pub use cell::{
     SequenceLengthError,
 };
 pub use element::Float;
+pub use embed::{Aligned, Plain, cast};
+#[doc(hidden)]
+pub use io::compile;
 pub use io::{
     Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Module,
     Naming, ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, inspect,

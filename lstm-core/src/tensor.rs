@@ -1,7 +1,9 @@
-//! Heap-backed, statically sized matrices and vectors.
+//! Statically sized matrices and vectors, on the heap or in static data.
 //!
-//! Both keep their elements in one `Box`, so an LSTM's weights never sit on the stack, and both
-//! dereference to plain arrays (`[[T; C]; R]` and `[T; N]`), so every size is known to the compiler.
+//! Both keep their elements in one `Box`, or in `static` data compiled into the program
+//! ([`Matrix::from_static`], what compile-time weights are), so an LSTM's weights never sit on
+//! the stack, and both dereference to plain arrays (`[[T; C]; R]` and `[T; N]`), so every size
+//! is known to the compiler.
 //!
 //! Construction never builds the whole tensor on the stack: elements are written into a heap
 //! buffer (a row at a time for a matrix) and the buffer is then turned into the boxed array.
@@ -12,7 +14,31 @@ use core::ops::{Deref, DerefMut};
 
 use crate::Float;
 
-/// A `R x C` matrix (`R` rows, `C` columns), row-major, on the heap.
+/// Where a tensor's elements live: on the heap, or in static data (read-only, never copied
+/// unless written to).
+#[derive(Clone)]
+enum Elements<X: 'static> {
+    Heap(Box<X>),
+    Static(&'static X),
+}
+
+impl<X> Deref for Elements<X> {
+    type Target = X;
+    fn deref(&self) -> &X {
+        match self {
+            Elements::Heap(boxed) => boxed,
+            Elements::Static(borrowed) => borrowed,
+        }
+    }
+}
+
+impl<X: PartialEq> PartialEq for Elements<X> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+/// A `R x C` matrix (`R` rows, `C` columns), row-major, on the heap or in static data.
 ///
 /// In an LSTM, `W` is `Matrix<T, H, I>` and `U` is `Matrix<T, H, H>`: rows are hidden units, so the
 /// gate pre-activation is `W x` (PyTorch's orientation, not Keras' transposed kernel).
@@ -24,11 +50,11 @@ use crate::Float;
 /// assert_eq!(m.as_flattened(), &[0.0, 1.0, 2.0, 10.0, 11.0, 12.0]);
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Matrix<T, const R: usize, const C: usize> {
-    rows: Box<[[T; C]; R]>,
+pub struct Matrix<T: 'static, const R: usize, const C: usize> {
+    rows: Elements<[[T; C]; R]>,
 }
 
-/// A vector of `N` elements on the heap: a bias `b` is `Vector<T, H>`.
+/// A vector of `N` elements on the heap or in static data: a bias `b` is `Vector<T, H>`.
 ///
 /// ```
 /// use lstm_core::Vector;
@@ -36,8 +62,8 @@ pub struct Matrix<T, const R: usize, const C: usize> {
 /// assert_eq!(*b, [0.0, 1.0, 2.0, 3.0]);
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Vector<T, const N: usize> {
-    elements: Box<[T; N]>,
+pub struct Vector<T: 'static, const N: usize> {
+    elements: Elements<[T; N]>,
 }
 
 /// A flat buffer whose length does not match a tensor's element count.
@@ -102,7 +128,7 @@ impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
             rows.push(core::array::from_fn(|col| element(row, col)));
         }
         Self {
-            rows: into_boxed_array(rows),
+            rows: Elements::Heap(into_boxed_array(rows)),
         }
     }
 
@@ -166,7 +192,40 @@ impl<T, const R: usize, const C: usize> Matrix<T, R, C> {
         self.rows.as_flattened()
     }
 
-    /// All elements in row-major order, mutably.
+    /// A matrix whose elements are static data, for example weights compiled into the
+    /// program: nothing is copied, now or when the matrix is cloned; writing to it (through
+    /// `DerefMut`) first copies it to the heap.
+    ///
+    /// ```
+    /// use lstm_core::Matrix;
+    /// static W: [[f32; 2]; 2] = [[1.0, 0.0], [0.0, 1.0]];
+    /// let mut identity = Matrix::from_static(&W);
+    /// assert_eq!(identity.as_rows(), &W);
+    /// assert!(identity.is_static());
+    /// identity[0][1] = 0.5; // copies to the heap; `W` is unchanged
+    /// assert!(!identity.is_static() && W[0][1] == 0.0);
+    /// ```
+    #[must_use]
+    pub const fn from_static(rows: &'static [[T; C]; R]) -> Self {
+        Self {
+            rows: Elements::Static(rows),
+        }
+    }
+
+    /// Whether the elements are static data ([`from_static`](Self::from_static)), not on the
+    /// heap.
+    ///
+    /// ```
+    /// assert!(!lstm_core::Matrix::<f32, 2, 2>::zeros().is_static());
+    /// ```
+    #[must_use]
+    pub fn is_static(&self) -> bool {
+        matches!(self.rows, Elements::Static(_))
+    }
+}
+
+impl<T: Copy, const R: usize, const C: usize> Matrix<T, R, C> {
+    /// All elements in row-major order, mutably (static elements are first copied to the heap).
     ///
     /// ```
     /// let mut m = lstm_core::Matrix::<f32, 2, 2>::zeros();
@@ -175,7 +234,7 @@ impl<T, const R: usize, const C: usize> Matrix<T, R, C> {
     /// ```
     #[must_use]
     pub fn as_flattened_mut(&mut self) -> &mut [T] {
-        self.rows.as_flattened_mut()
+        self.deref_mut().as_flattened_mut()
     }
 }
 
@@ -186,9 +245,16 @@ impl<T, const R: usize, const C: usize> Deref for Matrix<T, R, C> {
     }
 }
 
-impl<T, const R: usize, const C: usize> DerefMut for Matrix<T, R, C> {
+/// Static elements are copied to the heap first (a row at a time, never through the stack).
+impl<T: Copy, const R: usize, const C: usize> DerefMut for Matrix<T, R, C> {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.rows
+        if let Elements::Static(rows) = self.rows {
+            self.rows = Elements::Heap(into_boxed_array(rows.to_vec()));
+        }
+        match &mut self.rows {
+            Elements::Heap(rows) => rows,
+            Elements::Static(_) => unreachable!("copied to the heap above"),
+        }
     }
 }
 
@@ -219,7 +285,7 @@ impl<T: Float, const N: usize> Vector<T, N> {
     #[must_use]
     pub fn from_fn(element: impl FnMut(usize) -> T) -> Self {
         Self {
-            elements: into_boxed_array((0..N).map(element).collect()),
+            elements: Elements::Heap(into_boxed_array((0..N).map(element).collect())),
         }
     }
 
@@ -242,7 +308,7 @@ impl<T: Float, const N: usize> Vector<T, N> {
             });
         }
         Ok(Self {
-            elements: into_boxed_array(flat.to_vec()),
+            elements: Elements::Heap(into_boxed_array(flat.to_vec())),
         })
     }
 }
@@ -266,6 +332,20 @@ impl<T, const N: usize> Vector<T, N> {
     pub fn as_array(&self) -> &[T; N] {
         &self.elements
     }
+
+    /// A vector whose elements are static data: nothing is copied unless it is written to.
+    ///
+    /// ```
+    /// static B: [f32; 3] = [0.5, 0.0, -0.5];
+    /// let b = lstm_core::Vector::from_static(&B);
+    /// assert_eq!(*b, B);
+    /// ```
+    #[must_use]
+    pub const fn from_static(elements: &'static [T; N]) -> Self {
+        Self {
+            elements: Elements::Static(elements),
+        }
+    }
 }
 
 impl<T, const N: usize> Deref for Vector<T, N> {
@@ -275,9 +355,16 @@ impl<T, const N: usize> Deref for Vector<T, N> {
     }
 }
 
-impl<T, const N: usize> DerefMut for Vector<T, N> {
+/// Static elements are copied to the heap first.
+impl<T: Copy, const N: usize> DerefMut for Vector<T, N> {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.elements
+        if let Elements::Static(elements) = self.elements {
+            self.elements = Elements::Heap(into_boxed_array(elements.to_vec()));
+        }
+        match &mut self.elements {
+            Elements::Heap(elements) => elements,
+            Elements::Static(_) => unreachable!("copied to the heap above"),
+        }
     }
 }
 

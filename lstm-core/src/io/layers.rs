@@ -22,6 +22,47 @@ fn pick_name(file: &SafeTensors<'_>, prefix: &str, pytorch: &str, keras: &str) -
     }
 }
 
+/// Reads a dense layer of `[input, output]` under `prefix` (PyTorch's `weight` `(O, I)` or
+/// Keras' `kernel` `(I, O)`, and `bias`), rejecting other parameters there: its weight as
+/// PyTorch's `(O, I)` row-major, its bias, and the names read. Sizes are values, so that the
+/// typed [`Linear`] and compile-time weights read with the same code.
+pub(super) fn read_linear<T: Float>(
+    file: &SafeTensors<'_>,
+    prefix: &str,
+    [input, output]: [usize; 2],
+    options: &LoadOptions,
+) -> Result<(Vec<T>, Vec<T>, Vec<String>), LoadError> {
+    // Keras' `kernel` is the transpose of PyTorch's `weight`.
+    let (weight_name, transposed) = pick_name(file, prefix, "weight", "kernel");
+    let expected = vec![weight_name, format!("{prefix}bias")];
+    let weight = if transposed {
+        let kernel = read_tensor::<T>(file, &expected[0], &[input, output], options)?;
+        (0..output * input)
+            .map(|at| kernel[(at % input) * output + at / input])
+            .collect()
+    } else {
+        read_tensor::<T>(file, &expected[0], &[output, input], options)?
+    };
+    let bias = read_tensor::<T>(file, &expected[1], &[output], options)?;
+    reject_unexpected(file, prefix, expected.clone(), options)?;
+    Ok((weight, bias, expected))
+}
+
+/// Reads an embedding table of `[vocabulary, width]` under `prefix` (PyTorch's `weight`, Keras'
+/// `embeddings`), rejecting other parameters there: the table, row-major, and the name read.
+pub(super) fn read_embedding<T: Float>(
+    file: &SafeTensors<'_>,
+    prefix: &str,
+    shape: [usize; 2],
+    options: &LoadOptions,
+) -> Result<(Vec<T>, Vec<String>), LoadError> {
+    let (name, _) = pick_name(file, prefix, "weight", "embeddings");
+    let table = read_tensor::<T>(file, &name, &shape, options)?;
+    let expected = vec![name];
+    reject_unexpected(file, prefix, expected.clone(), options)?;
+    Ok((table, expected))
+}
+
 impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// Loads `{prefix}weight` `(O, I)` and `{prefix}bias` `(O,)`, as PyTorch's `nn.Linear` saves
     /// them, or Keras' `Dense`: `{prefix}kernel` `(I, O)` and `{prefix}bias`, from the bytes of a
@@ -64,20 +105,9 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         prefix: &str,
         options: &LoadOptions,
     ) -> Result<(Self, Vec<String>), LoadError> {
-        // Keras' `kernel` is the transpose of PyTorch's `weight`.
-        let (weight_name, transposed) = pick_name(file, prefix, "weight", "kernel");
-        let expected = vec![weight_name, format!("{prefix}bias")];
-        let weight = if transposed {
-            let kernel = read_tensor::<T>(file, &expected[0], &[I, O], options)?;
-            Matrix::from_fn(|row, col| kernel[col * O + row])
-        } else {
-            let weight = read_tensor::<T>(file, &expected[0], &[O, I], options)?;
-            Matrix::from_fn(|row, col| weight[row * I + col])
-        };
-        let bias = read_tensor::<T>(file, &expected[1], &[O], options)?;
-        reject_unexpected(file, prefix, expected.clone(), options)?;
+        let (weight, bias, expected) = read_linear(file, prefix, [I, O], options)?;
         let layer = Linear {
-            weight,
+            weight: Matrix::from_fn(|row, col| weight[row * I + col]),
             bias: Vector::from_fn(|row| bias[row]),
         };
         Ok((layer, expected))
@@ -152,10 +182,7 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
         prefix: &str,
         options: &LoadOptions,
     ) -> Result<(Self, Vec<String>), LoadError> {
-        let (name, _) = pick_name(file, prefix, "weight", "embeddings");
-        let table = read_tensor::<T>(file, &name, &[V, D], options)?;
-        let expected = vec![name];
-        reject_unexpected(file, prefix, expected.clone(), options)?;
+        let (table, expected) = read_embedding(file, prefix, [V, D], options)?;
         let table = Embedding::new(Matrix::from_fn(|row, col| table[row * D + col]));
         Ok((table, expected))
     }

@@ -17,8 +17,11 @@
 //! | `read.rs` | finding the LSTM in a file, reading and checking its tensors |
 //! | `write.rs` | laying weights out as a naming's tensors |
 //! | `layers.rs` | the layers around an LSTM: `Linear` (PyTorch `nn.Linear`, Keras `Dense`) and `Embedding` |
+//! | `compile.rs` | compile-time weights: a file read and packed inside the derive, sizes as values |
 //! | `model.rs` | a whole model from one file: [`Module`] (each part reads itself), [`read_model`], [`ModelSummary`] |
 
+#[doc(hidden)]
+pub mod compile;
 mod error;
 mod header;
 mod inspect;
@@ -299,6 +302,16 @@ pub(crate) fn read_weights<W: WeightFile>(
     file: &SafeTensors<'_>,
     options: &LoadOptions,
 ) -> Result<(W, Vec<String>), LoadError> {
+    read_weights_by(file, options, |reader| W::read_layers(reader, 0))
+}
+
+/// [`read_weights`] with the layers read by `read` (the typed layers, or compile-time weights
+/// reading by sizes given as values).
+pub(crate) fn read_weights_by<W>(
+    file: &SafeTensors<'_>,
+    options: &LoadOptions,
+    read: impl FnOnce(&mut TensorReader<'_>) -> Result<W, LoadError>,
+) -> Result<(W, Vec<String>), LoadError> {
     let Location { prefix, naming } = locate(file, options)?;
     let mut reader = TensorReader {
         file,
@@ -307,7 +320,7 @@ pub(crate) fn read_weights<W: WeightFile>(
         options,
         expected: Vec::new(),
     };
-    let weights = W::read_layers(&mut reader, 0)?;
+    let weights = read(&mut reader)?;
     reject_unexpected(file, &reader.prefix, reader.expected.clone(), options)?;
     Ok((weights, reader.expected))
 }

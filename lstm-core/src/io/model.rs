@@ -9,7 +9,7 @@ use safetensors::tensor::SafeTensors;
 
 use super::read::{Location, TensorReader, locate, reject_unexpected};
 use super::{
-    CellFile, LoadError, LoadOptions, Naming, WeightFile, header, read_file, read_weights,
+    CellFile, LoadError, LoadOptions, Naming, WeightFile, header, read_file, read_weights_by,
 };
 use crate::spec::group_digits;
 use crate::{
@@ -21,7 +21,7 @@ use crate::{
 /// remembers every name read so that, with [`LoadOptions::strict`], the loader can reject the
 /// rest.
 pub struct ModelFile<'a> {
-    file: &'a SafeTensors<'a>,
+    pub(super) file: &'a SafeTensors<'a>,
     /// The caller's options without `strict`, which applies to the whole file, not a layer.
     options: LoadOptions,
     read: Vec<String>,
@@ -69,7 +69,7 @@ impl ModelFile<'_> {
     }
 
     /// Records the names a layer read.
-    fn done(&mut self, names: Vec<String>) {
+    pub(super) fn done(&mut self, names: Vec<String>) {
         self.read.extend(names);
     }
 
@@ -198,10 +198,10 @@ pub fn load_first_fit<M>(
 
 /// Reads a model with `read` from an opened file at the options' scope; with
 /// [`LoadOptions::strict`], a tensor no part read is an error.
-fn read_opened<M>(
+pub(super) fn read_opened<M>(
     file: &SafeTensors<'_>,
     options: &LoadOptions,
-    read: ReadCandidate<M>,
+    read: impl FnOnce(&mut ModelFile<'_>, &str) -> Result<M, LoadError>,
 ) -> Result<M, LoadError> {
     let mut model_file = ModelFile {
         file,
@@ -253,8 +253,19 @@ pub fn read_part<M: Module>(
     name: &str,
     field: &'static str,
 ) -> Result<M, LoadError> {
+    read_part_by(file, scope, name, field, M::read)
+}
+
+/// [`read_part`] with the part read by `read`.
+pub(super) fn read_part_by<M>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+    name: &str,
+    field: &'static str,
+    read: impl FnOnce(&mut ModelFile<'_>, &str) -> Result<M, LoadError>,
+) -> Result<M, LoadError> {
     let part_scope = file.scope(scope, name);
-    M::read(file, &part_scope).map_err(|source| LoadError::InLayer {
+    read(file, &part_scope).map_err(|source| LoadError::InLayer {
         field,
         scope: part_scope,
         source: Box::new(source),
@@ -351,8 +362,17 @@ impl fmt::Display for ModelSummary {
 
 /// Reads an LSTM (a cell, a PyTorch stack, a bidirectional pair) from under `scope`.
 fn read_lstm<W: WeightFile>(file: &mut ModelFile<'_>, scope: &str) -> Result<W, LoadError> {
+    read_lstm_by(file, scope, |reader| W::read_layers(reader, 0))
+}
+
+/// [`read_lstm`] with the layers read by `read`.
+pub(super) fn read_lstm_by<W>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+    read: impl FnOnce(&mut TensorReader<'_>) -> Result<W, LoadError>,
+) -> Result<W, LoadError> {
     let options = file.lstm_options(scope);
-    let (weights, names) = read_weights::<W>(file.file, &options)?;
+    let (weights, names) = read_weights_by(file.file, &options, read)?;
     file.done(names);
     Ok(weights)
 }
@@ -416,23 +436,42 @@ impl<C: CellFile + Module, const O: usize> Module for Bidirectional<C, O> {
     }
 
     fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        match read_lstm(file, scope) {
-            Err(LoadError::Ambiguous { found }) => match read_keras_pair(file, scope)? {
-                Some(pair) => Ok(pair),
-                None => Err(LoadError::Ambiguous { found }),
-            },
-            other => other,
-        }
+        read_bidirectional_by(
+            file,
+            scope,
+            |reader| Self::read_layers(reader, 0),
+            |reader, slot| C::read_cell(reader, slot),
+            Bidirectional::new,
+        )
+    }
+}
+
+/// A bidirectional layer under `scope`: PyTorch's pair in one place (read by `read`), or
+/// Keras' `forward_*` and `backward_*` cells (each read by `read_cell`, joined by `pair`).
+pub(super) fn read_bidirectional_by<W, C>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+    read: impl FnOnce(&mut TensorReader<'_>) -> Result<W, LoadError>,
+    read_cell: impl Fn(&mut TensorReader<'_>, CellSlot) -> Result<C, LoadError>,
+    pair: impl FnOnce(C, C) -> W,
+) -> Result<W, LoadError> {
+    match read_lstm_by(file, scope, read) {
+        Err(LoadError::Ambiguous { found }) => match read_keras_pair(file, scope, read_cell)? {
+            Some((forward, reverse)) => Ok(pair(forward, reverse)),
+            None => Err(LoadError::Ambiguous { found }),
+        },
+        other => other,
     }
 }
 
 /// Keras' `Bidirectional`: exactly one LSTM under `{scope}forward_` and one under
 /// `{scope}backward_` (Keras names the wrapped layers `forward_{name}` and `backward_{name}`).
 /// `None` when the file does not hold that shape.
-fn read_keras_pair<C: CellFile, const O: usize>(
+fn read_keras_pair<C>(
     file: &mut ModelFile<'_>,
     scope: &str,
-) -> Result<Option<Bidirectional<C, O>>, LoadError> {
+    read_cell: impl Fn(&mut TensorReader<'_>, CellSlot) -> Result<C, LoadError>,
+) -> Result<Option<(C, C)>, LoadError> {
     let half = |direction: &str| -> Result<Option<Location>, LoadError> {
         let options = LoadOptions {
             prefix: Some(format!("{scope}{direction}")),
@@ -449,17 +488,18 @@ fn read_keras_pair<C: CellFile, const O: usize>(
     let (Some(forward), Some(backward)) = (half("forward_")?, half("backward_")?) else {
         return Ok(None);
     };
-    let (forward, forward_names) = read_keras_cell::<C>(file, forward)?;
-    let (reverse, reverse_names) = read_keras_cell::<C>(file, backward)?;
+    let (forward, forward_names) = read_keras_cell(file, forward, &read_cell)?;
+    let (reverse, reverse_names) = read_keras_cell(file, backward, &read_cell)?;
     file.done(forward_names);
     file.done(reverse_names);
-    Ok(Some(Bidirectional::new(forward, reverse)))
+    Ok(Some((forward, reverse)))
 }
 
 /// Reads the one cell at `location`, rejecting other parameters beside it.
-fn read_keras_cell<C: CellFile>(
+fn read_keras_cell<C>(
     file: &ModelFile<'_>,
     location: Location,
+    read_cell: impl Fn(&mut TensorReader<'_>, CellSlot) -> Result<C, LoadError>,
 ) -> Result<(C, Vec<String>), LoadError> {
     let mut reader = TensorReader {
         file: file.file,
@@ -468,7 +508,7 @@ fn read_keras_cell<C: CellFile>(
         options: &file.options,
         expected: Vec::new(),
     };
-    let cell = C::read_cell(&mut reader, CellSlot::FIRST)?;
+    let cell = read_cell(&mut reader, CellSlot::FIRST)?;
     reject_unexpected(
         file.file,
         &reader.prefix,

@@ -178,6 +178,24 @@ pub struct TensorReader<'a> {
     pub(super) expected: Vec<String>,
 }
 
+/// The sizes of one cell as values: input `I`, hidden `H`, bias sets `B`, output `R`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CellShape {
+    pub(crate) input: usize,
+    pub(crate) hidden: usize,
+    pub(crate) biases: usize,
+    pub(crate) output: usize,
+}
+
+/// One cell's values as read, in the logical layout: per gate `W` (`H x I`) and `U` (`H x R`)
+/// row-major, per bias set of the type the four gates' biases (`H` each), and the projection
+/// (`R x H`, empty without one).
+pub(crate) struct CellValues<T> {
+    pub(crate) weights: [(Vec<T>, Vec<T>); 4],
+    pub(crate) biases: Vec<[Vec<T>; 4]>,
+    pub(crate) projection: Vec<T>,
+}
+
 impl TensorReader<'_> {
     /// Reads the cell at `slot`: checks and converts its tensors and builds the weights.
     pub(super) fn read_cell<
@@ -190,26 +208,57 @@ impl TensorReader<'_> {
         &mut self,
         slot: CellSlot,
     ) -> Result<LstmWeights<T, I, H, B, R>, LoadError> {
+        let shape = CellShape {
+            input: I,
+            hidden: H,
+            biases: B,
+            output: R,
+        };
+        let values = self.read_cell_values::<T>(slot, shape)?;
+        Ok(LstmWeights::from_fn(|gate, role, row, col| {
+            let (w, u) = &values.weights[gate.index()];
+            match role {
+                Role::Input => w[row * I + col],
+                Role::Recurrent => u[row * R + col],
+                Role::Projection => values.projection[row * H + col],
+                Role::Bias(set) => values.biases[set][gate.index()][row],
+            }
+        }))
+    }
+
+    /// [`read_cell`](Self::read_cell) with the sizes as values: what the typed read and
+    /// compile-time weights share.
+    pub(crate) fn read_cell_values<T: Float>(
+        &mut self,
+        slot: CellSlot,
+        shape: CellShape,
+    ) -> Result<CellValues<T>, LoadError> {
+        let CellShape {
+            input: i,
+            hidden: h,
+            biases: b,
+            output: r,
+        } = shape;
         let naming = self.naming;
         let names = naming
             .cell_names(slot)
             .map_err(|reason| LoadError::Unsupported { reason })?;
         let full = |name: &str| format!("{}{name}", self.prefix);
-        let projection_name = match (R != H, &names.projection) {
+        let projection_name = match (r != h, &names.projection) {
             (false, _) => None,
             (true, Some(name)) => Some(full(name)),
             (true, None) => {
                 return Err(LoadError::Unsupported {
                     reason: format!(
-                        "{naming} has no output projection; a type whose output ({R}) is not its \
-                         hidden size ({H}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
+                        "{naming} has no output projection; a type whose output ({r}) is not its \
+                         hidden size ({h}) loads only from PyTorch nn.LSTM files (`weight_hr_l0`)"
                     ),
                 });
             }
         };
         // Biases: the file's sets if the type has any, none otherwise (so that a file's biases
         // are reported as unexpected for a type without them).
-        let bias_names: Vec<String> = if B == 0 {
+        let bias_names: Vec<String> = if b == 0 {
             Vec::new()
         } else {
             names.biases.iter().map(|name| full(name)).collect()
@@ -220,26 +269,26 @@ impl TensorReader<'_> {
         self.expected.extend(bias_names.iter().cloned());
         self.expected.extend(projection_name.clone());
 
-        let gates_hidden = 4 * H;
+        let gates_hidden = 4 * h;
         let read =
             |name: &str, shape: &[usize]| read_tensor::<T>(self.file, name, shape, self.options);
-        let stacked_input = read(&input_name, &naming.stacked_shape(H, I))?;
-        let stacked_recurrent = read(&recurrent_name, &naming.stacked_shape(H, R))?;
+        let stacked_input = read(&input_name, &naming.stacked_shape(h, i))?;
+        let stacked_recurrent = read(&recurrent_name, &naming.stacked_shape(h, r))?;
         let file_biases = bias_names
             .iter()
             .map(|name| read(name, &[gates_hidden]))
             .collect::<Result<Vec<_>, _>>()?;
         let projection = match &projection_name {
-            Some(name) => read(name, &[R, H])?,
+            Some(name) => read(name, &[r, h])?,
             None => Vec::new(),
         };
         // File set `k` goes to the type's set `min(k, B - 1)`: in order, the last one taking the
         // rest (a single-bias type gets `bias_ih + bias_hh`). A sum of finite values can
         // overflow, so it is checked as the tensors were.
-        let mut type_biases = vec![vec![T::ZERO; gates_hidden]; B];
+        let mut type_biases = vec![vec![T::ZERO; gates_hidden]; b];
         for (set, values) in type_biases.iter_mut().enumerate() {
             let sources: Vec<usize> = (0..file_biases.len())
-                .filter(|k| (*k).min(B - 1) == set)
+                .filter(|k| (*k).min(b - 1) == set)
                 .collect();
             for &k in &sources {
                 for (sum, &value) in values.iter_mut().zip(&file_biases[k]) {
@@ -258,14 +307,26 @@ impl TensorReader<'_> {
                 });
             }
         }
-        Ok(LstmWeights::from_fn(|gate, role, row, col| match role {
-            Role::Input => stacked_input[naming.stacked_index(gate.index(), row, col, H, I)],
-            Role::Recurrent => {
-                stacked_recurrent[naming.stacked_index(gate.index(), row, col, H, R)]
-            }
-            Role::Projection => projection[row * H + col],
-            Role::Bias(set) => type_biases[set][gate.index() * H + row],
-        }))
+        let unstack = |stacked: &[T], gate: usize, columns: usize| -> Vec<T> {
+            (0..h * columns)
+                .map(|at| {
+                    stacked[naming.stacked_index(gate, at / columns, at % columns, h, columns)]
+                })
+                .collect()
+        };
+        Ok(CellValues {
+            weights: core::array::from_fn(|gate| {
+                (
+                    unstack(&stacked_input, gate, i),
+                    unstack(&stacked_recurrent, gate, r),
+                )
+            }),
+            biases: type_biases
+                .iter()
+                .map(|set| core::array::from_fn(|gate| set[gate * h..(gate + 1) * h].to_vec()))
+                .collect(),
+            projection,
+        })
     }
 }
 

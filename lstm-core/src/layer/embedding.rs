@@ -47,7 +47,7 @@ impl<const V: usize> Token<V> {
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Embedding<T, const V: usize, const D: usize> {
+pub struct Embedding<T: 'static, const V: usize, const D: usize> {
     /// Row `v` is token `v`'s vector.
     pub table: Matrix<T, V, D>,
 }

@@ -41,7 +41,7 @@ use crate::{Layer, StreamingLayer};
 /// head.step(&[0.0; 6], &mut ()); // expected an array of 3
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Linear<T, const I: usize, const O: usize> {
+pub struct Linear<T: 'static, const I: usize, const O: usize> {
     /// `W`, output x input.
     pub weight: Matrix<T, O, I>,
     /// `b`, output.

@@ -101,18 +101,16 @@ fn best_ops<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: us
 /// ```
 #[derive(Clone, Debug)]
 pub struct LstmLayer<
-    T,
+    T: 'static,
     const I: usize,
     const H: usize,
     const B: usize = 1,
     const R: usize = H,
-    S = T,
+    S: 'static = T,
 > {
-    /// The tiles, from `start`: per tile `(I + R)` rows of 4 gates x `TILE` lanes, then the
-    /// 4 x `TILE` summed biases, each stored as an `S`. Allocated a little long so that `start`
-    /// can be 64-byte aligned.
-    storage: Box<[S]>,
-    start: usize,
+    /// The tiles: per tile `(I + R)` rows of 4 gates x `TILE` lanes, then the 4 x `TILE`
+    /// summed biases, each stored as an `S`; on the heap, or static data compiled in.
+    tiles: Tiles<S>,
     /// The bias sets as given, for [`to_weights`](Self::to_weights): the tiles hold their sum.
     biases: [GateBiases<T, H>; B],
     projection: Option<Matrix<T, R, H>>,
@@ -123,6 +121,15 @@ pub struct LstmLayer<
     /// The weights' part of the bound on every sum, which decides whether a call runs on the
     /// kernels or (for extreme values) in the reference step's arithmetic (`lstm/range.rs`).
     magnitudes: range::Magnitudes<T>,
+}
+
+/// Where a layer's packed tiles live.
+#[derive(Clone, Debug)]
+enum Tiles<S: 'static> {
+    /// Packed at run time, allocated a little long so that `start` is 64-byte aligned.
+    Heap { storage: Box<[S]>, start: usize },
+    /// Compiled into the program, exactly the tiles (aligned by the static that holds them).
+    Static(&'static [S]),
 }
 
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
@@ -226,16 +233,12 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             let (w, u) = gate_weights(gate);
             (w.as_flattened(), u.as_flattened())
         });
-        let biases = Gate::ALL.map(|gate| {
-            // On the heap: `H` may be large; `0 + b_0 + b_1 + ..` as the reference step sums.
-            let mut sums = vec![T::ZERO; H];
-            for set in self.biases {
-                for (sum, &value) in sums.iter_mut().zip(&set.gate(gate)[..]) {
-                    *sum += value;
-                }
-            }
-            sums
-        });
+        let sets: Vec<[&[T]; 4]> = self
+            .biases
+            .iter()
+            .map(|set| Gate::ALL.map(|gate| &set.gate(gate)[..]))
+            .collect();
+        let biases = summed_biases(&sets, H);
         let biases = biases.each_ref().map(|sums| &sums[..]);
         fill_tiles(
             &mut storage[start..start + tiles * tile_len],
@@ -251,8 +254,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         );
         LstmLayer {
             magnitudes,
-            storage,
-            start,
+            tiles: Tiles::Heap { storage, start },
             biases: self.biases.map(|set| GateBiases {
                 b_i: set.b_i.clone(),
                 b_f: set.b_f.clone(),
@@ -264,6 +266,39 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             direction: Direction::default(),
         }
     }
+}
+
+/// Each gate's biases summed over the sets, `0 + b_0 + b_1 + ..` as the reference step sums
+/// (on the heap: `hidden` may be large).
+fn summed_biases<T: Float>(sets: &[[&[T]; 4]], hidden: usize) -> [Vec<T>; 4] {
+    core::array::from_fn(|gate| {
+        let mut sums = vec![T::ZERO; hidden];
+        for set in sets {
+            for (sum, &value) in sums.iter_mut().zip(set[gate]) {
+                *sum += value;
+            }
+        }
+        sums
+    })
+}
+
+/// Packs a cell whose sizes are values (`[input, hidden, output]`) into exactly its tiles, and
+/// the bounds packing measures: what compile-time weights put into the program, by the same
+/// code as [`LstmWeights::pack_as`]. `weights[gate]` is `(W, U)` flattened, `bias_sets` each
+/// set's four gates, `projection` `R x H` flattened.
+pub(crate) fn pack_values<T: Float, S: Storage<T>>(
+    weights: &[(&[T], &[T]); 4],
+    bias_sets: &[[&[T]; 4]],
+    projection: Option<&[T]>,
+    [input, hidden, output]: [usize; 3],
+) -> (Vec<S>, [f64; 2]) {
+    let tile_len = (input + output + 1) * 4 * TILE;
+    let mut tiles = vec![S::ZERO; hidden.div_ceil(TILE) * tile_len];
+    let biases = summed_biases(bias_sets, hidden);
+    let biases = biases.each_ref().map(|sums| &sums[..]);
+    fill_tiles(&mut tiles, weights, &biases, [input, hidden, output]);
+    let magnitudes = range::Magnitudes::measure(&tiles, input + output, projection, hidden);
+    (tiles, magnitudes.limits())
 }
 
 /// Writes weights into tiles of `TILE` units, in the kernels' layout: per tile, `I + R` rows of
@@ -450,8 +485,54 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// Exactly the tiles: the storage after the alignment offset, without the slack allocated
     /// for it.
     pub(crate) fn tiles(&self) -> &[S] {
-        let len = H.div_ceil(TILE) * Self::TILE_LEN;
-        &self.storage[self.start..self.start + len]
+        match &self.tiles {
+            Tiles::Heap { storage, start } => {
+                &storage[*start..*start + H.div_ceil(TILE) * Self::TILE_LEN]
+            }
+            Tiles::Static(tiles) => tiles,
+        }
+    }
+
+    /// A layer whose tiles, biases and projection are static data in the kernels' layout, as
+    /// compile-time weights generate them (`weights = ".."` in `#[lstm(..)]` or
+    /// `#[model(..)]`): nothing is copied or measured; the kernel is [`Kernel::best`]. `N` is
+    /// the tiles' length, checked when the call is compiled; `limits` are the extreme-value
+    /// bounds packing would measure (`lstm/range.rs`), computed by the macro with the same
+    /// code. Not an API to call by hand: wrong limits only change which path runs a call with
+    /// extreme values, but the macro is what guarantees they fit the tiles.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn from_compiled<const N: usize>(
+        tiles: &'static [S; N],
+        biases: [GateBiases<T, H>; B],
+        projection: Option<Matrix<T, R, H>>,
+        limits: [f64; 2],
+    ) -> Self {
+        const {
+            assert!(
+                N == H.div_ceil(TILE) * Self::TILE_LEN,
+                "compiled tiles do not fit the layer's type"
+            );
+        }
+        LstmLayer {
+            tiles: Tiles::Static(tiles),
+            biases,
+            projection,
+            ops: best_ops(),
+            direction: Direction::default(),
+            magnitudes: range::Magnitudes::from_limits(limits),
+        }
+    }
+
+    /// Whether the weights are static data compiled into the program
+    /// ([`from_compiled`](Self::from_compiled)) rather than on the heap.
+    ///
+    /// ```
+    /// assert!(!lstm_core::LstmLayer::<f32, 1, 4>::zeros().is_static());
+    /// ```
+    #[must_use]
+    pub fn is_static(&self) -> bool {
+        matches!(self.tiles, Tiles::Static(_))
     }
 
     /// The kernel the step runs; [`Compute::with_kernel`] chooses another.

@@ -120,6 +120,7 @@ pub use chain::{RunChain, StepChain, hand_off, run_batch_variant, same_io};
 pub use embedding::{Embedding, Token};
 pub use linear::Linear;
 pub use lstm::LstmLayer;
+pub(crate) use lstm::pack_values;
 pub use residual::Residual;
 pub use stacked::{StackWorkspace, Stacked};
 

@@ -75,6 +75,20 @@ fn all_within<T: Float>(values: &[T], limit: T) -> bool {
 }
 
 impl<T: Float> Magnitudes<T> {
+    /// The bounds [`measure`](Self::measure) found, as [`limits`](Self::limits) gives them:
+    /// what compile-time weights carry instead of measuring at start-up.
+    pub(super) fn from_limits([input_limit, output]: [f64; 2]) -> Self {
+        Magnitudes {
+            input_limit: T::from_f64(input_limit),
+            output: T::from_f64(output),
+        }
+    }
+
+    /// The bounds as `f64` (exactly: every `T` converts without rounding).
+    pub(crate) fn limits(&self) -> [f64; 2] {
+        [self.input_limit.to_f64(), self.output.to_f64()]
+    }
+
     /// Measures packed tiles (`rows` weights, then a bias row of `4 * TILE`, per tile) and the
     /// projection (`R x hidden`, flattened).
     ///
