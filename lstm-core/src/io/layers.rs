@@ -22,6 +22,9 @@ fn pick_name(file: &SafeTensors<'_>, prefix: &str, pytorch: &str, keras: &str) -
     }
 }
 
+/// A dense layer's weight (`(O, I)` row-major), bias, and the names read.
+pub(super) type DenseValues<T> = (Vec<T>, Vec<T>, Vec<String>);
+
 /// Reads a dense layer of `[input, output]` under `prefix` (PyTorch's `weight` `(O, I)` or
 /// Keras' `kernel` `(I, O)`, and `bias`), rejecting other parameters there: its weight as
 /// PyTorch's `(O, I)` row-major, its bias, and the names read. Sizes are values, so that the
@@ -31,7 +34,7 @@ pub(super) fn read_linear<T: Float>(
     prefix: &str,
     [input, output]: [usize; 2],
     options: &LoadOptions,
-) -> Result<(Vec<T>, Vec<T>, Vec<String>), LoadError> {
+) -> Result<DenseValues<T>, LoadError> {
     // Keras' `kernel` is the transpose of PyTorch's `weight`.
     let (weight_name, transposed) = pick_name(file, prefix, "weight", "kernel");
     let expected = vec![weight_name, format!("{prefix}bias")];
