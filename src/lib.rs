@@ -245,6 +245,8 @@ pub mod __private {
         load_first_fit, load_model, read_first_fit, read_model, read_part, run_batch_variant,
         same_io,
     };
+    // Compile-time weights.
+    pub use lstm_core::{Activation, Aligned, Bf16, Embedding, F16, Linear, Matrix, Vector, cast};
     pub use std::boxed::Box;
     pub use std::path::Path;
     pub use std::string::String;

@@ -8,6 +8,7 @@
 mod ast;
 mod attr;
 mod check;
+mod compiled;
 mod ctxt;
 mod expand;
 mod model;

@@ -14,6 +14,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Fields, Ident, LitStr, Type};
 
+use crate::compiled;
 use crate::ctxt::Ctxt;
 
 /// The attribute: `#[model(..)]`.
@@ -44,6 +45,8 @@ struct Model<'a> {
     /// A struct's const parameters (`struct Amp<const H: usize>`); none on an enum.
     generics: &'a syn::Generics,
     residual: bool,
+    /// `weights = ".."`: the file compiled into the program.
+    weights: Option<LitStr>,
     parts: Vec<Part<'a>>,
     variants: Vec<Variant<'a>>,
 }
@@ -64,7 +67,7 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 
 /// Reads the struct and its attributes; `None` when there is nothing to expand.
 fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
-    let residual = struct_attrs(cx, &input.attrs);
+    let (residual, weights) = struct_attrs(cx, &input.attrs);
     // Const parameters are sizes (`struct Amp<const H: usize>`, one model for every hidden
     // size); a type or lifetime parameter would make the layers' own types unknown.
     let only_sizes = matches!(input.data, Data::Struct(_))
@@ -116,12 +119,20 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
                     );
                 }
             }
+            if let Some(weights) = &weights {
+                cx.error_spanned_by(
+                    weights,
+                    "`weights` compiles one model's file in; on an enum of models, put it on \
+                     each variant's struct",
+                );
+            }
             let variants = parse_variants(cx, data)?;
             return Some(Model {
                 ident: &input.ident,
                 vis: &input.vis,
                 generics: &input.generics,
                 residual,
+                weights: None,
                 parts: Vec::new(),
                 variants,
             });
@@ -160,6 +171,7 @@ fn parse<'a>(cx: &mut Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
         vis: &input.vis,
         generics: &input.generics,
         residual,
+        weights,
         parts,
         variants: Vec::new(),
     })
@@ -198,9 +210,10 @@ fn parse_variants<'a>(cx: &mut Ctxt, data: &'a syn::DataEnum) -> Option<Vec<Vari
     Some(variants)
 }
 
-/// `#[model(residual)]`; any other key is an error.
-fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> bool {
+/// `#[model(residual, weights = "..")]`; any other key is an error.
+fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> (bool, Option<LitStr>) {
     let mut residual = false;
+    let mut weights: Option<LitStr> = None;
     each_key(cx, attrs, |meta| {
         if meta.path.is_ident(RESIDUAL) {
             if residual {
@@ -208,17 +221,24 @@ fn struct_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> bool {
             }
             residual = true;
             Ok(())
+        } else if meta.path.is_ident(compiled::WEIGHTS) {
+            let value: LitStr = meta.value()?.parse()?;
+            if weights.is_some() {
+                return Err(syn::Error::new(value.span(), "`weights` is given twice"));
+            }
+            weights = Some(value);
+            Ok(())
         } else if meta.path.is_ident(RENAME) {
             Err(meta.error("`rename` belongs on a field: the name of that layer in the file"))
         } else {
             Err(meta.error(format!(
                 "unknown key `{}`: `#[model(..)]` on the struct takes `residual` (the model's \
-                 input added to its output)",
+                 input added to its output) and `weights = \"..\"` (a weight file compiled in)",
                 path_text(&meta.path)
             )))
         }
     });
-    residual
+    (residual, weights)
 }
 
 /// `#[model(rename = "..")]` on a field.
@@ -372,7 +392,13 @@ fn expand(model: &Model<'_>) -> TokenStream {
         }
     });
 
+    let compiled = model
+        .weights
+        .as_ref()
+        .map(|weights| compiled_constructor(model, weights));
     quote! {
+        #compiled
+
         #[allow(non_local_definitions)]
         const _: () = {
             type __LstmModelChain<'a, #params> = #chain_type;
@@ -510,6 +536,94 @@ fn expand(model: &Model<'_>) -> TokenStream {
             }
         };
     }
+}
+
+/// `compiled()` for `#[model(weights = "..")]`: the file read, checked and packed now, each
+/// field built from static data. Any error is a `compile_error!` on the literal (or on the
+/// field whose type cannot be read), inside the function's body, so that calls to it add none.
+fn compiled_constructor(model: &Model<'_>, weights: &LitStr) -> TokenStream {
+    let Model { ident, vis, .. } = model;
+    let doc = format!(
+        "The model with the weights of `{}`, read, checked and packed when this crate was \
+         compiled: static data in the program, in the kernels' layout, no file, no heap, \
+         no copy. The build re-runs when the file changes.",
+        weights.value()
+    );
+    let body = match compiled_body(model, weights) {
+        Ok(body) => body,
+        Err(error) => error.to_compile_error(),
+    };
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #doc]
+            #[must_use]
+            #vis fn compiled() -> Self {
+                #body
+            }
+        }
+    }
+}
+
+fn compiled_body(model: &Model<'_>, weights: &LitStr) -> syn::Result<TokenStream> {
+    if !model.generics.params.is_empty() {
+        return Err(syn::Error::new(
+            weights.span(),
+            "`weights` needs a model of one size: a model with const parameters takes its \
+             sizes from its user, who compiles weights into a struct of fixed sizes",
+        ));
+    }
+    let mut errors: Option<syn::Error> = None;
+    let mut layouts = Vec::new();
+    let mut parts = Vec::new();
+    for part in &model.parts {
+        let read = compiled::layout(part.ty).and_then(|layout| {
+            let (shape, element, stored) = layout.part()?;
+            Ok((layout, shape, element, stored))
+        });
+        match read {
+            Ok((layout, shape, element, stored)) => {
+                layouts.push(layout);
+                parts.push(lstm_core::compile::Part {
+                    field: Box::leak(part.ident.to_string().into_boxed_str()),
+                    name: part.name.clone(),
+                    shape,
+                    element,
+                    stored,
+                });
+            }
+            Err(message) => {
+                let error = syn::Error::new(part.ty.span(), message);
+                match &mut errors {
+                    Some(errors) => errors.combine(error),
+                    None => errors = Some(error),
+                }
+            }
+        }
+    }
+    if let Some(errors) = errors {
+        return Err(errors);
+    }
+    let file = compiled::read(weights)?;
+    let compiled_parts = lstm_core::compile::compile_model(&file.bytes, &parts)
+        .map_err(|error| file.error(&error))?;
+    let fields = model
+        .parts
+        .iter()
+        .zip(&layouts)
+        .zip(&compiled_parts)
+        .map(|((part, layout), compiled_part)| {
+            let field = part.ident;
+            let value = layout.build(compiled_part).ok_or_else(compiled::mismatch)?;
+            Ok(quote!(#field: #value))
+        })
+        .collect::<syn::Result<Vec<_>>>()?;
+    let ident = model.ident;
+    let dependency = file.dependency();
+    Ok(quote! {
+        #dependency
+        #ident { #(#fields,)* }
+    })
 }
 
 /// An enum of models: the first variant the file fits is loaded; the enum runs as the model it

@@ -85,6 +85,10 @@ pub struct Part {
     pub name: String,
     /// Its sizes.
     pub shape: PartShape,
+    /// The element type it computes in.
+    pub element: Element,
+    /// How an LSTM's packed weights are stored (other layers hold the element type).
+    pub stored: Stored,
 }
 
 /// One cell, packed: its tiles, bias sets (four gates each) and projection as the bytes of
@@ -156,12 +160,7 @@ pub fn compile_lstm(
 ///
 /// # Errors
 /// The [`LoadError`] loading the model at run time would give.
-pub fn compile_model(
-    bytes: &[u8],
-    parts: &[Part],
-    element: Element,
-    stored: Stored,
-) -> Result<Vec<CompiledPart>, LoadError> {
+pub fn compile_model(bytes: &[u8], parts: &[Part]) -> Result<Vec<CompiledPart>, LoadError> {
     let mut converted = Vec::new();
     let file = header::open(bytes, &mut converted)?;
     read_opened(&file, &LoadOptions::new(), |file, scope| {
@@ -169,7 +168,7 @@ pub fn compile_model(
             .iter()
             .map(|part| {
                 read_part_by(file, scope, &part.name, part.field, |file, scope| {
-                    compile_part(file, scope, &part.shape, element, stored)
+                    compile_part(file, scope, &part.shape, part.element, part.stored)
                 })
             })
             .collect()

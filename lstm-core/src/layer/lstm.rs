@@ -17,7 +17,7 @@ use crate::kernel::{
 };
 use crate::{
     BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState, LstmWeights,
-    Matrix, Role, SequenceLengthError, Storage, StreamingLayer,
+    Matrix, Role, SequenceLengthError, Storage, StreamingLayer, Vector,
 };
 
 /// The fastest kernel's entry points for these types (the portable ones are always there).
@@ -493,19 +493,20 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
     }
 
-    /// A layer whose tiles, biases and projection are static data in the kernels' layout, as
-    /// compile-time weights generate them (`weights = ".."` in `#[lstm(..)]` or
+    /// A layer whose tiles, bias sets and projection are static data in the kernels' layout,
+    /// as compile-time weights generate them (`weights = ".."` in `#[lstm(..)]` or
     /// `#[model(..)]`): nothing is copied or measured; the kernel is [`Kernel::best`]. `N` is
-    /// the tiles' length, checked when the call is compiled; `limits` are the extreme-value
-    /// bounds packing would measure (`lstm/range.rs`), computed by the macro with the same
-    /// code. Not an API to call by hand: wrong limits only change which path runs a call with
-    /// extreme values, but the macro is what guarantees they fit the tiles.
+    /// the tiles' length, checked when the call is compiled; `biases` holds each set's four
+    /// gates (input, forget, candidate, output); `limits` are the extreme-value bounds packing
+    /// measures (`lstm/range.rs`), computed by the macro with the same code. Not an API to call
+    /// by hand: the macro is what guarantees that the limits fit the tiles (if they did not,
+    /// only calls with extreme values would run differently).
     #[doc(hidden)]
     #[must_use]
     pub fn from_compiled<const N: usize>(
         tiles: &'static [S; N],
-        biases: [GateBiases<T, H>; B],
-        projection: Option<Matrix<T, R, H>>,
+        biases: &'static [[[T; H]; 4]; B],
+        projection: Option<&'static [[T; H]; R]>,
         limits: [f64; 2],
     ) -> Self {
         const {
@@ -516,8 +517,13 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
         LstmLayer {
             tiles: Tiles::Static(tiles),
-            biases,
-            projection,
+            biases: biases.each_ref().map(|[b_i, b_f, b_c, b_o]| GateBiases {
+                b_i: Vector::from_static(b_i),
+                b_f: Vector::from_static(b_f),
+                b_c: Vector::from_static(b_c),
+                b_o: Vector::from_static(b_o),
+            }),
+            projection: projection.map(Matrix::from_static),
             ops: best_ops(),
             direction: Direction::default(),
             magnitudes: range::Magnitudes::from_limits(limits),

@@ -1,0 +1,113 @@
+//! Compile-time weights (`weights = ".."`): the file read, checked and packed by the derive when
+//! this test compiles, the model built from static data. Each compiled model must equal the same
+//! file loaded at run time bit for bit (the same packed weights, the same outputs), and match the
+//! library that trained it (the fixtures' PyTorch and Keras outputs).
+
+mod common;
+
+use lstm::prelude::*;
+use lstm::{
+    Activation, Bf16, Bidirectional, Embedding, Linear, LoadOptions, LstmLayer, Model, Softmax,
+    Token,
+};
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The guitar-amp model of the amp tools' JSON file, compiled in.
+#[derive(Model, Debug, PartialEq)]
+#[model(residual, weights = "tests/fixtures/amp_lstm40.json")]
+struct Amp40 {
+    rec: LstmLayer<f32, 1, 40, 2>,
+    lin: Linear<f32, 40, 1>,
+}
+
+/// The same model stored as bfloat16 in the program (half the bytes), computed in `f32`.
+#[derive(Model, Debug, PartialEq)]
+#[model(residual, weights = "tests/fixtures/amp_lstm40.json")]
+struct Amp40Bf16 {
+    rec: LstmLayer<f32, 1, 40, 2, 40, Bf16>,
+    lin: Linear<f32, 40, 1>,
+}
+
+/// Keras' Embedding -> Bidirectional(LSTM) -> Dense(softmax) tagger, from its `.keras` file.
+#[derive(Model, Debug, PartialEq)]
+#[model(weights = "tests/fixtures/keras_bilstm_tagger.keras")]
+struct KerasBiTagger {
+    embedding: Embedding<f32, 20, 6>,
+    bidirectional: Bidirectional<LstmLayer<f32, 6, 5>, 10>,
+    dense: Linear<f32, 10, 4>,
+    softmax: Activation<Softmax, f32, 4>,
+}
+
+fn amp_input() -> Vec<f32> {
+    (0..2000).map(|t| (t as f32 * 0.013).sin() * 0.8).collect()
+}
+
+fn stream<M>(model: &M, input: &[f32]) -> Vec<u32>
+where
+    M: StreamingLayer<f32, Input = [f32; 1], Output = [f32; 1]>,
+{
+    let mut state = model.zero_state();
+    input
+        .iter()
+        .map(|&x| model.step(&[x], &mut state)[0].to_bits())
+        .collect()
+}
+
+#[test]
+fn compiled_amp_equals_the_loaded_one_bit_for_bit() {
+    let compiled = Amp40::compiled();
+    assert!(compiled.rec.is_static() && compiled.lin.weight.is_static());
+    let loaded = Amp40::load(fixture_path("amp_lstm40.json"), &LoadOptions::new()).unwrap();
+    assert!(!loaded.rec.is_static());
+    // The same packed weights, biases and head, and the same kernel.
+    assert_eq!(compiled, loaded);
+    assert_eq!(compiled.rec.kernel(), loaded.rec.kernel());
+    let input = amp_input();
+    assert_eq!(stream(&compiled, &input), stream(&loaded, &input));
+    // And whole sequences and batches.
+    let inputs: Vec<[f32; 1]> = input.iter().map(|&x| [x]).collect();
+    let run = |model: &Amp40| {
+        let mut outputs = vec![[0.0]; inputs.len()];
+        model
+            .run(&inputs, &mut outputs, &mut model.zero_state())
+            .unwrap();
+        outputs
+    };
+    assert_eq!(run(&compiled), run(&loaded));
+}
+
+#[test]
+fn compiled_half_precision_equals_the_loaded_one_converted() {
+    let compiled = Amp40Bf16::compiled();
+    let loaded = Amp40::load(fixture_path("amp_lstm40.json"), &LoadOptions::new()).unwrap();
+    let converted = Amp40Bf16 {
+        rec: loaded.rec.to_storage::<Bf16>(),
+        lin: loaded.lin.clone(),
+    };
+    assert_eq!(compiled, converted);
+    let input = amp_input();
+    assert_eq!(stream(&compiled, &input), stream(&converted, &input));
+}
+
+#[test]
+fn compiled_keras_tagger_equals_the_loaded_one() {
+    let compiled = KerasBiTagger::compiled();
+    let loaded = KerasBiTagger::load(
+        fixture_path("keras_bilstm_tagger.keras"),
+        &LoadOptions::new(),
+    )
+    .unwrap();
+    assert_eq!(compiled, loaded);
+    let tokens: Vec<Token<20>> = (0..12).map(|t| Token::new(t * 7 % 20).unwrap()).collect();
+    let run = |model: &KerasBiTagger| {
+        let mut outputs = vec![[0.0f32; 4]; tokens.len()];
+        model
+            .run(&tokens, &mut outputs, &mut model.zero_state())
+            .unwrap();
+        outputs
+    };
+    assert_eq!(run(&compiled), run(&loaded));
+}
