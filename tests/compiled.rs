@@ -111,3 +111,87 @@ fn compiled_keras_tagger_equals_the_loaded_one() {
     };
     assert_eq!(run(&compiled), run(&loaded));
 }
+
+/// A spec's weights compiled in: PyTorch's two-layer bidirectional LSTM with a projection.
+#[derive(lstm::Lstm)]
+#[lstm(
+    input = 5,
+    hidden = 8,
+    layers = 2,
+    bidirectional,
+    proj = 3,
+    bias = "double",
+    weights = "tests/fixtures/proj_bidir2_f32.safetensors"
+)]
+struct ProjectedBidirectional;
+
+/// A two-layer `f64` LSTM, computed and stored in `f64`.
+#[derive(lstm::Lstm)]
+#[lstm(
+    input = 5,
+    hidden = 7,
+    layers = 2,
+    bias = "double",
+    weights = "tests/fixtures/layers2_f64.safetensors",
+    storage = "f64"
+)]
+struct TwoLayers64;
+
+/// The audio model's LSTM (the file also holds its head, which the spec ignores), in f16.
+#[derive(lstm::Lstm)]
+#[lstm(
+    input = 1,
+    hidden = 32,
+    layers = 2,
+    bias = "double",
+    weights = "tests/fixtures/audio_model_f32.safetensors",
+    storage = "f16"
+)]
+struct AudioF16;
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(&format!("{name}.safetensors"))).unwrap()
+}
+
+#[test]
+fn compiled_specs_equal_their_loaded_weights() {
+    use lstm::{F16, Weights};
+    let options = LoadOptions::new();
+
+    let compiled = ProjectedBidirectional::compiled();
+    let loaded =
+        Weights::<ProjectedBidirectional>::from_safetensors(&bytes("proj_bidir2_f32"), &options)
+            .unwrap();
+    assert_eq!(compiled, loaded);
+    let inputs: Vec<[f32; 5]> = (0..9)
+        .map(|t| core::array::from_fn(|k| ((t * 5 + k) as f32 * 0.37).sin()))
+        .collect();
+    let run = |model: &Weights<ProjectedBidirectional>| {
+        let mut outputs = vec![[0.0f32; 6]; inputs.len()];
+        model
+            .run(&inputs, &mut outputs, &mut model.zero_state())
+            .unwrap();
+        outputs
+    };
+    assert_eq!(run(&compiled), run(&loaded));
+
+    let compiled = TwoLayers64::compiled();
+    let loaded =
+        Weights::<TwoLayers64, f64>::from_safetensors(&bytes("layers2_f64"), &options).unwrap();
+    assert_eq!(compiled, loaded);
+
+    let compiled = AudioF16::compiled();
+    let loaded = Weights::<AudioF16>::from_safetensors(&bytes("audio_model_f32"), &options)
+        .unwrap()
+        .to_storage::<F16>();
+    assert_eq!(compiled, loaded);
+    let mut states = (compiled.zero_state(), loaded.zero_state());
+    for t in 0..200 {
+        let x = [(t as f32 * 0.05).sin()];
+        let (a, b) = (
+            compiled.step(&x, &mut states.0),
+            loaded.step(&x, &mut states.1),
+        );
+        assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
+    }
+}

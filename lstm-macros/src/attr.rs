@@ -12,7 +12,8 @@ use syn::{Attribute, Expr, ExprLit, ExprUnary, Lit, UnOp};
 
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    self, BIAS, BIAS_MODES, BIDIRECTIONAL, HIDDEN, INPUT, KEYS, LAYERS, LSTM, PROJ,
+    self, BIAS, BIAS_MODES, BIDIRECTIONAL, HIDDEN, INPUT, KEYS, LAYERS, LSTM, PROJ, STORAGE,
+    STORAGES, WEIGHTS,
 };
 
 /// The largest `input`, `hidden` or `proj`. The state (`h` and `c`) and each step's input and
@@ -69,6 +70,10 @@ pub(crate) struct Attrs {
     pub(crate) layers_seen: bool,
     /// Whether `bidirectional` was given a value that is not a bool (the error is recorded).
     pub(crate) bidirectional_invalid: bool,
+    /// `weights = ".."`: the weight file to compile in, if given.
+    pub(crate) weights: Option<syn::LitStr>,
+    /// `storage = ".."`: one of [`STORAGES`] and the literal, if given and valid.
+    pub(crate) storage: Option<(&'static str, syn::LitStr)>,
     /// Keys that an unknown key was taken for ("did you mean `hidden`?"); `check` does not also
     /// report them missing.
     pub(crate) suggested: Vec<&'static str>,
@@ -89,6 +94,8 @@ impl Attrs {
             proj_seen: false,
             layers_seen: false,
             bidirectional_invalid: false,
+            weights: None,
+            storage: None,
             suggested: Vec::new(),
         };
         let (mut bias_seen, mut bidirectional_seen) = (false, false);
@@ -159,6 +166,10 @@ impl Attrs {
                     )
                 } else if is(BIAS) {
                     parse_bias(cx, &meta, &mut parsed.bias, &mut bias_seen)
+                } else if is(WEIGHTS) {
+                    parse_weights(cx, &meta, &mut parsed.weights)
+                } else if is(STORAGE) {
+                    parse_storage(cx, &meta, &mut parsed.storage)
                 } else {
                     unknown_key(cx, &meta, &mut parsed.suggested)
                 }
@@ -168,6 +179,95 @@ impl Attrs {
             }
         }
         parsed
+    }
+}
+
+/// Parses `weights = "path"`.
+fn parse_weights(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<syn::LitStr>,
+) -> syn::Result<()> {
+    let Some(value) = string_value(
+        cx,
+        meta,
+        WEIGHTS,
+        "a weight file, relative to the crate's `Cargo.toml`: `weights = \"models/amp.safetensors\"`",
+    )?
+    else {
+        return Ok(());
+    };
+    if slot.is_some() {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("duplicate lstm attribute `{WEIGHTS}`"),
+        );
+    } else {
+        *slot = Some(value);
+    }
+    Ok(())
+}
+
+/// Parses `storage = "f32" | "f64" | "bf16" | "f16"`.
+fn parse_storage(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<(&'static str, syn::LitStr)>,
+) -> syn::Result<()> {
+    let choices = "`storage = \"f32\"` (the default), `\"f64\"`, or `\"bf16\"` / `\"f16\"` (half \
+                   the bytes, computed in `f32`)";
+    let Some(value) = string_value(cx, meta, STORAGE, choices)? else {
+        return Ok(());
+    };
+    let text = value.value();
+    match STORAGES.iter().find(|name| **name == text) {
+        Some(_) if slot.is_some() => {
+            cx.error_spanned_by(
+                &meta.path,
+                format_args!("duplicate lstm attribute `{STORAGE}`"),
+            );
+        }
+        Some(name) => *slot = Some((name, value)),
+        None => {
+            let suggestion = symbol::did_you_mean(&text, STORAGES)
+                .map(|known| format!(", did you mean `\"{known}\"`?"))
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                &value,
+                format_args!("unknown storage `\"{text}\"`{suggestion}\nexpected {choices}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The string literal of `key = ".."`, or `None` after recording why there is none.
+fn string_value(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+    expected: &str,
+) -> syn::Result<Option<syn::LitStr>> {
+    if !meta.input.peek(syn::Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("`{key}` needs a value: {expected}"),
+        );
+        return Ok(None);
+    }
+    let mut expr: Expr = meta.value()?.parse()?;
+    while let Expr::Group(group) = expr {
+        expr = *group.expr;
+    }
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(value),
+            ..
+        }) => Ok(Some(value)),
+        other => {
+            cx.error_spanned_by(&other, format_args!("`{key}` takes a string: {expected}"));
+            Ok(None)
+        }
     }
 }
 

@@ -259,6 +259,19 @@ pub(crate) fn shape(cx: &mut Ctxt, container: &Container<'_>) -> Option<Shape> {
         ));
         return None;
     }
+    if let (Body::Weights(_), Some(weights)) = (&container.body, &attrs.weights) {
+        cx.error_spanned_by(
+            weights,
+            "`weights` compiles a file into a spec (a unit struct, `struct Encoder;`); a weight \
+             struct holds its own tensors",
+        );
+    }
+    if let (None, Some((_, storage))) = (&attrs.weights, &attrs.storage) {
+        cx.error_spanned_by(
+            storage,
+            "`storage` says how compiled-in weights are stored: it needs `weights = \"..\"`",
+        );
+    }
     if let Some(proj) = attrs.proj
         && proj.value >= hidden.value
     {

@@ -20,7 +20,7 @@ use quote::quote;
 use syn::{GenericArgument, LitStr, PathArguments, Type};
 
 /// The key: `weights = ".."`.
-pub(crate) const WEIGHTS: &str = "weights";
+pub(crate) use crate::symbol::WEIGHTS;
 
 /// The largest weight file compiled in: 256 MiB, 64M `f32` parameters, an LSTM of 4,000 units.
 /// Beyond it the program's image, and the compiler's memory while it holds the bytes, grow
@@ -231,6 +231,34 @@ impl Layout {
         }
     }
 
+    /// The type of an LSTM layout (a cell, a pair, a stack), spelled with absolute paths.
+    pub(crate) fn type_tokens(&self) -> TokenStream {
+        let private = quote!(::lstm::__private);
+        let cell_type = |types: &CellTypes| {
+            let (t, s) = (element_type(types.element), stored_type(types));
+            let CellShape {
+                input,
+                hidden,
+                biases,
+                output,
+            } = types.shape;
+            quote!(#private::LstmLayer<#t, #input, #hidden, #biases, #output, #s>)
+        };
+        match self {
+            Layout::Cell(types) => cell_type(types),
+            Layout::Bidirectional(types, output) => {
+                let cell = cell_type(types);
+                quote!(#private::Bidirectional<#cell, #output>)
+            }
+            Layout::Stacked(lower, upper) => {
+                let (lower, upper) = (lower.type_tokens(), upper.type_tokens());
+                quote!(#private::Stacked<#lower, #upper>)
+            }
+            // Not the layout of a spec; a model's fields are built into their declared types.
+            _ => quote!(_),
+        }
+    }
+
     fn build_cells<'a>(
         &self,
         cells: &mut impl Iterator<Item = &'a CompiledCell>,
@@ -318,6 +346,33 @@ fn cell(compiled: &CompiledCell, types: &CellTypes) -> TokenStream {
             ],
         )
     }
+}
+
+/// The layout of a `#[derive(Lstm)]` spec's weights: a cell per layer (a pair when
+/// bidirectional), stacked as `Weights<Spec>` stacks them.
+pub(crate) fn spec_layout(shape: &crate::check::Shape, element: Element, stored: Stored) -> Layout {
+    let layer = |k: usize| {
+        let cell = CellTypes {
+            element,
+            stored,
+            shape: CellShape {
+                input: shape.layer_inputs[k].size,
+                hidden: shape.hidden,
+                biases: shape.bias.sets,
+                output: shape.output,
+            },
+        };
+        if shape.directions == 2 {
+            Layout::Bidirectional(cell, shape.sequence_output)
+        } else {
+            Layout::Cell(cell)
+        }
+    };
+    let mut stack = layer(shape.layers - 1);
+    for k in (0..shape.layers - 1).rev() {
+        stack = Layout::Stacked(Box::new(layer(k)), Box::new(stack));
+    }
+    stack
 }
 
 /// Reads a field's type as a [`Layout`]: the layer types, their sizes written as literals.

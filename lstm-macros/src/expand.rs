@@ -13,7 +13,9 @@ use syn::spanned::Spanned;
 
 use crate::ast::{Body, Container};
 use crate::check::{self, GATES, Kind, Shape, WeightFields};
+use crate::compiled;
 use crate::ctxt::Ctxt;
+use lstm_core::compile::{Element, Stored};
 
 /// Parse, check, expand. Errors become `compile_error!`s beside a stub of the generated items
 /// (see [`stub`]), so that one mistake in the attribute is one error, not one per use.
@@ -158,6 +160,7 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
     let input_type = typenum(shape.input);
     let hidden_type = typenum(shape.hidden);
     let methods = forward_methods(container, shape, body);
+    let compiled = compiled_method(container, shape);
 
     let bias_sets = usize_lit(shape.bias.sets);
     let bias_words = match shape.bias.sets {
@@ -227,6 +230,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
             }
 
             #methods
+
+            #compiled
         }
 
         #[automatically_derived]
@@ -259,6 +264,49 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
 
         #[automatically_derived]
         impl<#next: #private::InputIs<#output>> #private::Feeds<#next> for #ident {}
+    }
+}
+
+/// `compiled()` for a spec with `weights = ".."`: the file read, checked and packed now, the
+/// weights static data. An error is a `compile_error!` on the literal inside the function's
+/// body, so that calls to it add none.
+fn compiled_method(container: &Container<'_>, shape: &Shape) -> TokenStream {
+    let Some(weights) = &container.attrs.weights else {
+        return TokenStream::new();
+    };
+    let vis = container.vis;
+    let (element, stored) = match container.attrs.storage.as_ref().map(|(name, _)| *name) {
+        Some("f64") => (Element::F64, Stored::Element),
+        Some("bf16") => (Element::F32, Stored::Bf16),
+        Some("f16") => (Element::F32, Stored::F16),
+        _ => (Element::F32, Stored::Element),
+    };
+    let layout = compiled::spec_layout(shape, element, stored);
+    let weights_type = layout.type_tokens();
+    let body = compiled::read(weights)
+        .and_then(|file| {
+            let Ok((part_shape, ..)) = layout.part() else {
+                return Err(compiled::mismatch());
+            };
+            let part = lstm_core::compile::compile_lstm(&file.bytes, &part_shape, element, stored)
+                .map_err(|error| file.error(&error))?;
+            let value = layout.build(&part).ok_or_else(compiled::mismatch)?;
+            let dependency = file.dependency();
+            Ok(quote!(#dependency #value))
+        })
+        .unwrap_or_else(|error| error.to_compile_error());
+    let doc = format!(
+        "The weights of `{}`, read, checked and packed when this crate was compiled: static \
+         data in the program, in the kernels' layout, no file, no heap, no copy. The build \
+         re-runs when the file changes.",
+        weights.value()
+    );
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #vis fn compiled() -> #weights_type {
+            #body
+        }
     }
 }
 

@@ -18,8 +18,25 @@ pub(crate) const LAYERS: &str = "layers";
 /// `bidirectional`: a second cell per layer reading the sequence in reverse.
 pub(crate) const BIDIRECTIONAL: &str = "bidirectional";
 
+/// `weights = "models/amp.safetensors"`: a weight file compiled into the program.
+pub(crate) const WEIGHTS: &str = "weights";
+/// `storage = "f32" | "f64" | "bf16" | "f16"`: how compiled-in weights are stored.
+pub(crate) const STORAGE: &str = "storage";
+
 /// Every key `#[lstm(..)]` accepts, for "did you mean" suggestions.
-pub(crate) const KEYS: &[&str] = &[INPUT, HIDDEN, BIAS, PROJ, LAYERS, BIDIRECTIONAL];
+pub(crate) const KEYS: &[&str] = &[
+    INPUT,
+    HIDDEN,
+    BIAS,
+    PROJ,
+    LAYERS,
+    BIDIRECTIONAL,
+    WEIGHTS,
+    STORAGE,
+];
+
+/// The values of `storage`: what the model computes in and what its LSTM weights are kept as.
+pub(crate) const STORAGES: &[&str] = &["f32", "f64", "bf16", "f16"];
 
 /// The values of `bias`, each with its number of bias sets.
 pub(crate) const BIAS_MODES: &[(&str, usize)] = &[("single", 1), ("double", 2), ("none", 0)];
