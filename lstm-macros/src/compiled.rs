@@ -83,13 +83,24 @@ pub(crate) fn read(literal: &LitStr) -> syn::Result<WeightsFile> {
 impl WeightsFile {
     /// The loader's error, on the literal, naming the file.
     pub(crate) fn error(&self, error: &lstm_core::LoadError) -> syn::Error {
-        syn::Error::new(
-            self.literal.span(),
-            format!(
-                "weights file `{}` does not fit the declared type: {error}",
-                self.literal.value()
-            ),
-        )
+        let file = self.literal.value();
+        let message = match non_finite(error) {
+            // The loader's advice (`LoadOptions::allow_non_finite`) is for run time.
+            Some((name, index, value)) => {
+                // A finite f64 beyond the element type's range: in scientific notation.
+                let value = if value.is_finite() {
+                    format!("{value:e}")
+                } else {
+                    value.to_string()
+                };
+                format!(
+                    "weights file `{file}`: tensor `{name}` holds {value} at element {index}; \
+                     compile-time weights take finite values only"
+                )
+            }
+            None => format!("weights file `{file}`: {error}"),
+        };
+        syn::Error::new(self.literal.span(), message)
     }
 
     /// An item that makes the build depend on the file (the compiler re-runs the macro when
@@ -99,6 +110,15 @@ impl WeightsFile {
         quote!(
             const _: &[::core::primitive::u8] = ::core::include_bytes!(#path);
         )
+    }
+}
+
+/// The tensor, index and value of a non-finite weight, wherever in a model it was found.
+fn non_finite(error: &lstm_core::LoadError) -> Option<(&str, usize, f64)> {
+    match error {
+        lstm_core::LoadError::NonFinite { name, index, value } => Some((name, *index, *value)),
+        lstm_core::LoadError::InLayer { source, .. } => non_finite(source),
+        _ => None,
     }
 }
 

@@ -271,8 +271,8 @@ fn expand(container: &Container<'_>, shape: &Shape, body: &WeightsBody<'_>) -> T
 /// weights static data. An error is a `compile_error!` on the literal inside the function's
 /// body, so that calls to it add none.
 fn compiled_method(container: &Container<'_>, shape: &Shape) -> TokenStream {
-    let Some(weights) = &container.attrs.weights else {
-        return TokenStream::new();
+    let (Some(weights), Body::Spec) = (&container.attrs.weights, &container.body) else {
+        return TokenStream::new(); // no `weights`, or on a weight struct (an error in `check`)
     };
     let vis = container.vis;
     let (element, stored) = match container.attrs.storage.as_ref().map(|(name, _)| *name) {

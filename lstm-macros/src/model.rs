@@ -549,6 +549,14 @@ fn compiled_constructor(model: &Model<'_>, weights: &LitStr) -> TokenStream {
          no copy. The build re-runs when the file changes.",
         weights.value()
     );
+    if !model.generics.params.is_empty() {
+        return syn::Error::new(
+            weights.span(),
+            "`weights` needs a model of one size: a model with const parameters takes its \
+             sizes from its user, who compiles weights into a struct of fixed sizes",
+        )
+        .to_compile_error();
+    }
     let body = match compiled_body(model, weights) {
         Ok(body) => body,
         Err(error) => error.to_compile_error(),
@@ -566,13 +574,6 @@ fn compiled_constructor(model: &Model<'_>, weights: &LitStr) -> TokenStream {
 }
 
 fn compiled_body(model: &Model<'_>, weights: &LitStr) -> syn::Result<TokenStream> {
-    if !model.generics.params.is_empty() {
-        return Err(syn::Error::new(
-            weights.span(),
-            "`weights` needs a model of one size: a model with const parameters takes its \
-             sizes from its user, who compiles weights into a struct of fixed sizes",
-        ));
-    }
     let mut errors: Option<syn::Error> = None;
     let mut layouts = Vec::new();
     let mut parts = Vec::new();
