@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// Without the `std` feature: `#![no_std]` with no `alloc` (layers over compile-time weights).
+#![cfg_attr(not(feature = "std"), no_std)]
 
 /// `#[derive(Lstm)]` and `#[lstm(input = I, hidden = H)]`.
 ///
@@ -216,39 +218,67 @@ pub use lstm_macros::Lstm;
 pub use lstm_macros::Model;
 
 pub use lstm_core::{
-    Activation, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef, CellStates,
-    Compute, Embedding, F16, Feeds, Float, Found, Function, Gate, GateBiasRefs, GateBiases,
-    HiddenIs, Identity, InputIs, Inspection, Kernel, KernelUnavailable, Layer, LengthError, Linear,
-    LoadError, LoadOptions, LstmLayer, LstmSpec, LstmState, LstmWeights, MAX_HEADER_BYTES, Matrix,
-    Naming, Projection, Relu, Residual, Role, SaveError, SequenceLengthError, Sigmoid, Softmax,
-    StackWorkspace, Stacked, State, Storage, StreamingLayer, Summary, TILE, Tanh, Tensor,
-    TensorInfo, TensorReader, TensorWriter, Token, Vector, WeightFile, Weights, Zeros,
-    group_digits, inspect, prelude, typenum,
+    Activation, Aligned, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef,
+    CellStates, Embedding, F16, Feeds, Float, Function, Gate, GateBiasRefs, GateBiases, HiddenIs,
+    Identity, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear, LstmLayer, LstmSpec,
+    LstmState, LstmWeights, LstmWorkspace, Matrix, Plain, Projection, Relu, Residual, Role,
+    SequenceLengthError, Sigmoid, Softmax, StackWorkspace, Stacked, State, Storage,
+    StreamingLayer, Summary, TILE, Tanh, Tensor, TensorInfo, Token, Vector, Weights, Zeros, cast,
+    prelude, typenum,
 };
+/// Loading, saving and building weights on the heap (the `std` feature).
+#[cfg(feature = "std")]
 pub use lstm_core::{
-    ModelFile, ModelSummary, Module, ReadCandidate, load_first_fit, load_model, read_first_fit,
-    read_model,
+    Compute, Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile,
+    ModelSummary, Module, Naming, ReadCandidate, SaveError, TensorReader, TensorWriter,
+    WeightFile, group_digits, inspect, load_first_fit, load_model, read_first_fit, read_model,
 };
+
+/// Expands to its items with the `std` feature, to nothing without it: how generated code
+/// keeps its heap-using parts (loading, summaries) out of `no_std` builds, which the macro
+/// cannot see.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(feature = "std")]
+macro_rules! __lstm_if_std {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// See the `std` version.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(feature = "std"))]
+macro_rules! __lstm_if_std {
+    ($($item:tt)*) => {};
+}
 
 /// What the code `#[derive(Lstm)]` writes refers to: absolute paths through this module keep
 /// the generated code independent of what the user has in scope. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__lstm_if_std as if_std;
     pub use lstm_core::{
         Bidirectional, CellRef, Feeds, Float, GateBiasRefs, HiddenIs, InputIs, LstmLayer, LstmSpec,
         LstmState, Projection, Stacked, Summary, Tensor, TensorInfo, typenum,
     };
     // `#[derive(Model)]`.
     pub use lstm_core::{
-        BatchLengthError, Layer, LoadError, LoadOptions, ModelFile, ModelSummary, Module, Residual,
-        RunChain, SequenceLengthError, StackWorkspace, StepChain, StreamingLayer, hand_off,
-        load_first_fit, load_model, read_first_fit, read_model, read_part, run_batch_variant,
-        same_io,
+        BatchLengthError, Layer, Residual, RunChain, SequenceLengthError, StackWorkspace,
+        StepChain, StreamingLayer, hand_off, same_io,
+    };
+    #[cfg(feature = "std")]
+    pub use lstm_core::{
+        LoadError, LoadOptions, ModelFile, ModelSummary, Module, load_first_fit, load_model,
+        read_first_fit, read_model, read_part, run_batch_variant,
     };
     // Compile-time weights.
     pub use lstm_core::{Activation, Aligned, Bf16, Embedding, F16, Linear, Matrix, Vector, cast};
+    #[cfg(feature = "std")]
     pub use std::boxed::Box;
+    #[cfg(feature = "std")]
     pub use std::path::Path;
+    #[cfg(feature = "std")]
     pub use std::string::String;
+    #[cfg(feature = "std")]
     pub use std::vec::Vec;
 }

@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use lstm::prelude::*;
-use lstm::{Lstm, LstmState, Matrix, Vector, Weights};
+use lstm::{Lstm, LstmState, LstmWorkspace, Matrix, Vector, Weights};
 
 /// Counts allocations (and reallocations) made through the global allocator, per thread.
 struct CountingAllocator;
@@ -107,7 +107,7 @@ fn f32_step_and_sequence_allocate_nothing() {
     let mut outputs = vec![[0.0f32; 256]; 50];
     let mut state = LstmState::zeros();
     // Input 100, hidden 256 hoists its input projection: the first call sizes the workspace.
-    let mut workspace = Vec::new();
+    let mut workspace = LstmWorkspace::default();
     weights
         .run_with(&inputs, &mut outputs, &mut state, &mut workspace)
         .unwrap();
@@ -148,7 +148,7 @@ fn f64_weight_struct_allocates_nothing() {
     let mut outputs = [[0.0f64; 5]; 20];
     let mut state = LstmState::zeros();
     let packed = cell.pack();
-    let mut workspace = Vec::new();
+    let mut workspace = LstmWorkspace::default();
     packed
         .run_with(&inputs, &mut outputs, &mut state, &mut workspace)
         .unwrap();
@@ -213,7 +213,7 @@ fn packed_calls_allocate_nothing() {
         .collect();
     let mut outputs = vec![[0.0f32; 256]; 12];
     let mut states = vec![LstmState::zeros(); 6];
-    let mut workspace = Vec::new();
+    let mut workspace = LstmWorkspace::default();
     packed
         .run_with(&inputs, &mut outputs, &mut states[1], &mut workspace)
         .unwrap();

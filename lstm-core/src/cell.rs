@@ -127,7 +127,7 @@ impl fmt::Display for SequenceLengthError {
     }
 }
 
-impl std::error::Error for SequenceLengthError {}
+impl core::error::Error for SequenceLengthError {}
 
 impl SequenceLengthError {
     /// `Ok` if a sequence call's inputs and outputs have the same length.
@@ -172,7 +172,7 @@ impl fmt::Display for BatchLengthError {
     }
 }
 
-impl std::error::Error for BatchLengthError {}
+impl core::error::Error for BatchLengthError {}
 
 impl BatchLengthError {
     /// The number of steps per sequence if the lengths agree.
@@ -695,6 +695,7 @@ pub struct GateBiases<T: 'static, const H: usize> {
 }
 
 impl<T: Float, const H: usize> GateBiases<T, H> {
+    #[cfg(feature = "std")]
     /// Biases whose element `row` of gate `gate` is `element(gate, row)`, gates in order i, f, c, o.
     ///
     /// ```
@@ -728,6 +729,7 @@ impl<T: Float, const H: usize> GateBiases<T, H> {
         }
     }
 
+    #[cfg(feature = "std")]
     /// The vector of one gate, mutably.
     ///
     /// ```
@@ -774,6 +776,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
          units to fewer outputs, as PyTorch's proj_size < hidden_size)"
     );
 
+    #[cfg(feature = "std")]
     /// All-zero weights.
     ///
     /// ```
@@ -785,6 +788,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         Self::from_fn(|_, _, _, _| T::ZERO)
     }
 
+    #[cfg(feature = "std")]
     /// Weights whose every element is `element(gate, role, row, col)` (`col` is 0 for a bias).
     ///
     /// Gates are filled in the order i, f, c, o, each gate's `W` then `U`, each in row-major
@@ -860,6 +864,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         }
     }
 
+    #[cfg(feature = "std")]
     /// The input weights `W` of one gate, mutably.
     ///
     /// ```
@@ -898,6 +903,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         }
     }
 
+    #[cfg(feature = "std")]
     /// The recurrent weights `U` of one gate, mutably.
     ///
     /// ```
@@ -928,6 +934,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
         self.projection.as_ref()
     }
 
+    #[cfg(feature = "std")]
     /// The projection, mutably.
     ///
     /// ```
@@ -970,6 +977,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> crate::Zeros
     for LstmWeights<T, I, H, B, R>
 {

@@ -43,6 +43,7 @@ mod sealed {
 /// is at most 64.
 pub unsafe trait Plain: sealed::Sealed + Copy + 'static {
     /// Appends the value's little-endian bytes (what [`cast`] reads back).
+    #[cfg(feature = "std")]
     fn write_le(&self, bytes: &mut Vec<u8>);
 }
 
@@ -52,6 +53,7 @@ macro_rules! plain_scalars {
         // SAFETY: a float (or a 16-bit float's bits) has a value for every bit pattern, no
         // padding, and an alignment of at most 8.
         unsafe impl Plain for $ty {
+            #[cfg(feature = "std")]
             fn write_le(&self, bytes: &mut Vec<u8>) {
                 let $value = *self;
                 bytes.extend_from_slice(&$bytes);
@@ -71,6 +73,7 @@ impl<E: Plain, const C: usize> sealed::Sealed for [E; C] {}
 // SAFETY: an array of `Plain` elements has no padding between them, every bit pattern of each,
 // and its element's alignment.
 unsafe impl<E: Plain, const C: usize> Plain for [E; C] {
+    #[cfg(feature = "std")]
     fn write_le(&self, bytes: &mut Vec<u8>) {
         self.iter().for_each(|element| element.write_le(bytes));
     }
@@ -121,6 +124,7 @@ mod tests {
     use super::*;
 
     // Run under Miri too: `cargo +nightly miri test -p lstm-core embed`.
+    #[cfg(feature = "std")]
     #[test]
     fn cast_reads_back_what_write_le_wrote() {
         static F32S: Aligned<[u8; 12]> =

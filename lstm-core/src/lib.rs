@@ -42,11 +42,17 @@
 //! ```
 // `unsafe` only in `arch/`: the SIMD kernels, called after detecting their CPU features.
 #![deny(unsafe_code)]
+// Without `std`: no heap at all (the layers run over static, compile-time weights).
+#![cfg_attr(not(feature = "std"), no_std)]
+// Without `std`, the imports and helpers of the heap-built paths (packing, hoisting, loading)
+// are unused; the `std` build, which CI lints, keeps both lints.
+#![cfg_attr(not(feature = "std"), allow(unused_imports, dead_code))]
 
 mod arch;
 mod cell;
 mod element;
 mod embed;
+#[cfg(feature = "std")]
 mod io;
 mod kernel;
 mod layer;
@@ -61,24 +67,31 @@ pub use cell::{
 };
 pub use element::Float;
 pub use embed::{Aligned, Plain, cast};
+#[cfg(feature = "std")]
 #[doc(hidden)]
 pub use io::compile;
+#[cfg(feature = "std")]
 pub use io::{
     Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Module,
     Naming, ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, inspect,
     load_first_fit, load_model, read_first_fit, read_model, read_part,
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
+#[cfg(feature = "std")]
+pub use layer::Compute;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub use layer::run_batch_variant;
 pub use layer::{
-    Activation, Bidirectional, BidirectionalWorkspace, CellStates, Compute, Embedding, Function,
-    Identity, Layer, Linear, LstmLayer, Relu, Residual, Sigmoid, Softmax, StackWorkspace, Stacked,
-    StreamingLayer, Tanh, Token, Zeros,
+    Activation, Bidirectional, BidirectionalWorkspace, CellStates, Embedding, Function, Identity,
+    Layer, Linear, LstmLayer, LstmWorkspace, Relu, Residual, Sigmoid, Softmax, StackWorkspace,
+    Stacked, StreamingLayer, Tanh, Token, Zeros,
 };
 #[doc(hidden)]
-pub use layer::{RunChain, StepChain, hand_off, run_batch_variant, same_io};
-pub use spec::{
-    Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights, group_digits,
-};
+pub use layer::{RunChain, StepChain, hand_off, same_io};
+#[cfg(feature = "std")]
+pub use spec::group_digits;
+pub use spec::{Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights};
 pub use state::LstmState;
 pub use storage::{Bf16, F16, F32Lanes, Storage};
 pub use tensor::{LengthError, Matrix, Tensor, Vector};
@@ -101,5 +114,7 @@ pub use typenum;
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
 pub mod prelude {
-    pub use crate::{CellStates, Compute, Layer, StreamingLayer, WeightFile, Zeros};
+    pub use crate::{CellStates, Layer, StreamingLayer, Zeros};
+    #[cfg(feature = "std")]
+    pub use crate::{Compute, WeightFile};
 }

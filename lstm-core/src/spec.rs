@@ -57,10 +57,18 @@ pub trait LstmSpec {
     /// The weights of this shape, ready to run: `LstmLayer<T, I, H, B, R>`, a
     /// [`Bidirectional`](crate::Bidirectional) pair of them, or a [`Stacked`](crate::Stacked)
     /// stack of layers. Generic code can run, load, save and build them through the bounds.
+    #[cfg(feature = "std")]
     type Weights<T: Float>: crate::Layer<T, State = Self::State<T>>
         + crate::WeightFile
         + crate::Zeros
         + crate::Compute<T>
+        + Clone
+        + fmt::Debug
+        + Send
+        + Sync;
+    /// The weights of this shape, ready to run (without `std`, built only from static data).
+    #[cfg(not(feature = "std"))]
+    type Weights<T: Float>: crate::Layer<T, State = Self::State<T>>
         + Clone
         + fmt::Debug
         + Send
@@ -266,6 +274,7 @@ impl Summary {
 /// assert_eq!(lstm_core::group_digits(365_568), "365,568");
 /// assert_eq!(lstm_core::group_digits(12), "12");
 /// ```
+#[cfg(feature = "std")]
 #[must_use]
 pub fn group_digits(value: u128) -> String {
     let digits = value.to_string();
@@ -279,6 +288,7 @@ pub fn group_digits(value: u128) -> String {
     grouped
 }
 
+#[cfg(feature = "std")]
 fn shape_text(shape: &[usize]) -> String {
     match shape {
         [len] => format!("({len},)"),
@@ -289,6 +299,7 @@ fn shape_text(shape: &[usize]) -> String {
     }
 }
 
+#[cfg(feature = "std")]
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rows: Vec<[String; 4]> = self

@@ -18,6 +18,7 @@ use crate::Float;
 /// unless written to).
 #[derive(Clone)]
 enum Elements<X: 'static> {
+    #[cfg(feature = "std")]
     Heap(Box<X>),
     Static(&'static X),
 }
@@ -26,6 +27,7 @@ impl<X> Deref for Elements<X> {
     type Target = X;
     fn deref(&self) -> &X {
         match self {
+            #[cfg(feature = "std")]
             Elements::Heap(boxed) => boxed,
             Elements::Static(borrowed) => borrowed,
         }
@@ -92,9 +94,10 @@ impl fmt::Display for LengthError {
     }
 }
 
-impl std::error::Error for LengthError {}
+impl core::error::Error for LengthError {}
 
 /// Turns a vector that holds exactly `N` elements into a boxed array without copying it.
+#[cfg(feature = "std")]
 fn into_boxed_array<E, const N: usize>(elements: Vec<E>) -> Box<[E; N]> {
     match Box::<[E; N]>::try_from(elements) {
         Ok(array) => array,
@@ -103,6 +106,8 @@ fn into_boxed_array<E, const N: usize>(elements: Vec<E>) -> Box<[E; N]> {
     }
 }
 
+/// Built on the heap (with `std`).
+#[cfg(feature = "std")]
 impl<T: Float, const R: usize, const C: usize> Matrix<T, R, C> {
     /// A matrix of zeros.
     ///
@@ -224,6 +229,7 @@ impl<T, const R: usize, const C: usize> Matrix<T, R, C> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Copy, const R: usize, const C: usize> Matrix<T, R, C> {
     /// All elements in row-major order, mutably (static elements are first copied to the heap).
     ///
@@ -246,6 +252,7 @@ impl<T, const R: usize, const C: usize> Deref for Matrix<T, R, C> {
 }
 
 /// Static elements are copied to the heap first (a row at a time, never through the stack).
+#[cfg(feature = "std")]
 impl<T: Copy, const R: usize, const C: usize> DerefMut for Matrix<T, R, C> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         if let Elements::Static(rows) = self.rows {
@@ -265,6 +272,8 @@ impl<T: fmt::Debug, const R: usize, const C: usize> fmt::Debug for Matrix<T, R, 
     }
 }
 
+/// Built on the heap (with `std`).
+#[cfg(feature = "std")]
 impl<T: Float, const N: usize> Vector<T, N> {
     /// A vector of zeros.
     ///
@@ -356,6 +365,7 @@ impl<T, const N: usize> Deref for Vector<T, N> {
 }
 
 /// Static elements are copied to the heap first.
+#[cfg(feature = "std")]
 impl<T: Copy, const N: usize> DerefMut for Vector<T, N> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         if let Elements::Static(elements) = self.elements {

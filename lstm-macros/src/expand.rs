@@ -353,11 +353,13 @@ fn forward_methods(
             #cell
         }
 
+        #private::if_std! {
         /// The weights packed into the cell that runs them, with the best kernel this CPU has:
         /// `pack().step(..)`, `pack().run(..)`.
         #[must_use]
         #vis fn pack(&self) -> #private::LstmLayer<#element, #input, #hidden, #bias_sets, #output> {
             self.as_cell().pack()
+        }
         }
     }
 }

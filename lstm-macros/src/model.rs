@@ -410,6 +410,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 /// `sum(p.numel())` and Keras' `count_params()` for the same model.
                 #vis const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts)*;
 
+                #private::if_std! {
                 /// One row per layer (its field, what it is, its parameters) and the total,
                 /// printed like Keras' `model.summary()`.
                 #vis fn summary() -> #private::ModelSummary {
@@ -443,8 +444,10 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 ) -> ::core::result::Result<Self, #private::LoadError> {
                     #private::load_model(path.as_ref(), options)
                 }
+                }
             }
 
+            #private::if_std! {
             #[automatically_derived]
             impl #impl_generics #private::Module for #ident #ty_generics {
                 type Float = #float;
@@ -460,6 +463,7 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 ) -> ::core::result::Result<Self, #private::LoadError> {
                     ::core::result::Result::Ok(#ident { #(#reads,)* })
                 }
+            }
             }
 
             /// Runs where the layers fit together (each hand-off is checked below).
@@ -695,7 +699,8 @@ fn expand_enum(model: &Model<'_>) -> TokenStream {
     );
     let doc_workspace = format!("The buffers a [`{title}`] reuses between calls, per variant.");
 
-    quote! {
+    // An enum of models reads its file to choose: `std` only (the `std` feature of `lstm`).
+    quote! { #private::if_std! {
         #[doc = #doc_state]
         #[derive(::core::clone::Clone, ::core::marker::Copy)]
         #vis enum #state_ident {
@@ -898,5 +903,5 @@ fn expand_enum(model: &Model<'_>) -> TokenStream {
                 #(#same_io)*
             };
         };
-    }
+    } }
 }

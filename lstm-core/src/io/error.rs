@@ -322,7 +322,7 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl std::error::Error for LoadError {
+impl core::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LoadError::Io { source, .. } => Some(source),
@@ -391,7 +391,7 @@ impl fmt::Display for SaveError {
     }
 }
 
-impl std::error::Error for SaveError {
+impl core::error::Error for SaveError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SaveError::Io { source, .. } => Some(source),

@@ -104,7 +104,7 @@ impl fmt::Display for KernelUnavailable {
     }
 }
 
-impl std::error::Error for KernelUnavailable {}
+impl core::error::Error for KernelUnavailable {}
 
 /// What a step reads besides the state: the input `x`, or one step's projected inputs
 /// `b + W x` (4 gates x [`TILE`] per tile) when they were computed beforehand.

@@ -1,7 +1,9 @@
 //! Two cells over one sequence, one reading it forward and one in reverse, their outputs side by
 //! side: PyTorch's `bidirectional=True`, Keras' `Bidirectional(LSTM)`.
 
-use super::{Compute, Layer, Zeros};
+#[cfg(feature = "std")]
+use super::Compute;
+use super::{Layer, Zeros};
 use crate::{
     BatchLengthError, Float, Kernel, KernelUnavailable, LstmLayer, LstmState, SequenceLengthError,
     Storage,
@@ -87,8 +89,11 @@ impl<C: Zeros, const O: usize> Bidirectional<C, O> {
 /// ```
 pub struct BidirectionalWorkspace<T: Float, C: Layer<T>> {
     cell: C::Workspace,
+    #[cfg(feature = "std")]
     halves: Vec<C::Output>,
+    #[cfg(feature = "std")]
     reversed: Vec<C::Input>,
+    #[cfg(feature = "std")]
     states: Vec<C::State>,
 }
 
@@ -96,8 +101,11 @@ impl<T: Float, C: Layer<T>> Default for BidirectionalWorkspace<T, C> {
     fn default() -> Self {
         BidirectionalWorkspace {
             cell: Default::default(),
+            #[cfg(feature = "std")]
             halves: Vec::new(),
+            #[cfg(feature = "std")]
             reversed: Vec::new(),
+            #[cfg(feature = "std")]
             states: Vec::new(),
         }
     }
@@ -113,6 +121,10 @@ where
     const OUTPUT_IS_TWO_CELLS: () = assert!(O == 2 * R, "a bidirectional layer's O must be 2 * R");
 }
 
+#[allow(
+    clippy::needless_return,
+    reason = "each call's body is one of two `cfg` blocks (with `std`, and without: no heap)"
+)]
 impl<T, const I: usize, const H: usize, const B: usize, const R: usize, S, const O: usize> Layer<T>
     for Bidirectional<LstmLayer<T, I, H, B, R, S>, O>
 where
@@ -141,25 +153,49 @@ where
         let () = Self::OUTPUT_IS_TWO_CELLS;
         SequenceLengthError::check(inputs.len(), outputs.len())?;
         let [forward_state, reverse_state] = state;
-        let BidirectionalWorkspace {
-            cell,
-            halves,
-            reversed,
-            ..
-        } = workspace;
-        halves.resize(inputs.len(), [T::ZERO; R]);
-        self.forward.run_with(inputs, halves, forward_state, cell)?;
-        for (out, half) in outputs.iter_mut().zip(halves.iter()) {
-            out[..R].copy_from_slice(half);
+        #[cfg(not(feature = "std"))]
+        {
+            // No heap: each direction a step at a time, the reverse one from the last input
+            // (the same results: a cell's sequence equals its steps, bit for bit).
+            let _ = workspace;
+            for (x, out) in inputs.iter().zip(outputs.iter_mut()) {
+                out[..R].copy_from_slice(&super::StreamingLayer::step(
+                    &self.forward,
+                    x,
+                    forward_state,
+                ));
+            }
+            for (x, out) in inputs.iter().zip(outputs.iter_mut()).rev() {
+                out[R..].copy_from_slice(&super::StreamingLayer::step(
+                    &self.reverse,
+                    x,
+                    reverse_state,
+                ));
+            }
+            return Ok(());
         }
-        reversed.clear();
-        reversed.extend(inputs.iter().rev());
-        self.reverse
-            .run_with(reversed, halves, reverse_state, cell)?;
-        for (out, half) in outputs.iter_mut().zip(halves.iter().rev()) {
-            out[R..].copy_from_slice(half);
+        #[cfg(feature = "std")]
+        {
+            let BidirectionalWorkspace {
+                cell,
+                halves,
+                reversed,
+                ..
+            } = workspace;
+            halves.resize(inputs.len(), [T::ZERO; R]);
+            self.forward.run_with(inputs, halves, forward_state, cell)?;
+            for (out, half) in outputs.iter_mut().zip(halves.iter()) {
+                out[..R].copy_from_slice(half);
+            }
+            reversed.clear();
+            reversed.extend(inputs.iter().rev());
+            self.reverse
+                .run_with(reversed, halves, reverse_state, cell)?;
+            for (out, half) in outputs.iter_mut().zip(halves.iter().rev()) {
+                out[R..].copy_from_slice(half);
+            }
+            return Ok(());
         }
-        Ok(())
     }
 
     /// Each direction runs the whole batch as one cell call, in lockstep.
@@ -172,51 +208,75 @@ where
     ) -> Result<(), BatchLengthError> {
         let () = Self::OUTPUT_IS_TWO_CELLS;
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        let BidirectionalWorkspace {
-            cell,
-            halves,
-            reversed,
-            states: direction_states,
-        } = workspace;
-        halves.resize(inputs.len(), [T::ZERO; R]);
-        direction_states.clear();
-        direction_states.extend(states.iter().map(|state| state[0]));
-        self.forward
-            .run_batch_with(inputs, halves, direction_states, cell)?;
-        for (out, half) in outputs.iter_mut().zip(halves.iter()) {
-            out[..R].copy_from_slice(half);
-        }
-        for (state, forward) in states.iter_mut().zip(direction_states.iter()) {
-            state[0] = *forward;
-        }
-        // Each sequence reversed in place of itself, so sequence `b` stays at `b * T..`.
-        reversed.clear();
-        if steps > 0 {
-            for sequence in inputs.chunks_exact(steps) {
-                reversed.extend(sequence.iter().rev());
-            }
-        }
-        direction_states.clear();
-        direction_states.extend(states.iter().map(|state| state[1]));
-        self.reverse
-            .run_batch_with(reversed, halves, direction_states, cell)?;
-        if steps > 0 {
-            for (sequence, reversed_halves) in outputs
-                .chunks_exact_mut(steps)
-                .zip(halves.chunks_exact(steps))
-            {
-                for (out, half) in sequence.iter_mut().zip(reversed_halves.iter().rev()) {
-                    out[R..].copy_from_slice(half);
+        #[cfg(not(feature = "std"))]
+        {
+            // No heap: each sequence on its own, as a separate call (what a batch equals).
+            let error = BatchLengthError {
+                inputs: inputs.len(),
+                outputs: outputs.len(),
+                sequences: states.len(),
+            };
+            if steps > 0 {
+                for ((inputs, outputs), state) in inputs
+                    .chunks_exact(steps)
+                    .zip(outputs.chunks_exact_mut(steps))
+                    .zip(states.iter_mut())
+                {
+                    self.run_with(inputs, outputs, state, workspace)
+                        .map_err(|_| error)?;
                 }
             }
+            return Ok(());
         }
-        for (state, reverse) in states.iter_mut().zip(direction_states.iter()) {
-            state[1] = *reverse;
+        #[cfg(feature = "std")]
+        {
+            let BidirectionalWorkspace {
+                cell,
+                halves,
+                reversed,
+                states: direction_states,
+            } = workspace;
+            halves.resize(inputs.len(), [T::ZERO; R]);
+            direction_states.clear();
+            direction_states.extend(states.iter().map(|state| state[0]));
+            self.forward
+                .run_batch_with(inputs, halves, direction_states, cell)?;
+            for (out, half) in outputs.iter_mut().zip(halves.iter()) {
+                out[..R].copy_from_slice(half);
+            }
+            for (state, forward) in states.iter_mut().zip(direction_states.iter()) {
+                state[0] = *forward;
+            }
+            // Each sequence reversed in place of itself, so sequence `b` stays at `b * T..`.
+            reversed.clear();
+            if steps > 0 {
+                for sequence in inputs.chunks_exact(steps) {
+                    reversed.extend(sequence.iter().rev());
+                }
+            }
+            direction_states.clear();
+            direction_states.extend(states.iter().map(|state| state[1]));
+            self.reverse
+                .run_batch_with(reversed, halves, direction_states, cell)?;
+            if steps > 0 {
+                for (sequence, reversed_halves) in outputs
+                    .chunks_exact_mut(steps)
+                    .zip(halves.chunks_exact(steps))
+                {
+                    for (out, half) in sequence.iter_mut().zip(reversed_halves.iter().rev()) {
+                        out[R..].copy_from_slice(half);
+                    }
+                }
+            }
+            for (state, reverse) in states.iter_mut().zip(direction_states.iter()) {
+                state[1] = *reverse;
+            }
+            return Ok(());
         }
-        Ok(())
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, C: Compute<T>, const O: usize> Compute<T> for Bidirectional<C, O> {
     type Stored<S: Storage<T>> = Bidirectional<C::Stored<S>, O>;
 

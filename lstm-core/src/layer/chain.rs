@@ -103,6 +103,7 @@ pub fn same_io<
 /// # Errors
 /// As [`Layer::run_batch_with`].
 #[doc(hidden)]
+#[cfg(feature = "std")]
 #[allow(clippy::too_many_arguments)]
 pub fn run_batch_variant<T, Input, Output, State: Copy, Workspace, Chain, Outer: Copy>(
     chain: &Chain,

@@ -59,6 +59,7 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
         Embedding { table }
     }
 
+    #[cfg(feature = "std")]
     /// An all-zero table.
     ///
     /// ```

@@ -61,6 +61,7 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         Linear { weight, bias }
     }
 
+    #[cfg(feature = "std")]
     /// All-zero weight and bias.
     ///
     /// ```

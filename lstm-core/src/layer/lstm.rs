@@ -12,12 +12,14 @@
 
 mod range;
 
+#[cfg(feature = "std")]
+use crate::Compute;
 use crate::kernel::{
     ALIGN, BLOCK, BatchInput, Call, Direction, Kernel, KernelUnavailable, Ops, StepInput, TILE,
 };
 use crate::{
-    BatchLengthError, CellRef, Compute, Float, Gate, GateBiases, Layer, LstmState, LstmWeights,
-    Matrix, Role, SequenceLengthError, Storage, StreamingLayer, Vector,
+    BatchLengthError, CellRef, Float, Gate, GateBiases, Layer, LstmState, LstmWeights, Matrix,
+    Role, SequenceLengthError, Storage, StreamingLayer, Vector,
 };
 
 /// The fastest kernel's entry points for these types (the portable ones are always there).
@@ -123,15 +125,52 @@ pub struct LstmLayer<
     magnitudes: range::Magnitudes<T>,
 }
 
+/// What an [`LstmLayer`]'s sequence and batch calls keep between calls (its
+/// [`Layer::Workspace`]): the hoisted input projections, with `std`; nothing without it, where
+/// nothing is hoisted. Reusing one (`run_with`, `run_batch_with`) saves its allocation.
+///
+/// ```
+/// use lstm_core::prelude::*;
+/// use lstm_core::{LstmLayer, LstmWorkspace};
+/// let cell = LstmLayer::<f32, 100, 256>::zeros();
+/// let mut workspace = LstmWorkspace::default();
+/// let mut outputs = [[0.0; 256]; 4];
+/// for _ in 0..3 {
+///     cell.run_with(&[[0.5; 100]; 4], &mut outputs, &mut cell.zero_state(), &mut workspace)?;
+/// }
+/// # Ok::<(), lstm_core::SequenceLengthError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct LstmWorkspace<T> {
+    #[cfg(feature = "std")]
+    projected: Vec<T>,
+    #[cfg(not(feature = "std"))]
+    element: core::marker::PhantomData<T>,
+}
+
+// By hand: a derive would require `T: Default`.
+impl<T> Default for LstmWorkspace<T> {
+    fn default() -> Self {
+        LstmWorkspace {
+            #[cfg(feature = "std")]
+            projected: Vec::new(),
+            #[cfg(not(feature = "std"))]
+            element: core::marker::PhantomData,
+        }
+    }
+}
+
 /// Where a layer's packed tiles live.
 #[derive(Clone, Debug)]
 enum Tiles<S: 'static> {
     /// Packed at run time, allocated a little long so that `start` is 64-byte aligned.
+    #[cfg(feature = "std")]
     Heap { storage: Box<[S]>, start: usize },
     /// Compiled into the program, exactly the tiles (aligned by the static that holds them).
     Static(&'static [S]),
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     LstmWeights<T, I, H, B, R>
 {
@@ -171,6 +210,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     From<LstmWeights<T, I, H, B, R>> for LstmLayer<T, I, H, B, R>
 {
@@ -179,6 +219,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     CellRef<'_, T, I, H, B, R>
 {
@@ -268,6 +309,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     }
 }
 
+#[cfg(feature = "std")]
 /// Each gate's biases summed over the sets, `0 + b_0 + b_1 + ..` as the reference step sums
 /// (on the heap: `hidden` may be large).
 fn summed_biases<T: Float>(sets: &[[&[T]; 4]], hidden: usize) -> [Vec<T>; 4] {
@@ -282,6 +324,7 @@ fn summed_biases<T: Float>(sets: &[[&[T]; 4]], hidden: usize) -> [Vec<T>; 4] {
     })
 }
 
+#[cfg(feature = "std")]
 /// Packs a cell whose sizes are values (`[input, hidden, output]`) into exactly its tiles, and
 /// the bounds packing measures: what compile-time weights put into the program, by the same
 /// code as [`LstmWeights::pack_as`]. `weights[gate]` is `(W, U)` flattened, `bias_sets` each
@@ -301,6 +344,7 @@ pub(crate) fn pack_values<T: Float, S: Storage<T>>(
     (tiles, magnitudes.limits())
 }
 
+#[cfg(feature = "std")]
 /// Writes weights into tiles of `TILE` units, in the kernels' layout: per tile, `I + R` rows of
 /// 4 gates x `TILE` lanes (the input weights, then the recurrent ones), then the summed biases;
 /// lanes past the last unit stay zero. `weights[gate]` is `(W, U)` flattened (`H x I`, `H x R`).
@@ -395,6 +439,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             && (Self::WEIGHT_BYTES > 4 << 20 || (Self::WEIGHT_BYTES > 48 << 10 && sequences <= 8))
     }
 
+    #[cfg(feature = "std")]
     /// All-zero weights, ready to run.
     ///
     /// ```
@@ -410,6 +455,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             .pack_as::<S>()
     }
 
+    #[cfg(feature = "std")]
     /// Weights whose every element is `element(gate, role, row, col)`, in the order of
     /// [`LstmWeights::from_fn`], ready to run.
     ///
@@ -429,6 +475,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             .pack_as::<S>()
     }
 
+    #[cfg(feature = "std")]
     /// The logical tensors back, for inspection or saving: exactly the packed weights when
     /// they are stored as `T`, their rounded values when stored narrower.
     ///
@@ -486,6 +533,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// for it.
     pub(crate) fn tiles(&self) -> &[S] {
         match &self.tiles {
+            #[cfg(feature = "std")]
             Tiles::Heap { storage, start } => {
                 &storage[*start..*start + H.div_ceil(TILE) * Self::TILE_LEN]
             }
@@ -677,6 +725,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
     }
 
+    #[cfg(feature = "std")]
     /// [`Layer::run_batch_with`] by the path `hoisted` says rather than by [`hoists`](Self::hoists):
     /// for the benchmark's probe of where hoisting pays (`bench/src/bin/hoistprobe.rs`). Not part
     /// of the API.
@@ -693,34 +742,41 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         hoisted: bool,
     ) -> Result<(), BatchLengthError> {
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        self.run_batch_on(inputs, outputs, states, steps, workspace, hoisted);
+        let mut scratch = LstmWorkspace {
+            projected: core::mem::take(workspace),
+        };
+        self.run_batch_on(inputs, outputs, states, steps, &mut scratch, hoisted);
+        *workspace = scratch.projected;
         Ok(())
     }
 
-    /// A sequence by the path [`hoists`](Self::hoists) chooses.
+    /// A sequence by the path [`hoists`](Self::hoists) chooses (streamed, without `std`).
     fn run_sequence(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
-        workspace: &mut Vec<T>,
+        workspace: &mut LstmWorkspace<T>,
     ) {
+        #[cfg(feature = "std")]
         if Self::hoists(1) {
-            self.run_hoisted(inputs, outputs, state, workspace);
-        } else {
-            self.run_streamed(inputs, outputs, state);
+            self.run_hoisted(inputs, outputs, state, &mut workspace.projected);
+            return;
         }
+        let _ = workspace;
+        self.run_streamed(inputs, outputs, state);
     }
 
     /// A batch by the given path, unless its values are extreme: then each sequence runs as a
-    /// call of its own would, so that a batch always equals separate calls.
+    /// call of its own would, so that a batch always equals separate calls. Without `std`
+    /// nothing is hoisted.
     fn run_batch_on(
         &self,
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
         steps: usize,
-        workspace: &mut Vec<T>,
+        workspace: &mut LstmWorkspace<T>,
         hoisted: bool,
     ) {
         if steps == 0 {
@@ -734,13 +790,18 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             {
                 self.run_sequence(inputs, outputs, state, workspace);
             }
-        } else if hoisted {
-            self.run_batch_hoisted(inputs, outputs, states, steps, workspace);
-        } else {
-            self.run_batch_streamed(inputs, outputs, states, steps);
+            return;
         }
+        #[cfg(feature = "std")]
+        if hoisted {
+            self.run_batch_hoisted(inputs, outputs, states, steps, &mut workspace.projected);
+            return;
+        }
+        let _ = hoisted;
+        self.run_batch_streamed(inputs, outputs, states, steps);
     }
 
+    #[cfg(feature = "std")]
     /// A whole sequence with the input projection hoisted out of the recurrence, as PyTorch's
     /// `nn.LSTM` does for a sequence: first `b + W x_t` for every step (the time steps share
     /// each weight load, in blocks), then the recurrence, which streams only `U`. The results
@@ -782,6 +843,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         }
     }
 
+    #[cfg(feature = "std")]
     /// A batch of sequences of equal length with the input projection hoisted for all of them
     /// at once, then the recurrence in lockstep, each `U` row read once for a block of
     /// sequences: exactly the results of separate sequences, bit for bit. Where this pays:
@@ -837,7 +899,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     type Input = [T; I];
     type Output = [T; R];
     type State = LstmState<T, H, R>;
-    type Workspace = Vec<T>;
+    type Workspace = LstmWorkspace<T>;
 
     fn zero_output() -> [T; R] {
         [T::ZERO; R]
@@ -848,7 +910,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         state: &mut LstmState<T, H, R>,
-        workspace: &mut Vec<T>,
+        workspace: &mut LstmWorkspace<T>,
     ) -> Result<(), SequenceLengthError> {
         SequenceLengthError::check(inputs.len(), outputs.len())?;
         self.run_sequence(inputs, outputs, state, workspace);
@@ -860,7 +922,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
         inputs: &[[T; I]],
         outputs: &mut [[T; R]],
         states: &mut [LstmState<T, H, R>],
-        workspace: &mut Vec<T>,
+        workspace: &mut LstmWorkspace<T>,
     ) -> Result<(), BatchLengthError> {
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
         let hoisted = Self::hoists(states.len());
@@ -878,6 +940,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
     Compute<T> for LstmLayer<T, I, H, B, R, S>
 {
@@ -895,6 +958,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>>
     crate::Zeros for LstmLayer<T, I, H, B, R, S>
 {

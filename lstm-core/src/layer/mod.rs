@@ -77,6 +77,7 @@ macro_rules! stateless_layer {
             }
         }
 
+        #[cfg(feature = "std")]
         impl<$($generics)*> $crate::Compute<T> for $layer {
             type Stored<S: $crate::Storage<T>> = Self;
 
@@ -96,6 +97,7 @@ macro_rules! stateless_layer {
             }
         }
 
+        #[cfg(feature = "std")]
         impl<$($generics)*> $crate::Zeros for $layer {
             fn zeros() -> Self {
                 $zeros
@@ -115,12 +117,16 @@ mod stacked;
 
 pub use activation::{Activation, Function, Identity, Relu, Sigmoid, Softmax, Tanh};
 pub use bidirectional::{Bidirectional, BidirectionalWorkspace};
+#[cfg(feature = "std")]
 #[doc(hidden)]
-pub use chain::{RunChain, StepChain, hand_off, run_batch_variant, same_io};
+pub use chain::run_batch_variant;
+#[doc(hidden)]
+pub use chain::{RunChain, StepChain, hand_off, same_io};
 pub use embedding::{Embedding, Token};
 pub use linear::Linear;
-pub use lstm::LstmLayer;
+#[cfg(feature = "std")]
 pub(crate) use lstm::pack_values;
+pub use lstm::{LstmLayer, LstmWorkspace};
 pub use residual::Residual;
 pub use stacked::{StackWorkspace, Stacked};
 
@@ -310,6 +316,7 @@ impl<T: Float, L: StreamingLayer<T> + ?Sized> StreamingLayer<T> for &L {
 /// # let _ = portable;
 /// # Ok::<(), lstm_core::KernelUnavailable>(())
 /// ```
+#[cfg(feature = "std")]
 pub trait Compute<T: Float>: Sized {
     /// The same model with its weights stored as `S`.
     type Stored<S: Storage<T>>;

@@ -2,8 +2,8 @@
 //! (`Linear(LSTM(x)) + x`).
 
 use crate::{
-    BatchLengthError, Compute, Float, Kernel, KernelUnavailable, Layer, SequenceLengthError,
-    Storage, StreamingLayer,
+    BatchLengthError, Float, Kernel, KernelUnavailable, Layer, SequenceLengthError, Storage,
+    StreamingLayer,
 };
 
 /// `inner(x) + x[..O]`: the wrapped layer's output (`O` values a step) plus the first `O` of
@@ -128,7 +128,8 @@ where
     }
 }
 
-impl<T: Float, L: Compute<T>> Compute<T> for Residual<L> {
+#[cfg(feature = "std")]
+impl<T: Float, L: crate::Compute<T>> crate::Compute<T> for Residual<L> {
     type Stored<S: Storage<T>> = Residual<L::Stored<S>>;
 
     fn with_kernel(self, kernel: Kernel) -> Result<Self, KernelUnavailable> {

@@ -1,7 +1,9 @@
 //! A stack of layers, each reading the output of the one below: PyTorch's `num_layers`, and a
 //! whole model (an LSTM and its head).
 
-use super::{Compute, Layer, StreamingLayer, Zeros};
+#[cfg(feature = "std")]
+use super::Compute;
+use super::{Layer, StreamingLayer, Zeros};
 use crate::{BatchLengthError, Float, Kernel, KernelUnavailable, SequenceLengthError, Storage};
 
 /// Two layers, the upper reading the lower's output: nest it for deeper stacks
@@ -87,12 +89,18 @@ impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
 /// # Ok::<(), lstm_core::SequenceLengthError>(())
 /// ```
 pub struct StackWorkspace<Between, LowerState, UpperState, LowerWorkspace, UpperWorkspace> {
+    #[cfg(feature = "std")]
     between: Vec<Between>,
     lower: LowerWorkspace,
     upper: UpperWorkspace,
     /// Per-layer states of a batch, gathered from the stack's `(lower, upper)` pairs.
+    #[cfg(feature = "std")]
     lower_states: Vec<LowerState>,
+    #[cfg(feature = "std")]
     upper_states: Vec<UpperState>,
+    /// Without `std` a stack runs a step at a time and keeps no buffers.
+    #[cfg(not(feature = "std"))]
+    kept: core::marker::PhantomData<(Between, LowerState, UpperState)>,
 }
 
 impl<Between, LowerState, UpperState, LowerWorkspace: Default, UpperWorkspace: Default> Default
@@ -100,15 +108,24 @@ impl<Between, LowerState, UpperState, LowerWorkspace: Default, UpperWorkspace: D
 {
     fn default() -> Self {
         StackWorkspace {
+            #[cfg(feature = "std")]
             between: Vec::new(),
             lower: Default::default(),
             upper: Default::default(),
+            #[cfg(feature = "std")]
             lower_states: Vec::new(),
+            #[cfg(feature = "std")]
             upper_states: Vec::new(),
+            #[cfg(not(feature = "std"))]
+            kept: core::marker::PhantomData,
         }
     }
 }
 
+#[allow(
+    clippy::needless_return,
+    reason = "each call's body is one of two `cfg` blocks (with `std`, and without: no heap)"
+)]
 impl<T, Lower, Upper> Layer<T> for Stacked<Lower, Upper>
 where
     T: Float,
@@ -145,13 +162,32 @@ where
         workspace: &mut Self::Workspace,
     ) -> Result<(), SequenceLengthError> {
         SequenceLengthError::check(inputs.len(), outputs.len())?;
-        // Grows only when a longer sequence than any before arrives.
-        workspace.between.resize(inputs.len(), Lower::zero_output());
-        let between = &mut workspace.between[..inputs.len()];
-        self.lower
-            .run_with(inputs, between, &mut state.0, &mut workspace.lower)?;
-        self.upper
-            .run_with(between, outputs, &mut state.1, &mut workspace.upper)
+        #[cfg(not(feature = "std"))]
+        {
+            // No heap: a step at a time through both layers, each step a sequence of one (the
+            // same results: a layer's sequence equals its steps, bit for bit).
+            for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
+                let mut between = [Lower::zero_output()];
+                let x = core::slice::from_ref(x);
+                self.lower
+                    .run_with(x, &mut between, &mut state.0, &mut workspace.lower)?;
+                let y = core::slice::from_mut(y);
+                self.upper
+                    .run_with(&between, y, &mut state.1, &mut workspace.upper)?;
+            }
+            return Ok(());
+        }
+        #[cfg(feature = "std")]
+        {
+            // Grows only when a longer sequence than any before arrives.
+            workspace.between.resize(inputs.len(), Lower::zero_output());
+            let between = &mut workspace.between[..inputs.len()];
+            self.lower
+                .run_with(inputs, between, &mut state.0, &mut workspace.lower)?;
+            return self
+                .upper
+                .run_with(between, outputs, &mut state.1, &mut workspace.upper);
+        }
     }
 
     fn run_batch_with(
@@ -161,33 +197,57 @@ where
         states: &mut [Self::State],
         workspace: &mut Self::Workspace,
     ) -> Result<(), BatchLengthError> {
-        BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
-        // States are small `Copy` values: gather each layer's into a contiguous batch, run the
-        // layers one after the other, and scatter the states back.
-        workspace.lower_states.clear();
-        workspace
-            .lower_states
-            .extend(states.iter().map(|state| state.0));
-        workspace.upper_states.clear();
-        workspace
-            .upper_states
-            .extend(states.iter().map(|state| state.1));
-        workspace.between.resize(inputs.len(), Lower::zero_output());
-        let between = &mut workspace.between[..inputs.len()];
-        let lower_states = &mut workspace.lower_states[..];
-        self.lower
-            .run_batch_with(inputs, between, lower_states, &mut workspace.lower)?;
-        let upper_states = &mut workspace.upper_states[..];
-        self.upper
-            .run_batch_with(between, outputs, upper_states, &mut workspace.upper)?;
-        for ((state, lower), upper) in states
-            .iter_mut()
-            .zip(&workspace.lower_states)
-            .zip(&workspace.upper_states)
+        let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
+        #[cfg(not(feature = "std"))]
         {
-            *state = (*lower, *upper);
+            // No heap: each sequence on its own, as a separate call (what a batch equals).
+            let error = BatchLengthError {
+                inputs: inputs.len(),
+                outputs: outputs.len(),
+                sequences: states.len(),
+            };
+            if steps > 0 {
+                for ((inputs, outputs), state) in inputs
+                    .chunks_exact(steps)
+                    .zip(outputs.chunks_exact_mut(steps))
+                    .zip(states.iter_mut())
+                {
+                    self.run_with(inputs, outputs, state, workspace)
+                        .map_err(|_| error)?;
+                }
+            }
+            return Ok(());
         }
-        Ok(())
+        #[cfg(feature = "std")]
+        {
+            let _ = steps;
+            // States are small `Copy` values: gather each layer's into a contiguous batch, run the
+            // layers one after the other, and scatter the states back.
+            workspace.lower_states.clear();
+            workspace
+                .lower_states
+                .extend(states.iter().map(|state| state.0));
+            workspace.upper_states.clear();
+            workspace
+                .upper_states
+                .extend(states.iter().map(|state| state.1));
+            workspace.between.resize(inputs.len(), Lower::zero_output());
+            let between = &mut workspace.between[..inputs.len()];
+            let lower_states = &mut workspace.lower_states[..];
+            self.lower
+                .run_batch_with(inputs, between, lower_states, &mut workspace.lower)?;
+            let upper_states = &mut workspace.upper_states[..];
+            self.upper
+                .run_batch_with(between, outputs, upper_states, &mut workspace.upper)?;
+            for ((state, lower), upper) in states
+                .iter_mut()
+                .zip(&workspace.lower_states)
+                .zip(&workspace.upper_states)
+            {
+                *state = (*lower, *upper);
+            }
+            return Ok(());
+        }
     }
 }
 
@@ -203,6 +263,7 @@ where
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Float, Lower: Compute<T>, Upper: Compute<T>> Compute<T> for Stacked<Lower, Upper> {
     type Stored<S: Storage<T>> = Stacked<Lower::Stored<S>, Upper::Stored<S>>;
 

@@ -85,9 +85,14 @@ unsafe impl Entry for Avx2 {
     const KERNEL: Kernel = Kernel::Avx2;
 
     fn detect() -> Option<Self> {
+        // Without `std` there is no detection: the portable kernel runs.
+        #[cfg(not(feature = "std"))]
+        return None;
+        #[cfg(feature = "std")]
         let found = std::is_x86_feature_detected!("avx2")
             && std::is_x86_feature_detected!("fma")
             && std::is_x86_feature_detected!("f16c");
+        #[cfg(feature = "std")]
         found.then_some(Avx2(()))
     }
 

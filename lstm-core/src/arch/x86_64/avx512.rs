@@ -30,9 +30,14 @@ unsafe impl Entry for Avx512 {
     const KERNEL: Kernel = Kernel::Avx512;
 
     fn detect() -> Option<Self> {
+        // Without `std` there is no detection: the portable kernel runs.
+        #[cfg(not(feature = "std"))]
+        return None;
+        #[cfg(feature = "std")]
         let found = std::is_x86_feature_detected!("avx512f")
             && std::is_x86_feature_detected!("avx2")
             && std::is_x86_feature_detected!("fma");
+        #[cfg(feature = "std")]
         found.then_some(Avx512(()))
     }
 
