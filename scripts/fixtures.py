@@ -496,6 +496,7 @@ def main():
     keras_tagger_case("keras_tagger_f32")
     keras_file_case("keras_bilstm_tagger")
     amp_json_case("amp_lstm40", 40)
+    amp_json_case("amp_lstm20", 20)
     amp_json_case("amp_lstm4", 4, seq_len=20)
     torch_save_case("torch_model")
     rtneural_case("rtneural_lstm8", 8)

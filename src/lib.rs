@@ -221,17 +221,16 @@ pub use lstm_core::{
     Activation, Aligned, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef,
     CellStates, Embedding, F16, Feeds, Float, Function, Gate, GateBiasRefs, GateBiases, HiddenIs,
     Identity, InputIs, Kernel, KernelUnavailable, Layer, LengthError, Linear, LstmLayer, LstmSpec,
-    LstmState, LstmWeights, LstmWorkspace, Matrix, Plain, Projection, Relu, Residual, Role,
-    SequenceLengthError, Sigmoid, Softmax, StackWorkspace, Stacked, State, Storage,
-    StreamingLayer, Summary, TILE, Tanh, Tensor, TensorInfo, Token, Vector, Weights, Zeros, cast,
-    prelude, typenum,
+    LstmState, LstmWeights, LstmWorkspace, Matrix, Module, Plain, Projection, Relu, Residual, Role,
+    SequenceLengthError, Sigmoid, Softmax, StackWorkspace, Stacked, State, Storage, StreamingLayer,
+    Summary, TILE, Tanh, Tensor, TensorInfo, Token, Vector, Weights, Zeros, cast, prelude, typenum,
 };
 /// Loading, saving and building weights on the heap (the `std` feature).
 #[cfg(feature = "std")]
 pub use lstm_core::{
-    Compute, Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile,
-    ModelSummary, Module, Naming, ReadCandidate, SaveError, TensorReader, TensorWriter,
-    WeightFile, group_digits, inspect, load_first_fit, load_model, read_first_fit, read_model,
+    Compute, Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary,
+    Naming, ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, group_digits,
+    inspect, load_first_fit, load_model, read_first_fit, read_model,
 };
 
 /// Expands to its items with the `std` feature, to nothing without it: how generated code
@@ -263,12 +262,12 @@ pub mod __private {
     };
     // `#[derive(Model)]`.
     pub use lstm_core::{
-        BatchLengthError, Layer, Residual, RunChain, SequenceLengthError, StackWorkspace,
+        BatchLengthError, Layer, Module, Residual, RunChain, SequenceLengthError, StackWorkspace,
         StepChain, StreamingLayer, hand_off, same_io,
     };
     #[cfg(feature = "std")]
     pub use lstm_core::{
-        LoadError, LoadOptions, ModelFile, ModelSummary, Module, load_first_fit, load_model,
+        LoadError, LoadOptions, ModelFile, ModelSummary, load_first_fit, load_model,
         read_first_fit, read_model, read_part, run_batch_variant,
     };
     // Compile-time weights.

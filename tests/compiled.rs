@@ -195,3 +195,58 @@ fn compiled_specs_equal_their_loaded_weights() {
         assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
     }
 }
+
+/// The firmware example's model (`examples/firmware`): LSTM(1, 20) + Linear + skip, compiled in.
+#[derive(Model, Debug, PartialEq)]
+#[model(residual, weights = "tests/fixtures/amp_lstm20.json")]
+struct Amp20 {
+    rec: LstmLayer<f32, 1, 20, 2>,
+    lin: Linear<f32, 20, 1>,
+}
+
+/// The firmware's test signal (`examples/firmware/src/main.rs`).
+fn triangle(n: u32) -> f32 {
+    let phase = (n % 200) as f32 / 200.0;
+    (if phase < 0.5 { phase } else { 1.0 - phase }) * 2.0 - 0.5
+}
+
+/// What the firmware prints under QEMU, computed here with the kernel it runs (the portable
+/// one): `scripts/firmware-qemu.sh` compares the two, line by line. The model also matches
+/// PyTorch on the fixture's own input.
+#[test]
+fn the_firmware_model_on_the_host() {
+    use lstm::Kernel;
+    let amp = Amp20::compiled();
+    let portable = Amp20 {
+        rec: amp.rec.clone().with_kernel(Kernel::Portable).unwrap(),
+        lin: amp.lin.clone(),
+    };
+    let io = bytes("amp_lstm20_io");
+    let io = safetensors::SafeTensors::deserialize(&io).unwrap();
+    let floats = |name: &str| -> Vec<f32> {
+        let view = io.tensor(name).unwrap();
+        view.data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    };
+    let (input, expected) = (floats("input"), floats("output"));
+    for model in [&amp, &portable] {
+        let mut state = model.zero_state();
+        for (&x, &y) in input.iter().zip(&expected) {
+            let [out] = model.step(&[x], &mut state);
+            assert!((out - y).abs() < 1e-5, "{out} against PyTorch's {y}");
+        }
+    }
+    let mut state = portable.zero_state();
+    let mut checksum = 0.0f32;
+    for n in 0..4_800 {
+        let [out] = portable.step(&[triangle(n)], &mut state);
+        checksum += out;
+        if n % 373 == 0 {
+            println!("y[{n}] = {out:e}");
+        }
+    }
+    println!("checksum = {checksum:e}");
+    assert!(checksum.is_finite());
+}

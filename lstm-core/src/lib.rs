@@ -72,9 +72,9 @@ pub use embed::{Aligned, Plain, cast};
 pub use io::compile;
 #[cfg(feature = "std")]
 pub use io::{
-    Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Module,
-    Naming, ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, inspect,
-    load_first_fit, load_model, read_first_fit, read_model, read_part,
+    Found, Inspection, LoadError, LoadOptions, MAX_HEADER_BYTES, ModelFile, ModelSummary, Naming,
+    ReadCandidate, SaveError, TensorReader, TensorWriter, WeightFile, inspect, load_first_fit,
+    load_model, read_first_fit, read_model, read_part,
 };
 pub use kernel::{Kernel, KernelUnavailable, TILE};
 #[cfg(feature = "std")]
@@ -84,8 +84,8 @@ pub use layer::Compute;
 pub use layer::run_batch_variant;
 pub use layer::{
     Activation, Bidirectional, BidirectionalWorkspace, CellStates, Embedding, Function, Identity,
-    Layer, Linear, LstmLayer, LstmWorkspace, Relu, Residual, Sigmoid, Softmax, StackWorkspace,
-    Stacked, StreamingLayer, Tanh, Token, Zeros,
+    Layer, Linear, LstmLayer, LstmWorkspace, Module, Relu, Residual, Sigmoid, Softmax,
+    StackWorkspace, Stacked, StreamingLayer, Tanh, Token, Zeros,
 };
 #[doc(hidden)]
 pub use layer::{RunChain, StepChain, hand_off, same_io};

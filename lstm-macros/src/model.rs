@@ -447,12 +447,12 @@ fn expand(model: &Model<'_>) -> TokenStream {
                 }
             }
 
-            #private::if_std! {
             #[automatically_derived]
             impl #impl_generics #private::Module for #ident #ty_generics {
                 type Float = #float;
                 const PARAM_COUNT: ::core::primitive::usize = 0 #(+ #counts_for_module)*;
 
+                #private::if_std! {
                 fn describe() -> #private::String {
                     <#private::String as ::core::convert::From<&::core::primitive::str>>::from(#title)
                 }

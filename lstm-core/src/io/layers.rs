@@ -103,7 +103,7 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
 
     /// [`from_safetensors`](Self::from_safetensors) from an opened file; also returns the
     /// names of the tensors read.
-    pub(super) fn read_at(
+    pub(crate) fn read_at(
         file: &SafeTensors<'_>,
         prefix: &str,
         options: &LoadOptions,
@@ -180,7 +180,7 @@ impl<T: Float, const V: usize, const D: usize> Embedding<T, V, D> {
 
     /// [`from_safetensors`](Self::from_safetensors) from an opened file; also returns the
     /// name of the tensor read.
-    pub(super) fn read_at(
+    pub(crate) fn read_at(
         file: &SafeTensors<'_>,
         prefix: &str,
         options: &LoadOptions,

@@ -48,9 +48,9 @@ pub use inspect::{Found, Inspection, inspect};
 #[doc(hidden)]
 pub use model::read_part;
 pub use model::{
-    ModelFile, ModelSummary, Module, ReadCandidate, load_first_fit, load_model, read_first_fit,
-    read_model,
+    ModelFile, ModelSummary, ReadCandidate, load_first_fit, load_model, read_first_fit, read_model,
 };
+pub(crate) use model::{read_bidirectional_by, read_lstm};
 pub use options::LoadOptions;
 pub use read::TensorReader;
 use read::{Location, locate, reject_unexpected};

@@ -8,20 +8,15 @@ use lstm_naming::CellSlot;
 use safetensors::tensor::SafeTensors;
 
 use super::read::{Location, TensorReader, locate, reject_unexpected};
-use super::{
-    CellFile, LoadError, LoadOptions, Naming, WeightFile, header, read_file, read_weights_by,
-};
+use super::{LoadError, LoadOptions, Naming, WeightFile, header, read_file, read_weights_by};
+use crate::Module;
 use crate::spec::group_digits;
-use crate::{
-    Activation, Bidirectional, Embedding, Float, Function, Linear, LstmLayer, LstmWeights,
-    Residual, Stacked, Storage,
-};
 
 /// A file opened for a whole model: each [`Module`] reads its tensors from it, and the file
 /// remembers every name read so that, with [`LoadOptions::strict`], the loader can reject the
 /// rest.
 pub struct ModelFile<'a> {
-    pub(super) file: &'a SafeTensors<'a>,
+    pub(crate) file: &'a SafeTensors<'a>,
     /// The caller's options without `strict`, which applies to the whole file, not a layer.
     options: LoadOptions,
     read: Vec<String>,
@@ -69,7 +64,7 @@ impl ModelFile<'_> {
     }
 
     /// Records the names a layer read.
-    pub(super) fn done(&mut self, names: Vec<String>) {
+    pub(crate) fn done(&mut self, names: Vec<String>) {
         self.read.extend(names);
     }
 
@@ -81,39 +76,6 @@ impl ModelFile<'_> {
             ..self.options.clone()
         }
     }
-}
-
-/// A part of a model that a file holds under a name: a layer type ([`LstmLayer`], a
-/// [`Bidirectional`] pair, a [`Stacked`] `nn.LSTM`, [`Linear`], [`Embedding`], an
-/// [`Activation`], a [`Residual`]) or a whole model made by `#[derive(Model)]`, which reads its
-/// fields through this trait. Its constants are what the model's `PARAM_COUNT` and `summary()`
-/// add up.
-///
-/// ```
-/// use lstm_core::{Linear, LstmLayer, Module};
-/// // PyTorch's sum(p.numel()) for nn.LSTM(1, 40) (two bias sets) and nn.Linear(40, 1).
-/// assert_eq!(<LstmLayer<f32, 1, 40, 2> as Module>::PARAM_COUNT, 6_880);
-/// assert_eq!(<Linear<f32, 40, 1> as Module>::PARAM_COUNT, 41);
-/// assert_eq!(<Linear<f32, 40, 1> as Module>::describe(), "Linear(40 -> 1)");
-/// ```
-pub trait Module: Sized {
-    /// The element type the part computes in.
-    type Float: Float;
-    /// Its number of parameters, counted as the library whose layout the type has counts them
-    /// (a two-bias-set LSTM as PyTorch, one set as Keras).
-    const PARAM_COUNT: usize;
-
-    /// What the part is, in a summary table's words: `"LSTM(1 -> 40)"`, `"Linear(40 -> 1)"`.
-    fn describe() -> String;
-
-    /// Reads the part whose tensors are under `scope` (`""`, `"rec."`, `"lstm/"`): an LSTM
-    /// anywhere under it (Keras keeps a layer's cell one level down, `lstm/lstm_cell/`), any
-    /// other layer's tensors directly under it. Parameters under the layer's prefix that the
-    /// type has no place for are errors, as when the layer is loaded alone.
-    ///
-    /// # Errors
-    /// The [`LoadError`] loading the layer alone would give.
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError>;
 }
 
 /// Opens `bytes` (any format [`WeightFile::from_safetensors`] reads) and reads `M` from it, at
@@ -361,7 +323,10 @@ impl fmt::Display for ModelSummary {
 }
 
 /// Reads an LSTM (a cell, a PyTorch stack, a bidirectional pair) from under `scope`.
-fn read_lstm<W: WeightFile>(file: &mut ModelFile<'_>, scope: &str) -> Result<W, LoadError> {
+pub(crate) fn read_lstm<W: WeightFile>(
+    file: &mut ModelFile<'_>,
+    scope: &str,
+) -> Result<W, LoadError> {
     read_lstm_by(file, scope, |reader| W::read_layers(reader, 0))
 }
 
@@ -377,78 +342,9 @@ pub(super) fn read_lstm_by<W>(
     Ok(weights)
 }
 
-/// The parameters of one cell of input `I`, hidden `H`, `B` bias sets and output `R`.
-const fn cell_parameters(i: usize, h: usize, b: usize, r: usize) -> usize {
-    let projection = if r == h { 0 } else { r * h };
-    4 * h * (i + r + b) + projection
-}
-
-fn describe_cell(i: usize, h: usize, r: usize) -> String {
-    if r == h {
-        format!("LSTM({i} -> {h})")
-    } else {
-        format!("LSTM({i} -> {h}, projected to {r})")
-    }
-}
-
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S: Storage<T>> Module
-    for LstmLayer<T, I, H, B, R, S>
-{
-    type Float = T;
-    const PARAM_COUNT: usize = cell_parameters(I, H, B, R);
-
-    fn describe() -> String {
-        describe_cell(I, H, R)
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        read_lstm(file, scope)
-    }
-}
-
-impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize> Module
-    for LstmWeights<T, I, H, B, R>
-{
-    type Float = T;
-    const PARAM_COUNT: usize = cell_parameters(I, H, B, R);
-
-    fn describe() -> String {
-        describe_cell(I, H, R)
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        read_lstm(file, scope)
-    }
-}
-
-/// PyTorch's `bidirectional=True` (`_l0`, `_l0_reverse` under one prefix), or Keras'
-/// `Bidirectional(LSTM(..))`, whose two cells sit under `forward_*` and `backward_*`.
-#[allow(
-    private_bounds,
-    reason = "`CellFile` is sealed: the cell types that implement it are the public ones"
-)]
-impl<C: CellFile + Module, const O: usize> Module for Bidirectional<C, O> {
-    type Float = C::Float;
-    const PARAM_COUNT: usize = 2 * C::PARAM_COUNT;
-
-    fn describe() -> String {
-        format!("Bidirectional({})", C::describe())
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        read_bidirectional_by(
-            file,
-            scope,
-            |reader| Self::read_layers(reader, 0),
-            |reader, slot| C::read_cell(reader, slot),
-            Bidirectional::new,
-        )
-    }
-}
-
 /// A bidirectional layer under `scope`: PyTorch's pair in one place (read by `read`), or
 /// Keras' `forward_*` and `backward_*` cells (each read by `read_cell`, joined by `pair`).
-pub(super) fn read_bidirectional_by<W, C>(
+pub(crate) fn read_bidirectional_by<W, C>(
     file: &mut ModelFile<'_>,
     scope: &str,
     read: impl FnOnce(&mut TensorReader<'_>) -> Result<W, LoadError>,
@@ -516,80 +412,4 @@ fn read_keras_cell<C>(
         &file.options,
     )?;
     Ok((cell, reader.expected))
-}
-
-/// A PyTorch `nn.LSTM` of several layers, under one prefix (`_l0`, `_l1`, ..).
-impl<Lower, Upper> Module for Stacked<Lower, Upper>
-where
-    Lower: WeightFile + Module,
-    Upper: WeightFile + Module<Float = Lower::Float>,
-{
-    type Float = Lower::Float;
-    const PARAM_COUNT: usize = Lower::PARAM_COUNT + Upper::PARAM_COUNT;
-
-    fn describe() -> String {
-        format!("{}, {}", Lower::describe(), Upper::describe())
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        read_lstm(file, scope)
-    }
-}
-
-impl<T: Float, const I: usize, const O: usize> Module for Linear<T, I, O> {
-    type Float = T;
-    const PARAM_COUNT: usize = O * I + O;
-
-    fn describe() -> String {
-        format!("Linear({I} -> {O})")
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        let (layer, names) = Linear::read_at(file.file, scope, &file.options)?;
-        file.done(names);
-        Ok(layer)
-    }
-}
-
-impl<T: Float, const V: usize, const D: usize> Module for Embedding<T, V, D> {
-    type Float = T;
-    const PARAM_COUNT: usize = V * D;
-
-    fn describe() -> String {
-        format!("Embedding({V} x {D})")
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        let (table, names) = Embedding::read_at(file.file, scope, &file.options)?;
-        file.done(names);
-        Ok(table)
-    }
-}
-
-/// No tensors: reading it reads nothing.
-impl<F: Function, T: Float, const N: usize> Module for Activation<F, T, N> {
-    type Float = T;
-    const PARAM_COUNT: usize = 0;
-
-    fn describe() -> String {
-        format!("{}({N})", F::NAME)
-    }
-
-    fn read(_: &mut ModelFile<'_>, _: &str) -> Result<Self, LoadError> {
-        Ok(Activation::new())
-    }
-}
-
-/// The inner layer's tensors, under the same scope.
-impl<L: Module> Module for Residual<L> {
-    type Float = L::Float;
-    const PARAM_COUNT: usize = L::PARAM_COUNT;
-
-    fn describe() -> String {
-        format!("Residual({})", L::describe())
-    }
-
-    fn read(file: &mut ModelFile<'_>, scope: &str) -> Result<Self, LoadError> {
-        Ok(Residual::new(L::read(file, scope)?))
-    }
 }

@@ -112,6 +112,7 @@ mod chain;
 mod embedding;
 mod linear;
 mod lstm;
+mod module;
 mod residual;
 mod stacked;
 
@@ -127,6 +128,7 @@ pub use linear::Linear;
 #[cfg(feature = "std")]
 pub(crate) use lstm::pack_values;
 pub use lstm::{LstmLayer, LstmWorkspace};
+pub use module::Module;
 pub use residual::Residual;
 pub use stacked::{StackWorkspace, Stacked};
 
