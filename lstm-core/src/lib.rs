@@ -88,7 +88,7 @@ pub use layer::{
     StackWorkspace, Stacked, StreamingLayer, Tanh, Token, Zeros,
 };
 #[doc(hidden)]
-pub use layer::{RunChain, StepChain, hand_off, same_io};
+pub use layer::{RunChain, StackPart, StepChain, hand_off, same_io};
 #[cfg(feature = "std")]
 pub use spec::group_digits;
 pub use spec::{Feeds, HiddenIs, InputIs, LstmSpec, State, Summary, TensorInfo, Weights};

@@ -130,6 +130,8 @@ pub(crate) use lstm::pack_values;
 pub use lstm::{LstmLayer, LstmWorkspace};
 pub use module::Module;
 pub use residual::Residual;
+#[doc(hidden)]
+pub use stacked::StackPart;
 pub use stacked::{StackWorkspace, Stacked};
 
 use crate::{

@@ -57,6 +57,21 @@ impl<Lower: Zeros, Upper: Zeros> Zeros for Stacked<Lower, Upper> {
     }
 }
 
+/// What a layer of a [`Stacked`] must be for the stack to run: any [`Layer`] with `std`; without
+/// it (no heap for the values between the layers) a [`StreamingLayer`], which the stack steps a
+/// time step at a time. So without `std` a bidirectional layer runs alone, not in a stack.
+#[doc(hidden)]
+#[cfg(feature = "std")]
+pub trait StackPart<T: Float>: Layer<T> {}
+#[cfg(feature = "std")]
+impl<T: Float, L: Layer<T>> StackPart<T> for L {}
+/// See the `std` version.
+#[doc(hidden)]
+#[cfg(not(feature = "std"))]
+pub trait StackPart<T: Float>: StreamingLayer<T> {}
+#[cfg(not(feature = "std"))]
+impl<T: Float, L: StreamingLayer<T>> StackPart<T> for L {}
+
 impl<Lower: Zeros, Upper: Zeros> Stacked<Lower, Upper> {
     /// All-zero weights in every layer.
     ///
@@ -129,8 +144,8 @@ impl<Between, LowerState, UpperState, LowerWorkspace: Default, UpperWorkspace: D
 impl<T, Lower, Upper> Layer<T> for Stacked<Lower, Upper>
 where
     T: Float,
-    Lower: Layer<T>,
-    Upper: Layer<T, Input = Lower::Output>,
+    Lower: StackPart<T>,
+    Upper: StackPart<T> + Layer<T, Input = Lower::Output>,
 {
     type Input = Lower::Input;
     type Output = Upper::Output;
@@ -164,16 +179,12 @@ where
         SequenceLengthError::check(inputs.len(), outputs.len())?;
         #[cfg(not(feature = "std"))]
         {
-            // No heap: a step at a time through both layers, each step a sequence of one (the
-            // same results: a layer's sequence equals its steps, bit for bit).
+            // No heap: a step at a time through both layers (the same results: a layer's
+            // sequence equals its steps, bit for bit; both layers stream, `StackPart`).
+            let _ = workspace;
             for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
-                let mut between = [Lower::zero_output()];
-                let x = core::slice::from_ref(x);
-                self.lower
-                    .run_with(x, &mut between, &mut state.0, &mut workspace.lower)?;
-                let y = core::slice::from_mut(y);
-                self.upper
-                    .run_with(&between, y, &mut state.1, &mut workspace.upper)?;
+                let between = self.lower.step(x, &mut state.0);
+                *y = self.upper.step(&between, &mut state.1);
             }
             return Ok(());
         }
