@@ -40,10 +40,42 @@
 ///   become [`Stacked`] layers of cells or [`Bidirectional`] pairs, every layer's input size
 ///   computed by the macro, and `OUTPUT` is `D * R` (`D` = 2 when bidirectional).
 ///
+/// - `weights = "models/amp.safetensors"`: the weights compiled in (below); `storage = "f32"`
+///   (the default), `"f64"`, `"bf16"` or `"f16"` says how they are kept (the half-precision
+///   ones computed in `f32`).
+///
 /// Limits, each a compile error on the literal that passes it: `input`, `hidden` and `proj` are
 /// at most 65,536 (the state and each step's input and output are arrays on the stack; an `f64`
 /// state of that size is half a spawned thread's default stack), `layers` at most 64 (the
 /// weights' type nests one level per layer, and thousands exhaust the compiler).
+///
+/// With `weights = ".."` (a file in any format the loader reads, relative to the crate's
+/// `Cargo.toml`), the derive reads the file when the crate compiles, checks every tensor
+/// against the spec with the run-time loader's code and words, packs it into the kernels'
+/// layout and puts it in the program as static data; `Spec::compiled()` returns the ready
+/// weights (no file, no heap, no `Result`). A file that does not fit is a compile error on the
+/// literal; the build re-runs when the file changes; files over 256 MiB are refused.
+///
+/// ```
+/// use lstm::prelude::*;
+/// use lstm::Lstm;
+///
+/// #[derive(Lstm)]
+/// #[lstm(input = 5, hidden = 7, layers = 2, bias = "double",
+///        weights = "tests/fixtures/layers2_f32.safetensors", storage = "bf16")]
+/// struct Deep;
+///
+/// let deep = Deep::compiled(); // `Stacked<LstmLayer<f32, 5, 7, 2, 7, Bf16>, ..>`
+/// let h: [f32; 7] = deep.step(&[0.5; 5], &mut deep.zero_state());
+/// # let _ = h;
+/// ```
+///
+/// ```compile_fail
+/// # use lstm::Lstm;
+/// #[derive(Lstm)] // error: weights file `..`: tensor `lstm.weight_ih_l0` has shape (28, 5), expected (32, 5)
+/// #[lstm(input = 5, hidden = 8, weights = "tests/fixtures/layers2_f32.safetensors")]
+/// struct Wrong;
+/// ```
 ///
 /// On a struct with named fields, the struct is the user's own weight struct: its fields
 /// `w_i, u_i, b_i, w_f, u_f, b_f, w_c, u_c, b_c, w_o, u_o, b_o` (`g` may replace `c`; with
@@ -114,6 +146,33 @@ pub use lstm_macros::Lstm;
 /// A model may take const parameters, its sizes: `struct Amp<const H: usize> { rec:
 /// LstmLayer<f32, 1, H, 2>, lin: Linear<f32, H, 1> }` is one declaration for every hidden size
 /// (`Amp::<40>::load(..)`), each hand-off still checked on the field.
+///
+/// `#[model(weights = "..")]` compiles a file in: read, checked and packed by the derive, each
+/// field built from static data by `Model::compiled()` (no file, no heap, no `Result`; a file
+/// that does not fit is a compile error on the literal). The macro reads each field's type, so
+/// a compiled model's fields are spelled out with literal sizes: `LstmLayer<f32, 1, 20, 2>`
+/// (storage as its last parameter: `LstmLayer<f32, 1, 20, 2, 20, F16>`), `Bidirectional<..>`,
+/// `Stacked<..>`, `Linear<..>`, `Embedding<..>`, `Activation<..>`, `Residual<..>`; the model
+/// has no const parameters.
+///
+/// ```
+/// use lstm::prelude::*;
+/// use lstm::{Linear, LstmLayer, Model};
+///
+/// #[derive(Model)]
+/// #[model(residual, weights = "tests/fixtures/amp_lstm20.json")]
+/// struct Amp {
+///     rec: LstmLayer<f32, 1, 20, 2>,
+///     lin: Linear<f32, 20, 1>,
+/// }
+///
+/// let amp = Amp::compiled();
+/// let [y] = amp.step(&[0.25], &mut amp.zero_state());
+/// # let _ = y;
+/// ```
+///
+/// Without the `std` feature (`no_std`, no heap) a model has its verbs, `PARAM_COUNT` and
+/// `compiled()`; loading, `summary()` and enums of models need `std`.
 ///
 /// Attributes: `#[model(residual)]` on the struct adds the model's input to its output (the
 /// first `O` of the `I` input values, as guitar-amp models do); `#[model(rename = "lin")]` on a

@@ -145,4 +145,41 @@ mod tests {
         static F64S: Aligned<[u8; 8]> = Aligned(*b"\x00\x00\x00\x00\x00\x00\xf0\x3f");
         assert_eq!(cast::<f64, 8, 1>(&F64S), &[1.0]);
     }
+
+    /// A layer over static tiles (what `compiled()` builds) equals the packed one and steps
+    /// as it does, bit for bit, on the portable kernel (the one Miri runs).
+    #[cfg(feature = "std")]
+    #[test]
+    fn a_layer_over_static_tiles_runs_as_the_packed_one() {
+        use crate::prelude::*;
+        use crate::{Gate, Kernel, LstmLayer, LstmWeights};
+        let weights = LstmWeights::<f32, 3, 5, 2>::from_fn(|gate, _, row, col| {
+            (gate.index() * 7 + row * 3 + col) as f32 * 0.03 - 0.2
+        });
+        let packed = weights.pack().with_kernel(Kernel::Portable).unwrap();
+        // What the macro emits, here in statics filled once at run time.
+        static TILES: std::sync::OnceLock<[f32; 576]> = std::sync::OnceLock::new();
+        static BIASES: std::sync::OnceLock<[[[f32; 5]; 4]; 2]> = std::sync::OnceLock::new();
+        let tiles = TILES.get_or_init(|| <[f32; 576]>::try_from(packed.tiles()).unwrap());
+        let biases = BIASES.get_or_init(|| {
+            core::array::from_fn(|set| {
+                Gate::ALL.map(|gate| *weights.biases[set].gate(gate).as_array())
+            })
+        });
+        let compiled = LstmLayer::<f32, 3, 5, 2>::from_compiled(
+            tiles,
+            biases,
+            None,
+            packed.magnitudes.limits(),
+        )
+        .with_kernel(Kernel::Portable)
+        .unwrap();
+        assert!(compiled.is_static());
+        assert_eq!(compiled, packed);
+        let (mut a, mut b) = (compiled.zero_state(), packed.zero_state());
+        for t in 0..4 {
+            let x = [t as f32 * 0.5, -1.0, 0.25];
+            assert_eq!(compiled.step(&x, &mut a), packed.step(&x, &mut b));
+        }
+    }
 }

@@ -122,7 +122,7 @@ pub struct LstmLayer<
     direction: Direction,
     /// The weights' part of the bound on every sum, which decides whether a call runs on the
     /// kernels or (for extreme values) in the reference step's arithmetic (`lstm/range.rs`).
-    magnitudes: range::Magnitudes<T>,
+    pub(crate) magnitudes: range::Magnitudes<T>,
 }
 
 /// What an [`LstmLayer`]'s sequence and batch calls keep between calls (its

@@ -23,7 +23,7 @@ use crate::{Float, LstmState, Storage};
 /// What the weights allow the inputs and the state to be, for every sum a step computes to stay
 /// far inside the type's range.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Magnitudes<T> {
+pub(crate) struct Magnitudes<T> {
     /// The largest `|x|` and `|h|` element the fast path takes: with every weight at most `w`
     /// and every summed bias at most `b` in magnitude, a pre-activation is at most
     /// `b + w (I + R) limit`, which this keeps under [`sum_limit`]. Negative (nothing passes)
