@@ -197,7 +197,7 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
     // pays), per step (100 steps per call).
     let inputs = [x; 100];
     let mut outputs = vec![[0.0f32; H]; 100];
-    let mut workspace = Vec::new();
+    let mut workspace = lstm::LstmWorkspace::default();
     let mut state = LstmState::zeros();
     let seconds = seconds_per_call(settings, || {
         default
@@ -294,7 +294,7 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
     // step (as PyTorch's sequence call is measured).
     let sequences: Vec<[f32; I]> = vec![inputs[0]; BATCH * 100];
     let mut sequence_outputs = vec![[0.0f32; H]; BATCH * 100];
-    let mut workspace = Vec::new();
+    let mut workspace = lstm::LstmWorkspace::default();
     let seconds = seconds_per_call(settings, || {
         packed
             .run_batch_with(
