@@ -112,6 +112,9 @@ fn default_type<const I: usize, const H: usize>() -> LstmLayer<f32, I, H> {
 /// implementation the tests hold the kernels to).
 pub(crate) const DEFAULT_ROW: &str = "lstm default (Weights<Spec>)";
 pub(crate) const REFERENCE_ROW: &str = "lstm reference step (CellRef)";
+/// The rows of `run_batch_parallel` (S4), which use more than one core: not compared with the
+/// one-core bound or with the peers.
+pub(crate) const PARALLEL_ROW: &str = "lstm default, run_batch_parallel";
 
 /// Element `(row, col)` of the benchmark's tensor `role` of `gate`: varied and deterministic.
 fn element(gate: lstm::Gate, role: Role, row: usize, col: usize) -> f32 {
@@ -357,6 +360,25 @@ fn batch_step<const I: usize, const H: usize, const BATCH: usize>(
         format!("lstm packed {:?}, {BATCH} calls", packed.kernel()),
         seconds * 1e9,
     ));
+    // The batch spread over threads (`run_batch_parallel`, the `rayon` feature), on 1 and on
+    // 2 threads, side by side: issue 14's goal is 1.8x on 2 cores.
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let seconds = seconds_per_call(settings, || {
+            pool.install(|| {
+                packed
+                    .run_batch_parallel(black_box(&inputs), &mut outputs, &mut states)
+                    .expect("lengths")
+            });
+        });
+        results.push((
+            format!("{PARALLEL_ROW}, {threads} thread{}", if threads == 1 { "" } else { "s" }),
+            seconds * 1e9,
+        ));
+    }
 
     let mut naive = Naive::new(I, H);
     let x: Vec<f32> = inputs[0].to_vec();
@@ -546,7 +568,7 @@ fn add_pytorch(scenarios: &mut [Scenario]) {
     let capability = match Kernel::best() {
         Kernel::Avx512 => "AVX512",
         Kernel::Avx2 => "AVX2",
-        Kernel::Portable => "DEFAULT",
+        Kernel::Portable | Kernel::Neon => "DEFAULT",
     };
     let here = (report::cpu_model(), capability.to_owned());
     let there = (

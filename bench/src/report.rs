@@ -57,6 +57,7 @@ impl Scenario {
                 name.starts_with("lstm")
                     && !half_precision(name)
                     && !name.contains("whole sequence")
+                    && !name.starts_with(crate::PARALLEL_ROW)
             })
             .map(|(_, ns)| *ns)
             .fold(f64::INFINITY, f64::min)
@@ -67,7 +68,11 @@ impl Scenario {
     fn ours(&self) -> f64 {
         self.results
             .iter()
-            .filter(|(name, _)| name.starts_with("lstm") && !half_precision(name))
+            .filter(|(name, _)| {
+                name.starts_with("lstm")
+                    && !half_precision(name)
+                    && !name.starts_with(crate::PARALLEL_ROW)
+            })
             .map(|(_, ns)| *ns)
             .fold(f64::INFINITY, f64::min)
     }
@@ -259,6 +264,21 @@ impl Report {
                 format!("{:.1}%", fraction * 100.0),
                 fraction >= 0.85,
             );
+        }
+        if let Some(s4) = find("S4") {
+            let threads = |count: &str| {
+                s4.results
+                    .iter()
+                    .find(|(row, _)| row.starts_with(crate::PARALLEL_ROW) && row.ends_with(count))
+                    .map(|(_, ns)| *ns)
+            };
+            if let (Some(one), Some(two)) = (threads(", 1 thread"), threads(", 2 threads")) {
+                goal(
+                    "S4: run_batch_parallel on 2 threads at least 1.8x as fast as on 1".to_owned(),
+                    format!("{:.2}x ({} against {})", one / two, time_text(two), time_text(one)),
+                    one / two >= 1.8,
+                );
+            }
         }
         for name in ["S1", "S2", "S4"] {
             let Some(s) = find(name) else { continue };

@@ -96,6 +96,11 @@ pub use state::LstmState;
 pub use storage::{Bf16, F16, F32Lanes, Storage};
 pub use tensor::{LengthError, Matrix, Tensor, Vector};
 
+/// The `rayon` that [`Layer::run_batch_parallel`] runs on (the `rayon` feature), to configure its
+/// threads with the same version: `lstm::rayon::ThreadPoolBuilder`.
+#[cfg(feature = "rayon")]
+pub use rayon;
+
 /// The type-level numbers of [`LstmSpec::Input`] and [`LstmSpec::Hidden`], re-exported so that
 /// generic code names the same crate version.
 pub use typenum;
