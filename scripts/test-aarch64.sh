@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite on 64-bit Arm under user-mode QEMU: the portable kernel alone, as on any
-# target without x86 SIMD (the x86 kernels are compiled out there), against the same PyTorch
-# fixtures. Not part of `.ci/run` (it needs the target's standard library and a cross linker,
+# The whole test suite on 64-bit Arm under user-mode QEMU: the NEON kernel and the portable one
+# (the x86 kernels are compiled out there), against the same PyTorch fixtures; the kernel suite
+# runs each kernel the emulated CPU has (`LSTM_REQUIRE_KERNELS=neon` makes a missing NEON fail). Not part of `.ci/run` (it needs the target's standard library and a cross linker,
 # which a fresh machine with only a Rust toolchain does not have); run it by hand after
 # changing code behind `cfg(target_arch)`. On Debian:
 #   rustup target add aarch64-unknown-linux-gnu
@@ -13,5 +13,10 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu"
 
+export LSTM_REQUIRE_KERNELS=neon
+
 cargo clippy --workspace --all-targets --target aarch64-unknown-linux-gnu -- -D warnings
-cargo test --workspace --target aarch64-unknown-linux-gnu
+# The command-line tool's own tests start its binary, which the kernel cannot run without
+# QEMU registered for Arm binaries (binfmt_misc): its unit tests only.
+cargo test --workspace --exclude lstm-cli --target aarch64-unknown-linux-gnu
+cargo test -p lstm-cli --bins --target aarch64-unknown-linux-gnu

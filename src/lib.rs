@@ -276,6 +276,9 @@ pub use lstm_macros::Lstm;
 /// ```
 pub use lstm_macros::Model;
 
+/// The `rayon` that `run_batch_parallel` runs on (the `rayon` feature).
+#[cfg(feature = "rayon")]
+pub use lstm_core::rayon;
 pub use lstm_core::{
     Activation, Aligned, BatchLengthError, Bf16, Bidirectional, BidirectionalWorkspace, CellRef,
     CellStates, Embedding, F16, Feeds, Float, Function, Gate, GateBiasRefs, GateBiases, HiddenIs,
@@ -284,9 +287,6 @@ pub use lstm_core::{
     SequenceLengthError, Sigmoid, Softmax, StackWorkspace, Stacked, State, Storage, StreamingLayer,
     Summary, TILE, Tanh, Tensor, TensorInfo, Token, Vector, Weights, Zeros, cast, prelude, typenum,
 };
-/// The `rayon` that `run_batch_parallel` runs on (the `rayon` feature).
-#[cfg(feature = "rayon")]
-pub use lstm_core::rayon;
 /// Loading, saving and building weights on the heap (the `std` feature).
 #[cfg(feature = "std")]
 pub use lstm_core::{

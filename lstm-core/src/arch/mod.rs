@@ -9,13 +9,14 @@
 //! | `x86_64/avx2.rs` | [`Kernel::Avx2`](crate::Kernel::Avx2): the generic kernels with AVX2 and FMA, and `f32` routed to `avx2_f32.rs` |
 //! | `x86_64/avx2_f32.rs` | the AVX2 `f32` kernel (`f32`, bf16 and f16 storage), written with intrinsics |
 //! | `x86_64/avx512.rs` | [`Kernel::Avx512`](crate::Kernel::Avx512): the generic kernels with AVX-512F |
+//! | `aarch64/neon.rs` | [`Kernel::Neon`](crate::Kernel::Neon): the generic kernels with NEON and FMA, blocked for 32 registers |
 //!
 //! The soundness argument, in one place: an [`Entry`] value exists only if its `detect` found
 //! the set's features on this CPU (each set's type has a private field, so only `detect` makes
 //! one). [`detected`] hands out this module's private safe [`run`] for a set only when `detect`
 //! made such a value, and `run` calls the set's `#[target_feature]` code. Nothing else can
 //! reach `run`, so every call through an [`Ops`] runs on a CPU that has the features. Adding a
-//! set (NEON) is a file that implements [`Entry`] and a function like [`avx2`] here.
+//! set is a file that implements [`Entry`] and a function like [`avx2`] here.
 //!
 //! Every `unsafe` block has a `SAFETY` comment; the safe paths beside them (the portable
 //! kernel, the reference step) are what the kernel tests compare them with.
@@ -26,16 +27,18 @@
               folded into loads"
 )]
 #![cfg_attr(
-    not(target_arch = "x86_64"),
+    not(any(target_arch = "x86_64", target_arch = "aarch64")),
     expect(
         dead_code,
-        reason = "no instruction set of this target needs `#[target_feature]` yet (NEON is to come)"
+        reason = "no instruction set of this target needs `#[target_feature]`"
     )
 )]
 
 use crate::kernel::{Call, Kernel, Ops};
 use crate::{Float, Storage};
 
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
@@ -101,5 +104,14 @@ pub(crate) fn avx512<T: Float, S: Storage<T>, const I: usize, const H: usize, co
     #[cfg(target_arch = "x86_64")]
     return detected::<x86_64::Avx512, T, S, I, H, R>();
     #[cfg(not(target_arch = "x86_64"))]
+    None
+}
+
+/// The NEON entry points, if this CPU has NEON (every AArch64 CPU does).
+pub(crate) fn neon<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>()
+-> Option<Ops<T, S, I, H, R>> {
+    #[cfg(target_arch = "aarch64")]
+    return detected::<aarch64::Neon, T, S, I, H, R>();
+    #[cfg(not(target_arch = "aarch64"))]
     None
 }

@@ -2,7 +2,7 @@
 //!
 //! The kernels are written once, generically ([`generic`]), and instantiated per instruction
 //! set: [`portable`] for any target, and in `arch/` the sets that need `#[target_feature]`
-//! (`arch/x86_64/avx2.rs`, `arch/x86_64/avx512.rs`). Each set hands out its entry points as an
+//! (`arch/x86_64/avx2.rs`, `arch/x86_64/avx512.rs`, `arch/aarch64/neon.rs`). Each set hands out its entry points as an
 //! [`Ops`] table of plain function pointers, and only after detecting its CPU features: the
 //! table is the proof that they may run, so a layer holds one, chosen when it is built, and
 //! calls through it with no check and no `match` per call. All `unsafe` lives in `arch/`.
@@ -41,6 +41,9 @@ pub(crate) use generic::BLOCK;
 pub enum Kernel {
     /// Plain Rust, compiled for the build's target: runs everywhere.
     Portable,
+    /// 64-bit Arm with NEON (every AArch64 CPU): the generic kernels with fused multiply-adds,
+    /// blocked for NEON's 32 registers.
+    Neon,
     /// x86-64 with AVX2, FMA and F16C (every CPU with the first two has the third).
     Avx2,
     /// x86-64 with AVX-512F.
@@ -48,8 +51,8 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// Every kernel, fastest last.
-    pub const ALL: [Kernel; 3] = [Kernel::Portable, Kernel::Avx2, Kernel::Avx512];
+    /// Every kernel, fastest last (of those one CPU can have: NEON is Arm's, the others x86's).
+    pub const ALL: [Kernel; 4] = [Kernel::Portable, Kernel::Neon, Kernel::Avx2, Kernel::Avx512];
 
     /// The kernel's entry points for these types and sizes, if this CPU can run it: the one
     /// place that maps a kernel to its instruction set.
@@ -58,6 +61,7 @@ impl Kernel {
     ) -> Option<Ops<T, S, I, H, R>> {
         match self {
             Kernel::Portable => Some(portable::ops()),
+            Kernel::Neon => crate::arch::neon(),
             Kernel::Avx2 => crate::arch::avx2(),
             Kernel::Avx512 => crate::arch::avx512(),
         }
