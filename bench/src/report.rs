@@ -275,7 +275,12 @@ impl Report {
             if let (Some(one), Some(two)) = (threads(", 1 thread"), threads(", 2 threads")) {
                 goal(
                     "S4: run_batch_parallel on 2 threads at least 1.8x as fast as on 1".to_owned(),
-                    format!("{:.2}x ({} against {})", one / two, time_text(two), time_text(one)),
+                    format!(
+                        "{:.2}x ({} against {})",
+                        one / two,
+                        time_text(two),
+                        time_text(one)
+                    ),
                     one / two >= 1.8,
                 );
             }
