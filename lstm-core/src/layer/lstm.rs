@@ -18,16 +18,28 @@ use crate::kernel::{
     ALIGN, BLOCK, BatchInput, Call, Direction, Kernel, KernelUnavailable, Ops, StepInput, TILE,
 };
 use crate::{
-    BatchLengthError, CellRef, Float, Gate, GateBiases, Layer, LstmState, LstmWeights, Matrix,
-    Role, SequenceLengthError, Storage, StreamingLayer, Vector,
+    BatchLengthError, CellRef, F32Lanes, Float, Gate, GateBiases, Layer, LstmState, LstmWeights,
+    Matrix, Role, SequenceLengthError, Storage, StreamingLayer, Vector,
 };
 
-/// The fastest kernel's entry points for these types (the portable ones are always there).
+/// The fastest kernel's entry points for these types (the portable ones are always there):
+/// [`Kernel::best`], except for `f32` weights stored as bf16 or f16, which the AVX2 kernel
+/// widens in vector registers (a shift, F16C) where the AVX-512 one, the generic code, widens
+/// them one at a time. Measured on an Intel Xeon with AVX-512 (`bench/src/bin/storageprobe.rs`,
+/// ns a step, AVX2 against AVX-512): input 100, hidden 256: bf16 9,411 against 10,364, f16
+/// 11,417 against 47,123; input 1, hidden 32: bf16 151 against 216, f16 174 against 620; input
+/// 1, hidden 40: bf16 266 against 1,030, f16 328 against 1,127.
 fn best_ops<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>()
 -> Ops<T, S, I, H, R> {
-    Kernel::best()
-        .ops()
-        .unwrap_or_else(crate::kernel::portable::ops)
+    let half = matches!(
+        S::as_f32_lanes(&[]),
+        Some(F32Lanes::Bf16(_) | F32Lanes::F16(_))
+    );
+    let kernel = match Kernel::best() {
+        Kernel::Avx512 if half && Kernel::Avx2.is_available() => Kernel::Avx2,
+        best => best,
+    };
+    kernel.ops().unwrap_or_else(crate::kernel::portable::ops)
 }
 
 /// An LSTM cell ready to run: its weights in the layout the fast step streams, and the kernel
@@ -118,6 +130,9 @@ pub struct LstmLayer<
     projection: Option<Matrix<T, R, H>>,
     /// The kernel's entry points, chosen once (see `kernel/mod.rs`).
     ops: Ops<T, S, I, H, R>,
+    /// Whether the kernel was chosen by hand ([`Compute::with_kernel`]): `to_storage` keeps it
+    /// then, and otherwise makes the default choice again for the new storage.
+    kernel_chosen: bool,
     /// Which way the AVX2 `f32` step walks the tiles next.
     direction: Direction,
     /// The weights' part of the bound on every sum, which decides whether a call runs on the
@@ -304,6 +319,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
             }),
             projection: self.projection.matrix().cloned(),
             ops: best_ops(),
+            kernel_chosen: false,
             direction: Direction::default(),
         }
     }
@@ -573,6 +589,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             }),
             projection: projection.map(Matrix::from_static),
             ops: best_ops(),
+            kernel_chosen: false,
             direction: Direction::default(),
             magnitudes: range::Magnitudes::from_limits(limits),
         }
@@ -948,12 +965,17 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
 
     fn with_kernel(mut self, kernel: Kernel) -> Result<Self, KernelUnavailable> {
         self.ops = kernel.ops().ok_or(KernelUnavailable(kernel))?;
+        self.kernel_chosen = true;
         Ok(self)
     }
 
     fn to_storage<S2: Storage<T>>(&self) -> LstmLayer<T, I, H, B, R, S2> {
         let mut stored = self.to_weights().pack_as::<S2>();
-        stored.ops = self.kernel().ops().unwrap_or(stored.ops);
+        // A kernel chosen by hand stays; the default choice is made again for the storage.
+        if self.kernel_chosen {
+            stored.ops = self.kernel().ops().unwrap_or(stored.ops);
+            stored.kernel_chosen = true;
+        }
         stored
     }
 }
