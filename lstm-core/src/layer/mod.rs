@@ -360,6 +360,38 @@ impl<T: Float, L: StreamingLayer<T> + ?Sized> StreamingLayer<T> for &L {
     }
 }
 
+/// A batch of `steps`-long sequences run as separate calls, one `run_with` each (what a batch
+/// equals, bit for bit): how a layer without a heap (no `std`) runs a batch whose sequences it
+/// cannot gather. The lengths are checked already; an error of a sequence's call (which they
+/// rule out) is reported as the batch's.
+#[cfg(not(feature = "std"))]
+pub(crate) fn batch_as_sequences<T: Float, L: Layer<T>>(
+    layer: &L,
+    inputs: &[L::Input],
+    outputs: &mut [L::Output],
+    states: &mut [L::State],
+    steps: usize,
+    workspace: &mut L::Workspace,
+) -> Result<(), BatchLengthError> {
+    let error = BatchLengthError {
+        inputs: inputs.len(),
+        outputs: outputs.len(),
+        sequences: states.len(),
+    };
+    if steps > 0 {
+        for ((inputs, outputs), state) in inputs
+            .chunks_exact(steps)
+            .zip(outputs.chunks_exact_mut(steps))
+            .zip(states.iter_mut())
+        {
+            layer
+                .run_with(inputs, outputs, state, workspace)
+                .map_err(|_| error)?;
+        }
+    }
+    Ok(())
+}
+
 /// A whole model's compute, chosen as a whole: the kernel every cell runs and the type its
 /// weights are stored as. Implemented by [`LstmLayer`], [`Bidirectional`], [`Stacked`] and
 /// [`Linear`](crate::Linear) (whose weights stay in `T`).

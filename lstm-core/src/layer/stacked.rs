@@ -210,25 +210,7 @@ where
     ) -> Result<(), BatchLengthError> {
         let steps = BatchLengthError::steps(inputs.len(), outputs.len(), states.len())?;
         #[cfg(not(feature = "std"))]
-        {
-            // No heap: each sequence on its own, as a separate call (what a batch equals).
-            let error = BatchLengthError {
-                inputs: inputs.len(),
-                outputs: outputs.len(),
-                sequences: states.len(),
-            };
-            if steps > 0 {
-                for ((inputs, outputs), state) in inputs
-                    .chunks_exact(steps)
-                    .zip(outputs.chunks_exact_mut(steps))
-                    .zip(states.iter_mut())
-                {
-                    self.run_with(inputs, outputs, state, workspace)
-                        .map_err(|_| error)?;
-                }
-            }
-            return Ok(());
-        }
+        return super::batch_as_sequences(self, inputs, outputs, states, steps, workspace);
         #[cfg(feature = "std")]
         {
             let _ = steps;
