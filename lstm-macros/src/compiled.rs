@@ -254,16 +254,6 @@ impl Layout {
     /// The type of an LSTM layout (a cell, a pair, a stack), spelled with absolute paths.
     pub(crate) fn type_tokens(&self) -> TokenStream {
         let private = quote!(::lstm::__private);
-        let cell_type = |types: &CellTypes| {
-            let (t, s) = (element_type(types.element), stored_type(types));
-            let CellShape {
-                input,
-                hidden,
-                biases,
-                output,
-            } = types.shape;
-            quote!(#private::LstmLayer<#t, #input, #hidden, #biases, #output, #s>)
-        };
         match self {
             Layout::Cell(types) => cell_type(types),
             Layout::Bidirectional(types, output) => {
@@ -330,16 +320,28 @@ fn array(bytes: &[u8], element: &TokenStream, len: usize) -> TokenStream {
 }
 
 /// One cell: `LstmLayer::from_compiled(tiles, biases, projection, limits)`.
-fn cell(compiled: &CompiledCell, types: &CellTypes) -> TokenStream {
-    let private = quote!(::lstm::__private);
-    let t = element_type(types.element);
-    let s = stored_type(types);
+/// `LstmLayer<T, I, H, B, R, S>` of a cell's types.
+fn cell_type(types: &CellTypes) -> TokenStream {
+    let (t, s) = (element_type(types.element), stored_type(types));
     let CellShape {
         input,
         hidden,
         biases,
         output,
     } = types.shape;
+    quote!(::lstm::__private::LstmLayer<#t, #input, #hidden, #biases, #output, #s>)
+}
+
+fn cell(compiled: &CompiledCell, types: &CellTypes) -> TokenStream {
+    let t = element_type(types.element);
+    let s = stored_type(types);
+    let CellShape {
+        hidden,
+        biases,
+        output,
+        ..
+    } = types.shape;
+    let layer = cell_type(types);
     let tiles = array(&compiled.tiles, &s, compiled.tile_elements);
     let bias_bytes: Vec<u8> = compiled
         .biases
@@ -356,7 +358,7 @@ fn cell(compiled: &CompiledCell, types: &CellTypes) -> TokenStream {
     };
     let [input_limit, output_limit] = compiled.limits.map(f64::to_bits);
     quote! {
-        #private::LstmLayer::<#t, #input, #hidden, #biases, #output, #s>::from_compiled(
+        <#layer>::from_compiled(
             #tiles,
             #bias_sets,
             #projection,
