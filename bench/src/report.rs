@@ -310,6 +310,34 @@ impl Report {
                 );
             }
         }
+        // Issue 14: `Kernel::best()` (the default type) never slower than another kernel, in
+        // every scenario and sweep size: the worst ratio of the default to the best forced one.
+        let worst = self
+            .scenarios
+            .iter()
+            .chain(&self.sweep)
+            .filter_map(|s| {
+                let default = s
+                    .results
+                    .iter()
+                    .find(|(row, _)| row.starts_with(crate::DEFAULT_ROW))?
+                    .1;
+                let (best_name, best) = s
+                    .results
+                    .iter()
+                    .filter(|(row, _)| row.starts_with("lstm packed") && !half_precision(row))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))?;
+                Some((s.name.as_str(), default / best, best_name.as_str()))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((name, ratio, best_name)) = worst {
+            goal(
+                "the default type within 1.10x of the best kernel in every scenario and sweep size"
+                    .to_owned(),
+                format!("worst {ratio:.2}x ({name}, against {best_name})"),
+                ratio <= 1.10,
+            );
+        }
         if let Some(CompileTime { without, with }) = self.compile_time {
             goal(
                 format!(

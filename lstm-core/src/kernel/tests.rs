@@ -192,8 +192,9 @@ fn weights_survive_packing_and_storage_changes() {
 }
 
 /// Half-precision `f32` weights run on the kernel that widens them in vector registers: AVX2
-/// where AVX-512 is the best kernel (measured 1.2-4.5x faster there, `best_ops`); `f32`
-/// weights on the best kernel; `to_storage` makes the default choice again for its storage.
+/// where AVX-512 is the best kernel (measured 1.2-4.5x faster there, `best_ops`), as do cells
+/// of one tile; other `f32` weights on the best kernel; `to_storage` makes the default choice
+/// again for its storage.
 #[test]
 fn half_precision_weights_run_on_the_fastest_kernel_for_them() {
     let weights = LstmWeights::<f32, 4, 20>::from_fn(|_, _, row, col| (row + col) as f32 * 0.01);
@@ -212,4 +213,11 @@ fn half_precision_weights_run_on_the_fastest_kernel_for_them() {
     // A kernel chosen by hand is kept.
     let forced = weights.pack().with_kernel(Kernel::Portable).unwrap();
     assert_eq!(forced.to_storage::<Bf16>().kernel(), Kernel::Portable);
+    let one_tile = LstmWeights::<f32, 4, 16>::zeros().pack();
+    assert_eq!(one_tile.kernel(), half_kernel);
+    // `f64` has no hand-written kernel: always the best.
+    assert_eq!(
+        LstmWeights::<f64, 4, 8>::zeros().pack().kernel(),
+        Kernel::best()
+    );
 }

@@ -23,20 +23,27 @@ use crate::{
 };
 
 /// The fastest kernel's entry points for these types (the portable ones are always there):
-/// [`Kernel::best`], except for `f32` weights stored as bf16 or f16, which the AVX2 kernel
-/// widens in vector registers (a shift, F16C) where the AVX-512 one, the generic code, widens
-/// them one at a time. Measured on an Intel Xeon with AVX-512 (`bench/src/bin/storageprobe.rs`,
-/// ns a step, AVX2 against AVX-512): input 100, hidden 256: bf16 9,411 against 10,364, f16
-/// 11,417 against 47,123; input 1, hidden 32: bf16 151 against 216, f16 174 against 620; input
-/// 1, hidden 40: bf16 266 against 1,030, f16 328 against 1,127.
+/// [`Kernel::best`], except where the AVX2 kernel, hand-written for `f32`, beats the AVX-512 one
+/// (the generic code) on a machine that has both. Measured on an Intel Xeon with AVX-512 (ns
+/// a step, AVX2 against AVX-512; `bench/src/bin/storageprobe.rs` and BENCHMARKS.md's sweep):
+///
+/// - bf16 and f16 weights, which AVX2 widens in vector registers (a shift, F16C) and the
+///   generic code one at a time: input 100, hidden 256: bf16 9,411 against 10,364, f16 11,417
+///   against 47,123; input 1, hidden 32: bf16 151 against 216, f16 174 against 620; input 1,
+///   hidden 40: bf16 266 against 1,030, f16 328 against 1,127;
+/// - one tile or less (hidden 16 or fewer): input = hidden = 8: 48 against 73; 16: 68 against
+///   81 (at 32 AVX-512 wins, 178 against 216);
+/// - weights beyond L2 (over 4 MiB as stored), where AVX2's prefetches and its walk back and
+///   forth over the tiles pay: input = hidden = 1024 (34 MB): 1.17 ms against 1.32 ms; input
+///   512, hidden 1024: 882 us against 1.00 ms (at 2 MB, input = hidden = 256, they tie).
 fn best_ops<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize>()
 -> Ops<T, S, I, H, R> {
-    let half = matches!(
-        S::as_f32_lanes(&[]),
-        Some(F32Lanes::Bf16(_) | F32Lanes::F16(_))
-    );
+    let lanes = S::as_f32_lanes(&[]);
+    let half = matches!(lanes, Some(F32Lanes::Bf16(_) | F32Lanes::F16(_)));
+    let stored_bytes = H.div_ceil(TILE) * (I + R + 1) * 4 * TILE * size_of::<S>();
+    let avx2_wins = lanes.is_some() && (half || H <= TILE || stored_bytes > 4 << 20);
     let kernel = match Kernel::best() {
-        Kernel::Avx512 if half && Kernel::Avx2.is_available() => Kernel::Avx2,
+        Kernel::Avx512 if avx2_wins && Kernel::Avx2.is_available() => Kernel::Avx2,
         best => best,
     };
     kernel.ops().unwrap_or_else(crate::kernel::portable::ops)
@@ -189,15 +196,16 @@ enum Tiles<S: 'static> {
 impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize>
     LstmWeights<T, I, H, B, R>
 {
-    /// The weights as an [`LstmLayer`], ready to run with the best kernel this CPU has. Built
+    /// The weights as an [`LstmLayer`], ready to run with the fastest kernel this CPU has for
+    /// its shape and storage (`Kernel::best()`, or AVX2 where measured faster). Built
     /// once: the step itself never repacks or allocates.
     ///
     /// ```
     /// use lstm_core::prelude::*;
     /// use lstm_core::{Kernel, LstmState, LstmWeights};
-    /// let cell = LstmWeights::<f32, 2, 3>::zeros().pack();
-    /// assert!(cell.kernel() == Kernel::best());
-    /// assert_eq!(cell.step(&[1.0, 2.0], &mut LstmState::zeros()), [0.0; 3]);
+    /// let cell = LstmWeights::<f32, 2, 32>::zeros().pack();
+    /// assert!(cell.kernel() == Kernel::best()); // (AVX2 for some shapes where it is faster)
+    /// assert_eq!(cell.step(&[1.0, 2.0], &mut LstmState::zeros()), [0.0; 32]);
     /// ```
     #[must_use]
     pub fn pack(&self) -> LstmLayer<T, I, H, B, R> {
