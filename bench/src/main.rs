@@ -49,19 +49,19 @@ pub(crate) struct Scenario {
 
 /// Median seconds per call of `f` over `settings.samples` samples.
 fn seconds_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
-    let [seconds] = seconds_per_call_each(settings, [&mut f]);
+    let seconds = seconds_per_call_each(settings, &mut [&mut f])[0];
     seconds
 }
 
 /// Median seconds per call of each of `calls`, their samples taken in turn (a sample of each,
 /// then the next round), so that on a shared machine, where a neighbour's load comes and goes,
 /// they all meet the same conditions and their ratios hold.
-fn seconds_per_call_each<const N: usize>(
-    settings: &Settings,
-    mut calls: [&mut dyn FnMut(); N],
-) -> [f64; N] {
-    let repetitions = calls.each_mut().map(|f| repetitions(settings, *f));
-    let mut samples: [Vec<f64>; N] = core::array::from_fn(|_| Vec::new());
+fn seconds_per_call_each(settings: &Settings, calls: &mut [&mut dyn FnMut()]) -> Vec<f64> {
+    let repetitions: Vec<usize> = calls
+        .iter_mut()
+        .map(|f| repetitions(settings, *f))
+        .collect();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); calls.len()];
     for _ in 0..settings.samples {
         for ((f, &reps), samples) in calls.iter_mut().zip(&repetitions).zip(&mut samples) {
             let start = Instant::now();
@@ -71,10 +71,13 @@ fn seconds_per_call_each<const N: usize>(
             samples.push(start.elapsed().as_secs_f64() / reps as f64);
         }
     }
-    samples.map(|mut samples| {
-        samples.sort_by(f64::total_cmp);
-        samples[samples.len() / 2]
-    })
+    samples
+        .into_iter()
+        .map(|mut samples| {
+            samples.sort_by(f64::total_cmp);
+            samples[samples.len() / 2]
+        })
+        .collect()
 }
 
 /// Calls of `f` per sample: enough for a quarter of `settings.sample_seconds`, after a warm-up.
@@ -132,8 +135,8 @@ fn input<const I: usize>() -> [f32; I] {
 
 /// Ours: the default type's step (what `Weights<Spec>` gives), the step with every kernel this
 /// CPU has, and the reference step; and the read bandwidth for a buffer of the weights' size.
-/// The best kernel's step, the default type's, the steps with bf16 and f16 weights and that
-/// read probe are sampled in turn, so that the bound, the default type's ratio and the
+/// Every kernel's step, the default type's, the steps with bf16 and f16 weights and that read
+/// probe are sampled in turn, so that the bound, the kernel choice's ratios and the
 /// half-precision ratios meet the conditions of the step they are compared with (steps that
 /// read their weights from a shared L3 varied by 30% from run to run, and so did the probe,
 /// each on its own).
@@ -142,57 +145,61 @@ fn ours_step<const I: usize, const H: usize>(settings: &Settings) -> (Vec<(Strin
     let x = input::<I>();
     let mut results = Vec::new();
     let probe = roofline::ReadProbe::new(weight_bytes(I, H));
-    let mut bandwidth = 0.0;
-    let (mut bf16_ns, mut f16_ns, mut default_ns) = (0.0, 0.0, 0.0);
     let (bf16, f16) = (weights.pack_as::<Bf16>(), weights.pack_as::<F16>());
     let default = default_type::<I, H>();
-    for (k, kernel) in Kernel::ALL
+    // Every kernel, the default type, the half-precision steps and the read probe sampled in
+    // turn, so that each meets the same cache state and load (the probe evicts the caches as
+    // a step beyond them does; a kernel timed alone, warm, was up to 19% faster than the same
+    // kernel timed in turn with the probe).
+    let kernels: Vec<Kernel> = Kernel::ALL
         .into_iter()
         .rev()
         .filter(|kernel| kernel.is_available())
-        .enumerate()
-    {
-        let packed = weights.pack().with_kernel(kernel).expect("available");
-        let mut state = LstmState::zeros();
-        let mut step = || {
-            black_box(packed.step(black_box(&x), &mut state));
-        };
-        let seconds = if k == 0 {
-            let (mut bf16_state, mut f16_state) = (LstmState::zeros(), LstmState::zeros());
-            let mut default_state = LstmState::zeros();
-            let mut bf16_step = || {
-                black_box(bf16.step(black_box(&x), &mut bf16_state));
-            };
-            let mut f16_step = || {
-                black_box(f16.step(black_box(&x), &mut f16_state));
-            };
-            let mut default_step = || {
-                black_box(default.step(black_box(&x), &mut default_state));
-            };
-            let mut read = || probe.run();
-            let [
-                seconds,
-                default_seconds,
-                bf16_seconds,
-                f16_seconds,
-                read_seconds,
-            ] = seconds_per_call_each(
-                settings,
-                [
-                    &mut step,
-                    &mut default_step,
-                    &mut bf16_step,
-                    &mut f16_step,
-                    &mut read,
-                ],
-            );
-            bandwidth = probe.bytes_per_run() / read_seconds;
-            (bf16_ns, f16_ns) = (bf16_seconds * 1e9, f16_seconds * 1e9);
-            default_ns = default_seconds * 1e9;
-            seconds
-        } else {
-            seconds_per_call(settings, &mut step)
-        };
+        .collect();
+    let layers: Vec<LstmLayer<f32, I, H>> = kernels
+        .iter()
+        .map(|&kernel| weights.pack().with_kernel(kernel).expect("available"))
+        .collect();
+    let mut states = vec![LstmState::zeros(); layers.len() + 3];
+    let (layer_states, other_states) = states.split_at_mut(layers.len());
+    let [default_state, bf16_state, f16_state] = other_states else {
+        unreachable!("three states beside the kernels'")
+    };
+    let mut kernel_steps: Vec<Box<dyn FnMut() + '_>> = layers
+        .iter()
+        .zip(layer_states.iter_mut())
+        .map(|(layer, state)| {
+            Box::new(move || {
+                black_box(layer.step(black_box(&x), state));
+            }) as Box<dyn FnMut()>
+        })
+        .collect();
+    let mut default_step = || {
+        black_box(default.step(black_box(&x), default_state));
+    };
+    let mut bf16_step = || {
+        black_box(bf16.step(black_box(&x), bf16_state));
+    };
+    let mut f16_step = || {
+        black_box(f16.step(black_box(&x), f16_state));
+    };
+    let mut read = || probe.run();
+    let mut calls: Vec<&mut dyn FnMut()> = kernel_steps
+        .iter_mut()
+        .map(|step| step.as_mut() as &mut dyn FnMut())
+        .collect();
+    calls.extend([
+        &mut default_step as &mut dyn FnMut(),
+        &mut bf16_step,
+        &mut f16_step,
+        &mut read,
+    ]);
+    let seconds = seconds_per_call_each(settings, &mut calls);
+    let n = kernels.len();
+    let (default_ns, bf16_ns, f16_ns) =
+        (seconds[n] * 1e9, seconds[n + 1] * 1e9, seconds[n + 2] * 1e9);
+    let bandwidth = probe.bytes_per_run() / seconds[n + 3];
+    for (kernel, seconds) in kernels.iter().zip(&seconds) {
         results.push((format!("lstm packed {kernel:?}"), seconds * 1e9));
     }
     results.insert(0, (DEFAULT_ROW.to_owned(), default_ns));
