@@ -115,12 +115,11 @@ mod math {
         tanh_f64: f64::tanh();
         mul_add_f32: f32::mul_add(a, b);
         mul_add_f64: f64::mul_add(a, b);
-        round_f32: f32::round();
     }
     #[cfg(not(feature = "std"))]
     pub(super) use libm::{
-        exp as exp_f64, expf as exp_f32, fma as mul_add_f64, fmaf as mul_add_f32,
-        roundf as round_f32, tanh as tanh_f64, tanhf as tanh_f32,
+        exp as exp_f64, expf as exp_f32, fma as mul_add_f64, fmaf as mul_add_f32, tanh as tanh_f64,
+        tanhf as tanh_f32,
     };
 }
 
@@ -238,64 +237,67 @@ fn multiply_add<const FUSED: bool>(a: f32, b: f32, c: f32) -> f32 {
 }
 
 /// `e^x` for `f32` without branches or calls, so that a loop of it vectorises (Cephes' `expf`:
-/// `x = n ln 2 + r`, `e^r` by a degree-5 polynomial, `2^n` built in the exponent bits). Relative
-/// error about 1e-7; arguments are clamped to where the result is a normal float.
+/// `x = n ln 2 + r`, `e^r` by a degree-5 polynomial, `2^n` built in the exponent bits), as the
+/// pair `(e^r, 2^n)`, whose product is `e^x`: the activations fold the product into their
+/// `1 + e^x` as one multiply-add. Relative error about 1e-7; arguments are clamped to where
+/// the result is a normal float.
+///
+/// Written for a short chain, since a small step waits on its activations one after another
+/// (at input 1, hidden 40, they were half of the step): `n` is rounded by adding
+/// `1.5 * 2^23` (one multiply-add, where `round` took four operations and a 8-cycle rounding
+/// instruction), and the polynomial is evaluated in Estrin's order (three dependent
+/// multiply-adds instead of five).
 #[inline(always)]
 #[allow(
     clippy::excessive_precision,
     reason = "Cephes' coefficients as published"
 )]
-fn exp_f32<const FUSED: bool>(x: f32) -> f32 {
+fn exp_parts_f32<const FUSED: bool>(x: f32) -> (f32, f32) {
     const LOG2_E: f32 = core::f32::consts::LOG2_E;
     // ln 2 split in two so that `n * LN2_HI` is exact.
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    let x = x.clamp(-87.3, 88.3);
-    let n = math::round_f32(x * LOG2_E);
+    // Adding `1.5 * 2^23` to a float below 2^22 in magnitude rounds it to an integer (ties to
+    // even) and leaves that integer in the low bits of the sum's representation; with the
+    // exponent bias 127 added too, they hold `n + 127`.
+    const SHIFT: f32 = 12_582_912.0 + 127.0;
     let fma = multiply_add::<FUSED>;
+    let x = x.clamp(-87.3, 88.3);
+    let shifted = fma(x, LOG2_E, SHIFT);
+    let n = shifted - SHIFT;
+    // `2^n` from bits: `n` is an integer in [-126, 127] after the clamp, so `n + 127` is in
+    // [1, 254], and shifting it into the exponent field gives `2^n` (the bits of `1.5 * 2^23`
+    // shift out). (`n as i32` would be exact too, but Rust's saturating, NaN-checking cast
+    // compiles to scalar code in the middle of the vector loop: measured, it kept the whole
+    // activation from vectorising.)
+    let two_to_n = f32::from_bits(shifted.to_bits() << 23);
     // With FMAs this is 8 instructions instead of 16: measured, the activations were a fifth of
     // a batch step's time (S4) and most of a small one's (S2).
     let r = fma(-n, LN2_LO, fma(-n, LN2_HI, x));
-    let p = fma(
-        fma(
-            fma(
-                fma(fma(1.987_569_1e-4, r, 1.398_199_9e-3), r, 8.333_452e-3),
-                r,
-                4.166_579_6e-2,
-            ),
-            r,
-            1.666_666_5e-1,
-        ),
-        r,
-        5.000_000_1e-1,
-    );
-    let e_r = fma(p, r * r, r) + 1.0;
-    // `2^n` from bits: `n` is an integer in [-126, 127] after the clamp, so adding 2^23 + 127
-    // leaves `n + 127` in the low bits of the sum's representation, and shifting it into the
-    // exponent field gives `2^n`. (`n as i32` would be exact too, but Rust's saturating,
-    // NaN-checking cast compiles to scalar code in the middle of the vector loop: measured,
-    // it kept the whole activation from vectorising.)
-    const SHIFTED_BIAS: f32 = 8_388_608.0 + 127.0;
-    let biased = (n + SHIFTED_BIAS)
-        .to_bits()
-        .wrapping_sub(SHIFTED_BIAS.to_bits() - 127);
-    let two_to_n = f32::from_bits(biased << 23);
-    e_r * two_to_n
+    let r2 = r * r;
+    let low = fma(1.666_666_5e-1, r, 5.000_000_1e-1);
+    let middle = fma(8.333_452e-3, r, 4.166_579_6e-2);
+    let high = fma(1.987_569_1e-4, r, 1.398_199_9e-3);
+    let p = fma(high, r2 * r2, fma(middle, r2, low));
+    let e_r = fma(p, r2, r) + 1.0;
+    (e_r, two_to_n)
 }
 
-/// `1 / (1 + e^-x)` through [`exp_f32`].
+/// `1 / (1 + e^-x)` through [`exp_parts_f32`].
 #[inline(always)]
 fn fast_sigmoid_f32<const FUSED: bool>(x: f32) -> f32 {
-    1.0 / (1.0 + exp_f32::<FUSED>(-x))
+    let (e_r, two_to_n) = exp_parts_f32::<FUSED>(-x);
+    1.0 / multiply_add::<FUSED>(e_r, two_to_n, 1.0)
 }
 
-/// `tanh` for `f32` as `1 - 2 / (e^2x + 1)`, one [`exp_f32`] and one division, no branch: its
-/// absolute error stays below 1.8e-7 over the line (the relative error near 0 is larger, but an
-/// LSTM adds `tanh` values to others of order 1). A polynomial near 0 selected by a mask cost
-/// S2 (hidden 32) about a fifth of its time.
+/// `tanh` for `f32` as `1 - 2 / (e^2x + 1)`, one exponential ([`exp_parts_f32`]) and one
+/// division, no branch: its absolute error stays below 1.8e-7 over the line (the relative error
+/// near 0 is larger, but an LSTM adds `tanh` values to others of order 1). A polynomial near 0
+/// selected by a mask cost S2 (hidden 32) about a fifth of its time.
 #[inline(always)]
 fn fast_tanh_f32<const FUSED: bool>(x: f32) -> f32 {
-    1.0 - 2.0 / (exp_f32::<FUSED>(2.0 * x) + 1.0)
+    let (e_r, two_to_n) = exp_parts_f32::<FUSED>(2.0 * x);
+    1.0 - 2.0 / multiply_add::<FUSED>(e_r, two_to_n, 1.0)
 }
 
 #[cfg(test)]
