@@ -17,7 +17,7 @@ const BATCH_BLOCK: usize = 1;
 generic::instantiate_kernels! {
     fused: false,
     step: (PASS, PASS),
-    pairs: false,
+    group: (1, 1),
     block: (PASS, PASS),
     batch: ((PASS, BATCH_BLOCK), (PASS, BATCH_BLOCK)),
     project: (PASS, PASS),

@@ -142,7 +142,9 @@ fn check<T: Float, const I: usize, const H: usize, const R: usize, S: Storage<T>
 /// [`check`] for every kernel this CPU has ([`kernels`]), in `f64`, `f32` and `f32` with bf16 and f16
 /// storage (the test weights are exact in both),
 /// for sizes that fill tiles exactly, leave a partial tile (and a partial half of one:
-/// the AVX2 kernel updates 8 units at a time), and project.
+/// the AVX2 kernel updates 8 units at a time), and project; and for tile counts that AVX-512
+/// sums in groups of up to 4 (`f32`) or 2 (`f64`): 1, 2, 3 tiles alone, and 7 (hidden 100:
+/// a group of 4, then 3; in `f64` three pairs, then 1).
 #[test]
 fn every_packing_keeps_the_promises() {
     fn sizes<const I: usize, const H: usize, const R: usize>() {
@@ -162,6 +164,7 @@ fn every_packing_keeps_the_promises() {
     sizes::<1, 32, 32>();
     sizes::<4, 20, 6>();
     sizes::<2, 12, 12>();
+    sizes::<1, 100, 100>();
 }
 
 #[test]

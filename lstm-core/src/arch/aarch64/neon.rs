@@ -29,7 +29,7 @@ instantiate_kernels! {
     #[target_feature(enable = "neon")]
     fused: true,
     step: (16, 8),
-    pairs: false,
+    group: (1, 1),
     block: (4, 2),
     batch: ((4, BLOCK), (2, BLOCK)),
     project: (16, 8),

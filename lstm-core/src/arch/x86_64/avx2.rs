@@ -24,7 +24,7 @@ instantiate_kernels! {
     #[target_feature(enable = "avx2,fma,f16c")]
     fused: true,
     step: (16, 8),
-    pairs: false,
+    group: (1, 1),
     block: (8, 4),
     batch: ((8, F32_BATCH_BLOCK), (4, BLOCK)),
     project: (8, 4),

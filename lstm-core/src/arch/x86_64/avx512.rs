@@ -17,7 +17,7 @@ instantiate_kernels! {
     #[target_feature(enable = "avx512f,avx2,fma")]
     fused: true,
     step: (TILE, TILE),
-    pairs: true,
+    group: (4, 2),
     block: (16, 8),
     batch: ((16, BLOCK), (8, BLOCK)),
     project: (16, 8),
