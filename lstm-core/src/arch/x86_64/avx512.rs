@@ -1,9 +1,9 @@
 //! The AVX-512 kernel: the generic kernels compiled with AVX-512F (and the AVX2 and FMA it
-//! implies), 32 registers of 16 `f32` lanes. A step sums two tiles at a time (eight
-//! accumulator chains hide the multiply-adds' latency, each input loaded once for both); a
-//! batch shares each weight load among 4 sequences (4 x 4 gates x 16 lanes fill half the
-//! registers).
-
+//! implies), 32 registers of 16 `f32` lanes. A step sums up to four tiles at a time (sixteen
+//! accumulator chains hide the multiply-adds' latency, each input loaded once for all four;
+//! `f64`, two lanes' worth of registers per tile, takes two) and computes their activations
+//! together; a batch shares each weight load among 4 sequences (4 x 4 gates x 16 lanes fill
+//! half the registers).
 use super::super::Entry;
 use crate::kernel::generic::instantiate_kernels;
 use crate::kernel::{BLOCK, Call, Kernel, TILE};
