@@ -49,8 +49,7 @@ pub(crate) struct Scenario {
 
 /// Median seconds per call of `f` over `settings.samples` samples.
 fn seconds_per_call(settings: &Settings, mut f: impl FnMut()) -> f64 {
-    let seconds = seconds_per_call_each(settings, &mut [&mut f])[0];
-    seconds
+    seconds_per_call_each(settings, &mut [&mut f])[0]
 }
 
 /// Median seconds per call of each of `calls`, their samples taken in turn (a sample of each,

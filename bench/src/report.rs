@@ -410,10 +410,12 @@ impl Report {
              read from `bench/pytorch.json`. The compile-time row\n\
              rebuilds, in debug, a crate of 100 `#[derive(Lstm)]` specs and the same crate without\n\
              them, once their dependencies are built (medians of 5; `bench/src/compile_time.rs`).\n\n\
+             {}\
              ## Charts\n\n![time over bound per scenario](bench/charts/scenarios.svg)\n\n\
              ![ns per step over the scaling sweep](bench/charts/sweep.svg)\n\n\
              ## Tables\n\n{}",
             self.goals(),
+            limits(),
             self.table()
         );
         std::fs::write(root.join("BENCHMARKS.md"), text)?;
@@ -573,5 +575,19 @@ impl Report {
             .draw()?;
         area.present()?;
         Ok(())
+    }
+}
+
+/// The section on what limits the goals not met: `bench/limits.md`, written by hand from the
+/// probes' measurements (a benchmark run can mark a goal, not explain it), or nothing if the
+/// file is missing.
+fn limits() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("limits.md");
+    match std::fs::read_to_string(path) {
+        Ok(text) => format!(
+            "## What limits the goals not met\n\n{}\n\n",
+            text.trim_end()
+        ),
+        Err(_) => String::new(),
     }
 }

@@ -1,6 +1,6 @@
 //! Where an amp model's streamed sample goes: LSTM(1, H) + Linear(H, 1) + skip, one sample at a
 //! time, on every kernel this CPU has, and the LSTM layer's step alone; best of 15 runs of
-//! 20,000 samples. With `--spin K H` it steps hidden H (20 or 40) on kernel K for a while (for `perf`).
+//! 20,000 samples. `--batch` times a batch step of S4's shape instead. With `--spin K H` it steps hidden H (20 or 40) on kernel K for a while (for `perf`).
 //!
 //!     cargo run --release --manifest-path bench/Cargo.toml --bin ampprobe
 use std::hint::black_box;
@@ -74,8 +74,45 @@ where
     }
 }
 
+/// us per batch step of S4's shape (input 100, hidden 256, 32 sequences, one step each), on
+/// the best kernel: with `--batch`, for a build with a part of the step taken out.
+fn batch_probe() {
+    let layer = LstmWeights::<f32, 100, 256>::from_fn(|gate, _, row, col| {
+        ((gate.index() * 13 + row * 7 + col * 3) % 17) as f32 * 0.002 - 0.016
+    })
+    .pack();
+    let inputs = [[0.25f32; 100]; 32];
+    let mut outputs = [[0.0f32; 256]; 32];
+    let mut states = [lstm::LstmState::zeros(); 32];
+    let mut workspace = lstm::LstmWorkspace::default();
+    let us = (0..15)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..200 {
+                layer
+                    .run_batch_with(
+                        black_box(&inputs),
+                        &mut outputs,
+                        &mut states,
+                        &mut workspace,
+                    )
+                    .expect("lengths");
+            }
+            start.elapsed().as_secs_f64() / 200.0 * 1e6
+        })
+        .fold(f64::INFINITY, f64::min);
+    println!(
+        "batch of 32, input 100, hidden 256, {:?}: {us:.1} us a step",
+        layer.kernel()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--batch") {
+        batch_probe();
+        return;
+    }
     if args.iter().any(|a| a == "--spin-bf16") {
         let layer = amp::<40>(Kernel::best())
             .rec
