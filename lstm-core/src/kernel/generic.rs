@@ -722,12 +722,18 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         // audio-sized step 6-10x slower).
         macro_rules! tiles_by_name {
             ($count:literal: $($tile:ident $tile_rows:ident),+) => {
-                if let (Ok([$($tile),+]), Ok([$($tile_rows),+])) =
+                if let (Ok(named), Ok([$($tile_rows),+])) =
                     (<&mut [_; $count]>::try_from(&mut acc[..]), <[_; $count]>::try_from(&rows[..]))
                 {
+                    // Copied into locals and back: summed through references into the
+                    // caller's array, some builds (the root workspace's release profile)
+                    // stored every accumulator to the stack at every row (an amp step 2-3x
+                    // slower).
+                    let [$(mut $tile),+] = *named;
                     for (k, &input) in inputs.iter().enumerate() {
-                        $(Self::accumulate_row::<PASS>($tile, &$tile_rows[k], input, first);)+
+                        $(Self::accumulate_row::<PASS>(&mut $tile, &$tile_rows[k], input, first);)+
                     }
+                    *named = [$($tile),+];
                     return;
                 }
             };
