@@ -497,53 +497,10 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
     }
 
     /// The activations and cell update of one tile from its gate sums, written for the tile's real
-    /// units into `c` and `out` (which holds `H` units: an unprojected buffer, or an output of
-    /// `R == H`).
-    ///
-    /// A full tile and the last, partial one are written apart so that every copy has a length
-    /// the compiler knows: with one length computed at run time, each tile made three calls to
-    /// `memcpy`, whose small stores the tile's vector loads then waited on.
+    /// units into `c` and `out` ([`finish_group`] of one tile).
     #[inline(always)]
     fn finish_tile(acc: &[[T; TILE]; 4], tile: usize, c: &mut [T; H], out: &mut [T]) {
-        let first = tile * TILE;
-        let last_first = H / TILE * TILE;
-        if first + TILE <= H {
-            let units = first..first + TILE;
-            if let (Ok(c), Some(Ok(out))) = (
-                <&mut [T; TILE]>::try_from(&mut c[units.clone()]),
-                out.get_mut(units).map(<&mut [T; TILE]>::try_from),
-            ) {
-                let mut c_tile = *c;
-                Self::cell_update(acc, &mut c_tile, out);
-                *c = c_tile;
-            }
-        } else if first == last_first {
-            // `H % TILE` units: a constant.
-            let units = last_first..H;
-            let Some(out) = out.get_mut(units.clone()) else {
-                return;
-            };
-            let mut c_tile = [T::ZERO; TILE];
-            c_tile[..units.len()].copy_from_slice(&c[units.clone()]);
-            let mut h_tile = [T::ZERO; TILE];
-            Self::cell_update(acc, &mut c_tile, &mut h_tile);
-            c[units.clone()].copy_from_slice(&c_tile[..units.len()]);
-            out.copy_from_slice(&h_tile[..units.len()]);
-        }
-    }
-
-    /// The activations and cell update of a tile's lanes: `c` updated, `o * tanh(c)` into `h`.
-    #[inline(always)]
-    fn cell_update(acc: &[[T; TILE]; 4], c: &mut [T; TILE], h: &mut [T; TILE]) {
-        for lane in 0..TILE {
-            let input_gate = acc[0][lane].fast_sigmoid::<FUSED>();
-            let forget_gate = acc[1][lane].fast_sigmoid::<FUSED>();
-            let candidate = acc[2][lane].fast_tanh::<FUSED>();
-            let output_gate = acc[3][lane].fast_sigmoid::<FUSED>();
-            let c_next = forget_gate * c[lane] + input_gate * candidate;
-            c[lane] = c_next;
-            h[lane] = output_gate * c_next.fast_tanh::<FUSED>();
-        }
+        Self::finish_group::<1>(core::array::from_ref(acc), tile, c, out);
     }
 
     /// `a * b + c`, fused where the kernel is compiled with FMA (elsewhere `mul_add` would be a
@@ -610,18 +567,27 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         Self::finish_group::<N>(&acc, first, c, out);
     }
 
-    /// [`finish_tile`] for tiles `first .. first + N`, their activations computed together:
-    /// each step of the update for every tile before the next, so that the CPU has `N`
-    /// independent chains in view (tile by tile, each tile's chain of exponentials, divisions
-    /// and the `tanh` of the new cell state filled the scheduler and the tiles ran one after
-    /// the other).
+    /// The activations and cell updates of tiles `first .. first + N` from their gate sums,
+    /// written for the tiles' real units into `c` and `out` (which holds `H` units: an
+    /// unprojected buffer, or an output of `R == H`; nothing is written if it is shorter).
+    ///
+    /// The tiles' activations are computed together: each step of the update for every tile
+    /// before the next, so that the CPU has `N` independent chains in view (tile by tile, each
+    /// tile's chain of exponentials, divisions and the `tanh` of the new cell state filled the
+    /// scheduler and the tiles ran one after the other). A full tile and the last, partial one
+    /// are copied apart so that every copy has a length the compiler knows: with one length
+    /// computed at run time, each tile made three calls to `memcpy`, whose small stores the
+    /// tile's vector loads then waited on.
     #[inline(always)]
     fn finish_group<const N: usize>(
         acc: &[[[T; TILE]; 4]; N],
         first: usize,
         c: &mut [T; H],
-        out: &mut [T; H],
+        out: &mut [T],
     ) {
+        let Some(out) = out.get_mut(..H) else {
+            return;
+        };
         let last_first = H / TILE * TILE;
         let mut c_tiles = [[T::ZERO; TILE]; N];
         for (k, c_tile) in c_tiles.iter_mut().enumerate() {
