@@ -76,18 +76,16 @@ macro_rules! instantiate_kernels {
                 match call {
                     Call::Step {
                         input: StepInput::X(x),
-                        h,
-                        c,
+                        state,
                         out,
                         ..
-                    } => Instantiated::<T, S, I, H, R>::step(tiles, x, h, c, out),
+                    } => Instantiated::<T, S, I, H, R>::step(tiles, x, state, out),
                     Call::Step {
                         input: StepInput::Projected(p),
-                        h,
-                        c,
+                        state,
                         out,
                         ..
-                    } => Instantiated::<T, S, I, H, R>::recur(tiles, p, h, c, out),
+                    } => Instantiated::<T, S, I, H, R>::recur(tiles, p, state, out),
                     Call::Block { xs, states, out } => {
                         Instantiated::<T, S, I, H, R>::block(tiles, xs, states, out);
                     }
@@ -119,15 +117,14 @@ macro_rules! instantiate_kernels {
             fn step(
                 tiles: &[S],
                 x: &[T; I],
-                h: &[T; R],
-                c: &mut [T; H],
-                out: &mut [T; H],
+                state: &mut crate::LstmState<T, H, R>,
+                out: Option<&mut [T; H]>,
             ) {
                 use crate::kernel::generic::Tiles;
                 if T::BITS == 32 {
-                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step32 }, $group32>(tiles, x, h, c, out);
+                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step32 }, $group32>(tiles, x, state, out);
                 } else {
-                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step64 }, $group64>(tiles, x, h, c, out);
+                    Tiles::<T, S, I, H, R, $fused>::tiles_step::<{ $step64 }, $group64>(tiles, x, state, out);
                 }
             }
 
@@ -137,16 +134,15 @@ macro_rules! instantiate_kernels {
             fn recur(
                 tiles: &[S],
                 projected: &[T],
-                h: &[T; R],
-                c: &mut [T; H],
-                out: &mut [T; H],
+                state: &mut crate::LstmState<T, H, R>,
+                out: Option<&mut [T; H]>,
             ) {
                 use crate::kernel::generic::Tiles;
-                let p = projected;
+                let (p, s) = (projected, state);
                 if T::BITS == 32 {
-                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur32 }>(tiles, p, h, c, out);
+                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur32 }>(tiles, p, s, out);
                 } else {
-                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur64 }>(tiles, p, h, c, out);
+                    Tiles::<T, S, I, H, R, $fused>::recur_tiles::<{ $recur64 }>(tiles, p, s, out);
                 }
             }
 
@@ -424,6 +420,27 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
     pub(crate) fn recur_tiles<const PASS: usize>(
         tiles: &[S],
         projected: &[T],
+        state: &mut LstmState<T, H, R>,
+        out: Option<&mut [T; H]>,
+    ) {
+        // Tile by tile, each tile's `h` written before the next tile's sums read the old one:
+        // into `h` itself only through a buffer.
+        let LstmState { h, c } = state;
+        match out {
+            Some(out) => Self::recur_into::<PASS>(tiles, projected, h, c, out),
+            None => {
+                let mut out = [T::ZERO; H];
+                Self::recur_into::<PASS>(tiles, projected, h, c, &mut out);
+                copy_units(h, &out);
+            }
+        }
+    }
+
+    /// [`recur_tiles`] into a buffer.
+    #[inline(always)]
+    fn recur_into<const PASS: usize>(
+        tiles: &[S],
+        projected: &[T],
         h: &[T; R],
         c: &mut [T; H],
         out: &mut [T; H],
@@ -526,11 +543,40 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
     pub(crate) fn tiles_step<const PASS: usize, const GROUP: usize>(
         tiles: &[S],
         x: &[T; I],
+        state: &mut LstmState<T, H, R>,
+        out: Option<&mut [T; H]>,
+    ) {
+        let LstmState { h, c } = state;
+        let tiles = Self::exact(tiles);
+        match out {
+            Some(out) => Self::groups_step::<PASS, GROUP>(tiles, x, h, c, out),
+            // One group: every sum has read the old `h` before the first new unit is written,
+            // so the units go straight into `h` (the amp models' cells, up to hidden 64 with
+            // AVX-512). The tile count is a constant: only one arm is compiled in.
+            None if H.div_ceil(TILE) <= GROUP => match H.div_ceil(TILE) {
+                0 => {}
+                1 => Self::group_in_place::<PASS, 1>(tiles, x, h, c),
+                2 => Self::group_in_place::<PASS, 2>(tiles, x, h, c),
+                3 => Self::group_in_place::<PASS, 3>(tiles, x, h, c),
+                _ => Self::group_in_place::<PASS, 4>(tiles, x, h, c),
+            },
+            None => {
+                let mut out = [T::ZERO; H];
+                Self::groups_step::<PASS, GROUP>(tiles, x, h, c, &mut out);
+                copy_units(h, &out);
+            }
+        }
+    }
+
+    /// [`tiles_step`] into a buffer, `GROUP` tiles at a time.
+    #[inline(always)]
+    fn groups_step<const PASS: usize, const GROUP: usize>(
+        tiles: &[S],
+        x: &[T; I],
         h: &[T; R],
         c: &mut [T; H],
         out: &mut [T; H],
     ) {
-        let tiles = Self::exact(tiles);
         let tile_len = (I + R + 1) * 4 * TILE;
         let mut groups = tiles.chunks_exact(GROUP * tile_len);
         for (group, data) in (&mut groups).enumerate() {
@@ -558,13 +604,30 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         c: &mut [T; H],
         out: &mut [T; H],
     ) {
-        let tile_len = (I + R + 1) * 4 * TILE;
-        // Slices of a constant length, so that the sums' loops have constant trip counts and no
-        // bounds checks (`get` with a fallback hid the length, and the step ran 6-10x slower,
-        // unvectorised); `data` holds `N` whole tiles (`tiles_step`'s chunks).
-        let parts: [&[S]; N] = core::array::from_fn(|k| &data[k * tile_len..(k + 1) * tile_len]);
-        let acc = Self::group_sums::<PASS, N>(parts, x, h);
+        let acc = Self::group_sums::<PASS, N>(Self::group_parts(data), x, h);
         Self::finish_group::<N>(&acc, first, c, out);
+    }
+
+    /// All `N` tiles of a cell as one group, the units written into `h` after every sum has read
+    /// it.
+    #[inline(always)]
+    fn group_in_place<const PASS: usize, const N: usize>(
+        data: &[S],
+        x: &[T; I],
+        h: &mut [T; R],
+        c: &mut [T; H],
+    ) {
+        let acc = Self::group_sums::<PASS, N>(Self::group_parts(data), x, h);
+        Self::finish_group::<N>(&acc, 0, c, &mut h[..]);
+    }
+
+    /// The `N` tiles in `data`, each as a slice of a constant length, so that the sums' loops
+    /// have constant trip counts and no bounds checks (`get` with a fallback hid the length, and
+    /// the step ran 6-10x slower, unvectorised). `data` holds `N` whole tiles.
+    #[inline(always)]
+    fn group_parts<const N: usize>(data: &[S]) -> [&[S]; N] {
+        let tile_len = (I + R + 1) * 4 * TILE;
+        core::array::from_fn(|k| &data[k * tile_len..(k + 1) * tile_len])
     }
 
     /// The activations and cell updates of tiles `first .. first + N` from their gate sums,
@@ -734,6 +797,15 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
                 *sum = Self::multiply_add(weight, input, *sum);
             }
         }
+    }
+}
+
+/// Copies a step's units into `h` (without a projection, `R == H`), inside the kernel, where
+/// the copy is a few vector moves rather than a call to the C library's `memmove`.
+#[inline(always)]
+fn copy_units<T: Copy, const R: usize, const H: usize>(h: &mut [T; R], units: &[T; H]) {
+    for (h, &unit) in h.iter_mut().zip(units) {
+        *h = unit;
     }
 }
 

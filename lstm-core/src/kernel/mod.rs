@@ -133,13 +133,15 @@ pub(crate) enum BatchInput<'a, T, const I: usize> {
 /// One call into a kernel, over the packed tiles of element type `T` and sizes `I`, `H`, `R`.
 #[derive(Debug)]
 pub(crate) enum Call<'a, T, const I: usize, const H: usize, const R: usize> {
-    /// The gates and cell update of every unit for one sequence: `c` updated, each unit's
-    /// `o * tanh(c)` written to `out`.
+    /// The gates and cell update of every unit for one sequence: `state.c` updated, each
+    /// unit's `o * tanh(c)` written to `out`, or with `None` (only without a projection, where
+    /// `R == H`) to `state.h`: the kernel then keeps the old `h` for as long as its sums read
+    /// it (at input 1, hidden 40, copying a buffer into `h` outside the kernel, a call to the
+    /// C library's `memmove`, cost the amp model 10-15% of its step).
     Step {
         input: StepInput<'a, T, I>,
-        h: &'a [T; R],
-        c: &'a mut [T; H],
-        out: &'a mut [T; H],
+        state: &'a mut LstmState<T, H, R>,
+        out: Option<&'a mut [T; H]>,
         #[cfg_attr(
             not(target_arch = "x86_64"),
             expect(dead_code, reason = "only the AVX2 kernel walks the tiles both ways")

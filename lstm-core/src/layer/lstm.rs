@@ -647,13 +647,32 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     /// One time step on the kernels, for values [`admits_step`](Self::admits_step) or
     /// [`admits_call`](Self::admits_call) let through.
     fn kernel_step(&self, x: &[T; I], state: &mut LstmState<T, H, R>) {
+        self.step_on_kernel(StepInput::X(x), state);
+    }
+
+    /// One time step from `input` on the kernels: without a projection they write `h`
+    /// themselves, with one they write the unprojected units, which [`finish_step`]
+    /// (Self::finish_step) projects.
+    #[inline]
+    fn step_on_kernel(&self, input: StepInput<'_, T, I>, state: &mut LstmState<T, H, R>) {
+        let direction = &self.direction;
+        if self.projection.is_none() {
+            let out = None;
+            self.call(Call::Step {
+                input,
+                state,
+                out,
+                direction,
+            });
+            return;
+        }
         let mut unprojected = [T::ZERO; H];
+        let out = Some(&mut unprojected);
         self.call(Call::Step {
-            input: StepInput::X(x),
-            h: &state.h,
-            c: &mut state.c,
-            out: &mut unprojected,
-            direction: &self.direction,
+            input,
+            state,
+            out,
+            direction,
         });
         self.finish_step(&unprojected, state);
     }
@@ -855,15 +874,7 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
             .chunks_exact(tiles * 4 * TILE)
             .zip(outputs.iter_mut())
         {
-            let mut unprojected = [T::ZERO; H];
-            self.call(Call::Step {
-                input: StepInput::Projected(projected),
-                h: &state.h,
-                c: &mut state.c,
-                out: &mut unprojected,
-                direction: &self.direction,
-            });
-            self.finish_step(&unprojected, state);
+            self.step_on_kernel(StepInput::Projected(projected), state);
             *out = state.h;
         }
     }

@@ -32,9 +32,33 @@ instantiate_kernels! {
 }
 
 /// One step by the intrinsics kernel, for whichever of its storage types `lanes` holds,
-/// walking the tiles the way `direction` says where that keeps some of them in L2.
+/// walking the tiles the way `direction` says where that keeps some of them in L2. The units go
+/// to `out`, or with `None` to `h` (through a buffer: the tiles run one after another, and
+/// each reads the whole old `h`).
 #[target_feature(enable = "avx2,fma,f16c")]
 fn f32_step<const I: usize, const H: usize, const R: usize>(
+    lanes: F32Lanes<'_>,
+    input: &StepInput<'_, f32, I>,
+    h: &mut [f32; R],
+    c: &mut [f32; H],
+    out: Option<&mut [f32; H]>,
+    direction: &Direction,
+) {
+    match out {
+        Some(out) => f32_step_into(lanes, input, h, c, out, direction),
+        None => {
+            let mut out = [0.0; H];
+            f32_step_into(lanes, input, h, c, &mut out, direction);
+            for (h, &unit) in h.iter_mut().zip(&out) {
+                *h = unit;
+            }
+        }
+    }
+}
+
+/// [`f32_step`] into a buffer.
+#[target_feature(enable = "avx2,fma,f16c")]
+fn f32_step_into<const I: usize, const H: usize, const R: usize>(
     lanes: F32Lanes<'_>,
     input: &StepInput<'_, f32, I>,
     h: &[f32; R],
@@ -109,29 +133,29 @@ unsafe impl Entry for Avx2 {
         match call {
             Call::Step {
                 input,
-                h,
-                c,
-                out,
+                state,
+                mut out,
                 direction,
             } => {
                 let f32_input = match input {
                     StepInput::X(x) => f32_array(x).map(StepInput::X),
                     StepInput::Projected(p) => T::as_f32s(p).map(StepInput::Projected),
                 };
-                if let (Some(f32_input), Some(h), Some(c), Some(out)) = (
-                    f32_input,
-                    f32_array(h),
-                    f32_array_mut(c),
-                    f32_array_mut(out),
-                ) {
+                let f32_out = match out.as_deref_mut() {
+                    Some(out) => f32_array_mut(out).map(Some),
+                    None => Some(None),
+                };
+                let LstmState { h, c } = &mut *state;
+                if let (Some(f32_input), Some(h), Some(c), Some(f32_out)) =
+                    (f32_input, f32_array_mut(h), f32_array_mut(c), f32_out)
+                {
                     // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
-                    unsafe { f32_step(lanes, &f32_input, h, c, out, direction) };
+                    unsafe { f32_step(lanes, &f32_input, h, c, f32_out, direction) };
                     return;
                 }
                 let call = Call::Step {
                     input,
-                    h,
-                    c,
+                    state,
                     out,
                     direction,
                 };
@@ -145,9 +169,8 @@ unsafe impl Entry for Avx2 {
                 for ((x, state), out) in xs.into_iter().zip(states).zip(out) {
                     let step = Call::Step {
                         input: StepInput::X(x),
-                        h: &state.h,
-                        c: &mut state.c,
-                        out,
+                        state,
+                        out: Some(out),
                         direction: &Direction::default(),
                     };
                     // SAFETY: the caller has AVX2, FMA and F16C (the method's contract).
