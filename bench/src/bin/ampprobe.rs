@@ -74,15 +74,16 @@ where
     }
 }
 
-/// us per batch step of S4's shape (input 100, hidden 256, 32 sequences, one step each), on
-/// the best kernel: with `--batch`, for a build with a part of the step taken out.
-fn batch_probe() {
-    let layer = LstmWeights::<f32, 100, 256>::from_fn(|gate, _, row, col| {
+/// us per batch step of 32 sequences of input `I`, hidden `H`, one step each (S4's shape is
+/// 100, 256), on the best kernel, and the share of the FMA peak `peak` (GFLOP/s) the sums
+/// reach: with `--batch`, for a build with a part of the step taken out.
+fn batch_probe<const I: usize, const H: usize>(peak: f64) {
+    let layer = LstmWeights::<f32, I, H>::from_fn(|gate, _, row, col| {
         ((gate.index() * 13 + row * 7 + col * 3) % 17) as f32 * 0.002 - 0.016
     })
     .pack();
-    let inputs = [[0.25f32; 100]; 32];
-    let mut outputs = [[0.0f32; 256]; 32];
+    let inputs = [[0.25f32; I]; 32];
+    let mut outputs = [[0.0f32; H]; 32];
     let mut states = [lstm::LstmState::zeros(); 32];
     let mut workspace = lstm::LstmWorkspace::default();
     let us = (0..15)
@@ -101,16 +102,22 @@ fn batch_probe() {
             start.elapsed().as_secs_f64() / 200.0 * 1e6
         })
         .fold(f64::INFINITY, f64::min);
+    let gflops = 32.0 * 4.0 * H as f64 * (I + H) as f64 * 2.0 / us / 1e3;
     println!(
-        "batch of 32, input 100, hidden 256, {:?}: {us:.1} us a step",
-        layer.kernel()
+        "batch of 32, input {I}, hidden {H}, {:?}: {us:.1} us a step, {:.1}% of the FMA peak",
+        layer.kernel(),
+        gflops / peak * 100.0
     );
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--batch") {
-        batch_probe();
+    if let Some(at) = args.iter().position(|a| a == "--batch") {
+        // The FMA peak in GFLOP/s, as the benchmark measured it on this machine.
+        let peak = args.get(at + 1).and_then(|p| p.parse().ok()).unwrap_or(240.9);
+        batch_probe::<100, 256>(peak);
+        batch_probe::<20, 128>(peak);
+        batch_probe::<64, 64>(peak);
         return;
     }
     if args.iter().any(|a| a == "--spin-bf16") {
