@@ -297,8 +297,12 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
                 Some(xs),
                 Some(states.each_ref().map(|s| &s.h)),
             );
-            let cs = states.each_mut().map(|state| &mut state.c);
-            Self::finish_block::<BLOCK>(&acc, tile, cs, out.each_mut().map(|out| &mut out[..]));
+            // One sequence after another: here (a projected batch's block) in lockstep, as
+            // `finish_block`, the portable kernel's code grew by 2.6 KB (the firmware's flash).
+            for ((sequence, state), values) in acc.iter().zip(states.iter_mut()).zip(out.iter_mut())
+            {
+                Self::finish_tile(sequence, tile, &mut state.c, &mut values[..]);
+            }
         }
     }
 
@@ -423,13 +427,13 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
         // Tile by tile, each tile's `h` written before the next tile's sums read the old one:
         // into `h` itself only through a buffer.
         let LstmState { h, c } = state;
-        match out {
-            Some(out) => Self::recur_into::<PASS>(tiles, projected, h, c, out),
-            None => {
-                let mut out = [T::ZERO; H];
-                Self::recur_into::<PASS>(tiles, projected, h, c, &mut out);
-                copy_units(h, &out);
-            }
+        let into_h = out.is_none();
+        let mut buffer = [T::ZERO; H];
+        // One call for both, so that the kernel is inlined once (twice, the firmware's flash grew
+        // by 4 KB).
+        Self::recur_into::<PASS>(tiles, projected, h, c, out.unwrap_or(&mut buffer));
+        if into_h {
+            copy_units(h, &buffer);
         }
     }
 
@@ -545,23 +549,26 @@ impl<T: Float, S: Storage<T>, const I: usize, const H: usize, const R: usize, co
     ) {
         let LstmState { h, c } = state;
         let tiles = Self::exact(tiles);
-        match out {
-            Some(out) => Self::groups_step::<PASS, GROUP>(tiles, x, h, c, out),
+        if out.is_none() && H.div_ceil(TILE) <= GROUP {
             // One group: every sum has read the old `h` before the first new unit is written,
             // so the units go straight into `h` (the amp models' cells, up to hidden 64 with
             // AVX-512). The tile count is a constant: only one arm is compiled in.
-            None if H.div_ceil(TILE) <= GROUP => match H.div_ceil(TILE) {
+            match H.div_ceil(TILE) {
                 0 => {}
                 1 => Self::group_in_place::<PASS, 1>(tiles, x, h, c),
                 2 => Self::group_in_place::<PASS, 2>(tiles, x, h, c),
                 3 => Self::group_in_place::<PASS, 3>(tiles, x, h, c),
                 _ => Self::group_in_place::<PASS, 4>(tiles, x, h, c),
-            },
-            None => {
-                let mut out = [T::ZERO; H];
-                Self::groups_step::<PASS, GROUP>(tiles, x, h, c, &mut out);
-                copy_units(h, &out);
             }
+            return;
+        }
+        let into_h = out.is_none();
+        let mut buffer = [T::ZERO; H];
+        // One call for a buffer and for `out`, so that the kernel is inlined once (twice, the
+        // firmware's flash grew by 4 KB).
+        Self::groups_step::<PASS, GROUP>(tiles, x, h, c, out.unwrap_or(&mut buffer));
+        if into_h {
+            copy_units(h, &buffer);
         }
     }
 
