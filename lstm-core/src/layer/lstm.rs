@@ -651,8 +651,8 @@ impl<T: Float, const I: usize, const H: usize, const B: usize, const R: usize, S
     }
 
     /// One time step from `input` on the kernels: without a projection they write `h`
-    /// themselves, with one they write the unprojected units, which [`finish_step`]
-    /// (Self::finish_step) projects.
+    /// themselves, with one they write the unprojected units, which
+    /// [`finish_step`](Self::finish_step) projects.
     #[inline]
     fn step_on_kernel(&self, input: StepInput<'_, T, I>, state: &mut LstmState<T, H, R>) {
         let direction = &self.direction;
